@@ -1,0 +1,215 @@
+package dev.ferry.backend.ram;
+
+import dev.ferry.core.backend.Backend;
+import dev.ferry.core.backend.BackendDescriptor;
+import dev.ferry.core.request.BlockRequest;
+import dev.ferry.core.request.CompletionStatus;
+import io.netty.buffer.ByteBuf;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * A sparse in-memory disk: capacity is split into fixed chunks that are allocated on first write, so memory grows
+ * with the data written; never-written and unmapped chunks read as zeroes. Writes, unmaps and compare-and-write
+ * hold the locks of the chunks they touch (taken in ascending order), which makes compare-and-write atomic against
+ * every other write; reads take no lock.
+ */
+public final class RamBackend implements Backend {
+    static final int CHUNK_SHIFT = 16;
+    static final int CHUNK_SIZE = 1 << CHUNK_SHIFT;
+    private static final int LOCK_STRIPES = 256;
+
+    private final BackendDescriptor descriptor;
+    private final AtomicReferenceArray<byte[]> chunks;
+    private final Object[] locks = new Object[LOCK_STRIPES];
+    private final int blockSize;
+
+    public RamBackend(BackendDescriptor descriptor) {
+        this.descriptor = descriptor;
+        this.blockSize = descriptor.logicalBlockSize();
+        long chunkCount = (descriptor.capacityBytes() + CHUNK_SIZE - 1) >>> CHUNK_SHIFT;
+        if (chunkCount > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("RAM backstore too large");
+        }
+        this.chunks = new AtomicReferenceArray<>((int) chunkCount);
+        for (int i = 0; i < LOCK_STRIPES; i++) {
+            locks[i] = new Object();
+        }
+    }
+
+    @Override
+    public BackendDescriptor describe() {
+        return descriptor;
+    }
+
+    @Override
+    public int workers() {
+        return 1;
+    }
+
+    @Override
+    public void execute(BlockRequest r) {
+        long offset = r.lba() * blockSize;
+        long length = (long) r.blocks() * blockSize;
+        switch (r.op()) {
+            case READ -> {
+                read(offset, length, r.data());
+                r.complete(CompletionStatus.GOOD);
+            }
+            case WRITE -> {
+                ByteBuf d = r.data();
+                locked(offset, length, () -> write(offset, length, d, d.readerIndex()));
+                r.complete(CompletionStatus.GOOD);
+            }
+            case WRITE_ZEROES -> {
+                locked(offset, length, () -> zero(offset, length));
+                r.complete(CompletionStatus.GOOD);
+            }
+            case UNMAP -> {
+                for (int i = 0; i < r.rangeCount(); i++) {
+                    long o = r.rangeLba(i) * blockSize;
+                    long l = (long) r.rangeBlocks(i) * blockSize;
+                    locked(o, l, () -> zero(o, l));
+                }
+                r.complete(CompletionStatus.GOOD);
+            }
+            case COMPARE_AND_WRITE -> {
+                ByteBuf d = r.data();
+                long[] mismatch = {-1};
+                locked(offset, length, () -> {
+                    mismatch[0] = compare(offset, length, d, d.readerIndex());
+                    if (mismatch[0] < 0) {
+                        write(offset, length, d, d.readerIndex() + (int) length);
+                    }
+                });
+                if (mismatch[0] < 0) {
+                    r.complete(CompletionStatus.GOOD);
+                } else {
+                    r.completeMiscompare(mismatch[0]);
+                }
+            }
+            case VERIFY -> {
+                ByteBuf d = r.data();
+                long at = d == null ? -1 : compare(offset, length, d, d.readerIndex());
+                if (at < 0) {
+                    r.complete(CompletionStatus.GOOD);
+                } else {
+                    r.completeMiscompare(at);
+                }
+            }
+            case FLUSH, PREFETCH -> r.complete(CompletionStatus.GOOD);
+        }
+    }
+
+    private void read(long offset, long length, ByteBuf out) {
+        long pos = offset;
+        long end = offset + length;
+        while (pos < end) {
+            int index = (int) (pos >>> CHUNK_SHIFT);
+            int within = (int) (pos & (CHUNK_SIZE - 1));
+            int n = (int) Math.min(CHUNK_SIZE - within, end - pos);
+            byte[] chunk = chunks.get(index);
+            if (chunk == null) {
+                out.writeZero(n);
+            } else {
+                out.writeBytes(chunk, within, n);
+            }
+            pos += n;
+        }
+    }
+
+    private void write(long offset, long length, ByteBuf in, int from) {
+        long pos = offset;
+        long end = offset + length;
+        int src = from;
+        while (pos < end) {
+            int index = (int) (pos >>> CHUNK_SHIFT);
+            int within = (int) (pos & (CHUNK_SIZE - 1));
+            int n = (int) Math.min(CHUNK_SIZE - within, end - pos);
+            byte[] chunk = chunks.get(index);
+            if (chunk == null) {
+                chunk = new byte[CHUNK_SIZE];
+                chunks.set(index, chunk);
+            }
+            in.getBytes(src, chunk, within, n);
+            src += n;
+            pos += n;
+        }
+    }
+
+    private void zero(long offset, long length) {
+        long pos = offset;
+        long end = offset + length;
+        while (pos < end) {
+            int index = (int) (pos >>> CHUNK_SHIFT);
+            int within = (int) (pos & (CHUNK_SIZE - 1));
+            int n = (int) Math.min(CHUNK_SIZE - within, end - pos);
+            byte[] chunk = chunks.get(index);
+            if (chunk != null) {
+                if (n == CHUNK_SIZE) {
+                    chunks.set(index, null); // a whole chunk unmapped gives its memory back
+                } else {
+                    java.util.Arrays.fill(chunk, within, within + n, (byte) 0);
+                }
+            }
+            pos += n;
+        }
+    }
+
+    /** @return offset (relative to {@code offset}) of the first differing byte, or -1 when equal */
+    private long compare(long offset, long length, ByteBuf expected, int from) {
+        for (long i = 0; i < length; i++) {
+            long pos = offset + i;
+            byte[] chunk = chunks.get((int) (pos >>> CHUNK_SHIFT));
+            byte have = chunk == null ? 0 : chunk[(int) (pos & (CHUNK_SIZE - 1))];
+            if (have != expected.getByte(from + (int) i)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Runs {@code action} holding the stripe locks of every chunk in the range, in ascending stripe order. */
+    private void locked(long offset, long length, Runnable action) {
+        long first = offset >>> CHUNK_SHIFT;
+        long last = (offset + Math.max(length, 1) - 1) >>> CHUNK_SHIFT;
+        if (last - first + 1 >= LOCK_STRIPES) {
+            lockStripes(0, LOCK_STRIPES, action);
+            return;
+        }
+        int a = (int) (first % LOCK_STRIPES);
+        int b = (int) (last % LOCK_STRIPES);
+        if (a <= b) {
+            lockStripes(a, b + 1, action);
+        } else {
+            lockStripes(0, LOCK_STRIPES, action); // the range wraps around the stripes: take them all
+        }
+    }
+
+    private void lockStripes(int from, int to, Runnable action) {
+        if (from == to) {
+            action.run();
+            return;
+        }
+        synchronized (locks[from]) {
+            lockStripes(from + 1, to, action);
+        }
+    }
+
+    /** Bytes of memory currently holding data. */
+    public long allocatedBytes() {
+        long n = 0;
+        for (int i = 0; i < chunks.length(); i++) {
+            if (chunks.get(i) != null) {
+                n += CHUNK_SIZE;
+            }
+        }
+        return n;
+    }
+
+    @Override
+    public void close() {
+        for (int i = 0; i < chunks.length(); i++) {
+            chunks.set(i, null);
+        }
+    }
+}

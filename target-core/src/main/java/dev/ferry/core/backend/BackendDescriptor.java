@@ -1,0 +1,50 @@
+package dev.ferry.core.backend;
+
+import dev.ferry.core.unit.UnitIdentity;
+
+/**
+ * A backend's description of itself, from which every frontend renders its protocol's view (SCSI INQUIRY/VPD and
+ * READ CAPACITY, NVMe Identify Namespace).
+ *
+ * @param name                   the backstore name from the configuration
+ * @param capacityBlocks         number of logical blocks
+ * @param logicalBlockSize       bytes per logical block (512 or 4096)
+ * @param physicalBlockSize      bytes per physical block (e.g. 4096 for 512e)
+ * @param optimalTransferBlocks  preferred request size in logical blocks, 0 if unknown
+ * @param maxTransferBlocks      largest request the backend takes in one piece, in logical blocks
+ * @param discard                unmap/deallocate supported
+ * @param discardGranularityBlocks unmap granularity in logical blocks (1 when any block can be unmapped)
+ * @param discardZeroes          unmapped blocks read back as zeroes
+ * @param writeZeroes            write-zeroes supported natively
+ * @param volatileWriteCache     a volatile write cache exists (flush is meaningful)
+ * @param writeCacheEnabled      the cache is currently enabled
+ * @param rotational             a spinning disk (rotation rate unknown)
+ * @param readOnly               writes are refused with write-protect
+ * @param identity               stable identifiers and inquiry strings
+ */
+public record BackendDescriptor(
+        String name,
+        long capacityBlocks,
+        int logicalBlockSize,
+        int physicalBlockSize,
+        int optimalTransferBlocks,
+        int maxTransferBlocks,
+        boolean discard,
+        int discardGranularityBlocks,
+        boolean discardZeroes,
+        boolean writeZeroes,
+        boolean volatileWriteCache,
+        boolean writeCacheEnabled,
+        boolean rotational,
+        boolean readOnly,
+        UnitIdentity identity) {
+
+    public long capacityBytes() {
+        return capacityBlocks * logicalBlockSize;
+    }
+
+    /** log2(physical / logical): 3 for 512e (SCSI LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT). */
+    public int physicalPerLogicalExponent() {
+        return Integer.numberOfTrailingZeros(physicalBlockSize / logicalBlockSize);
+    }
+}

@@ -1,0 +1,9 @@
+package dev.ferry.core.config;
+
+/**
+ * One initiator allowed to use a target.
+ *
+ * @param initiator the initiator's name (iSCSI IQN/EUI/NAA name)
+ */
+public record AclConfig(String initiator) {
+}

@@ -1,0 +1,157 @@
+package dev.ferry.core.config;
+
+import dev.ferry.core.backend.BackendFactory;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Checks a whole configuration before anything is opened. Every problem is reported (not just the first), each
+ * prefixed with the JSON path of the field it concerns.
+ */
+public final class ConfigValidator {
+    public static final int ISCSI_DEFAULT_PORT = 3260;
+    /** SAM-5 4.7.3 single-level LUN addressing covers 0-16383; more is never needed for a block target. */
+    public static final long MAX_LUN = 16383;
+
+    private final Map<String, BackendFactory> backends;
+    private final Set<String> protocols;
+
+    /**
+     * @param backends  backend factories by type
+     * @param protocols frontend protocols available ({@code iscsi}, ...)
+     */
+    public ConfigValidator(Map<String, BackendFactory> backends, Set<String> protocols) {
+        this.backends = backends;
+        this.protocols = protocols;
+    }
+
+    public void validate(FerryConfig config) throws ConfigException {
+        List<String> problems = new ArrayList<>();
+        Set<String> backstoreNames = new HashSet<>();
+        for (int i = 0; i < config.backstores().size(); i++) {
+            checkBackstore("backstores[" + i + "]", config.backstores().get(i), backstoreNames, problems);
+        }
+        Set<String> targetNames = new HashSet<>();
+        for (int i = 0; i < config.targets().size(); i++) {
+            checkTarget("targets[" + i + "]", config.targets().get(i), backstoreNames, targetNames, problems);
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+    }
+
+    private void checkBackstore(String at, BackstoreConfig b, Set<String> names, List<String> problems) {
+        if (b == null) {
+            problems.add(at + ": is null");
+            return;
+        }
+        if (b.name() == null || b.name().isBlank()) {
+            problems.add(at + ".name: is missing");
+        } else if (!b.name().matches("[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")) {
+            problems.add(at + ".name: '" + b.name() + "' must be 1-64 letters, digits, '.', '_', ':' or '-'");
+        } else if (!names.add(b.name())) {
+            problems.add(at + ".name: '" + b.name() + "' is used by another backstore");
+        }
+        BackendFactory factory = b.type() == null ? null : backends.get(b.type());
+        if (b.type() == null) {
+            problems.add(at + ".type: is missing (one of " + new TreeSet<>(backends.keySet()) + ")");
+        } else if (factory == null) {
+            problems.add(at + ".type: unknown backend '" + b.type() + "' (one of " + new TreeSet<>(backends.keySet()) + ")");
+        }
+        if (b.size() != null) {
+            try {
+                long bytes = b.sizeBytes();
+                if (bytes % b.blockSizeOrDefault() != 0) {
+                    problems.add(at + ".size: " + bytes + " bytes is not a multiple of the block size " + b.blockSizeOrDefault());
+                }
+            } catch (IllegalArgumentException e) {
+                problems.add(at + ".size: " + e.getMessage());
+            }
+        }
+        int bs = b.blockSizeOrDefault();
+        if (bs != 512 && bs != 4096) {
+            problems.add(at + ".blockSize: " + bs + " is not supported (512 or 4096)");
+        }
+        int pbs = b.physicalBlockSizeOrDefault();
+        if (pbs < bs || Integer.bitCount(pbs) != 1 || pbs > 65536) {
+            problems.add(at + ".physicalBlockSize: " + pbs + " must be a power of two from blockSize (" + bs + ") to 65536");
+        }
+        if (b.workers() != null && (b.workers() < 1 || b.workers() > 64)) {
+            problems.add(at + ".workers: " + b.workers() + " must be 1-64");
+        }
+        if (factory != null) {
+            for (String p : factory.validate(b)) {
+                problems.add(at + "." + p);
+            }
+        }
+    }
+
+    private void checkTarget(String at, TargetConfig t, Set<String> backstores, Set<String> names, List<String> problems) {
+        if (t == null) {
+            problems.add(at + ": is null");
+            return;
+        }
+        String protocol = t.protocolOrDefault();
+        if (!protocols.contains(protocol)) {
+            problems.add(at + ".protocol: unknown protocol '" + protocol + "' (one of " + new TreeSet<>(protocols) + ")");
+        }
+        if (TargetConfig.ISCSI.equals(protocol)) {
+            String p = IscsiNames.problem(t.name());
+            if (p != null) {
+                problems.add(at + ".name: " + p);
+            }
+        } else if (t.name() == null || t.name().isBlank()) {
+            problems.add(at + ".name: is missing");
+        }
+        if (t.name() != null && !names.add(protocol + "/" + t.name().toLowerCase(java.util.Locale.ROOT))) {
+            problems.add(at + ".name: '" + t.name() + "' is used by another target");
+        }
+        if (t.portals().isEmpty()) {
+            problems.add(at + ".portals: a target needs at least one portal (e.g. \"0.0.0.0:3260\")");
+        }
+        for (int i = 0; i < t.portals().size(); i++) {
+            try {
+                Portal.parse(String.valueOf(t.portals().get(i)), ISCSI_DEFAULT_PORT);
+            } catch (IllegalArgumentException e) {
+                problems.add(at + ".portals[" + i + "]: " + e.getMessage());
+            }
+        }
+        Set<Long> ids = new HashSet<>();
+        for (int i = 0; i < t.luns().size(); i++) {
+            LunConfig l = t.luns().get(i);
+            String lat = at + ".luns[" + i + "]";
+            if (l == null) {
+                problems.add(lat + ": is null");
+                continue;
+            }
+            if (l.id() < 0 || l.id() > MAX_LUN) {
+                problems.add(lat + ".id: " + l.id() + " must be 0-" + MAX_LUN);
+            } else if (!ids.add(l.id())) {
+                problems.add(lat + ".id: LUN " + l.id() + " is used twice in this target");
+            }
+            if (l.backstore() == null) {
+                problems.add(lat + ".backstore: is missing");
+            } else if (!backstores.contains(l.backstore())) {
+                problems.add(lat + ".backstore: no backstore named '" + l.backstore() + "'");
+            }
+        }
+        Set<String> initiators = new HashSet<>();
+        for (int i = 0; i < t.acls().size(); i++) {
+            AclConfig a = t.acls().get(i);
+            String aat = at + ".acls[" + i + "].initiator";
+            String p = a == null ? "is missing" : IscsiNames.problem(a.initiator());
+            if (p != null) {
+                problems.add(aat + ": " + p);
+            } else if (!initiators.add(a.initiator().toLowerCase(java.util.Locale.ROOT))) {
+                problems.add(aat + ": '" + a.initiator() + "' is listed twice");
+            }
+        }
+        if (t.acls().isEmpty() && !t.allowAnyInitiatorOrDefault()) {
+            problems.add(at + ".acls: no initiator may log in; add acls or set \"allowAnyInitiator\": true");
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package dev.ferry.core.unit;
+
+import dev.ferry.core.backend.Backend;
+import dev.ferry.core.backend.BackendDescriptor;
+import dev.ferry.core.request.BlockOp;
+import dev.ferry.core.request.BlockRequest;
+import dev.ferry.core.request.CompletionStatus;
+import dev.ferry.core.ring.BackendWorker;
+import dev.ferry.core.ring.SubmissionRing;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One opened storage resource as the core routes to it: the backend, its description, and the rings and workers
+ * that feed it. Frontends submit here and never see the backend. Range and write-protect checks happen here once,
+ * for every protocol.
+ */
+public final class LogicalUnit {
+    /** Slots per worker ring; with the per-loop request pools this bounds what can wait in front of a backend. */
+    public static final int RING_CAPACITY = 1024;
+
+    private final Backend backend;
+    private final BackendDescriptor descriptor;
+    private final SubmissionRing[] rings;
+    private final List<BackendWorker> workers = new ArrayList<>();
+    private final AtomicInteger nextRing = new AtomicInteger();
+    private final UnitStatistics statistics = new UnitStatistics();
+
+    public LogicalUnit(Backend backend, int workerCount) {
+        this.backend = backend;
+        this.descriptor = backend.describe();
+        this.rings = new SubmissionRing[workerCount];
+        for (int i = 0; i < workerCount; i++) {
+            rings[i] = new SubmissionRing(RING_CAPACITY);
+            workers.add(new BackendWorker("ferry-" + descriptor.name() + "-" + i, backend, rings[i]));
+        }
+    }
+
+    public void start() {
+        workers.forEach(BackendWorker::start);
+    }
+
+    public BackendDescriptor descriptor() {
+        return descriptor;
+    }
+
+    public String name() {
+        return descriptor.name();
+    }
+
+    public UnitStatistics statistics() {
+        return statistics;
+    }
+
+    /**
+     * Routes a request to a backend worker. The request always completes through its owner's completion queue,
+     * also when it is refused here (out of range, write-protected, ring full), so a frontend has one path.
+     */
+    public void submit(BlockRequest r) {
+        r.submitted(this, System.nanoTime());
+        CompletionStatus refused = check(r);
+        if (refused != null) {
+            r.complete(refused);
+            return;
+        }
+        int first = Math.floorMod(nextRing.getAndIncrement(), rings.length);
+        for (int i = 0; i < rings.length; i++) {
+            if (rings[(first + i) % rings.length].offer(r)) {
+                return;
+            }
+        }
+        r.complete(CompletionStatus.BUSY);
+    }
+
+    private CompletionStatus check(BlockRequest r) {
+        BlockOp op = r.op();
+        if (descriptor.readOnly() && (op == BlockOp.WRITE || op == BlockOp.UNMAP
+                || op == BlockOp.WRITE_ZEROES || op == BlockOp.COMPARE_AND_WRITE)) {
+            return CompletionStatus.WRITE_PROTECTED;
+        }
+        if (op == BlockOp.UNMAP) {
+            for (int i = 0; i < r.rangeCount(); i++) {
+                if (!inRange(r.rangeLba(i), r.rangeBlocks(i))) {
+                    return CompletionStatus.LBA_OUT_OF_RANGE;
+                }
+            }
+            return null;
+        }
+        if (op == BlockOp.FLUSH) {
+            return null;
+        }
+        if (!inRange(r.lba(), r.blocks())) {
+            return CompletionStatus.LBA_OUT_OF_RANGE;
+        }
+        long bytes = (long) r.blocks() * descriptor.logicalBlockSize();
+        boolean dataFits = switch (op) {
+            case READ -> r.data() != null && r.data().writableBytes() >= bytes;
+            case WRITE -> r.data() != null && r.data().readableBytes() >= bytes;
+            case COMPARE_AND_WRITE -> r.data() != null && r.data().readableBytes() >= 2 * bytes;
+            case VERIFY -> r.data() == null || r.data().readableBytes() >= bytes;
+            default -> true;
+        };
+        if (!dataFits) {
+            return CompletionStatus.INVALID_FIELD;
+        }
+        return null;
+    }
+
+    private boolean inRange(long lba, long blocks) {
+        return lba >= 0 && blocks >= 0 && lba <= descriptor.capacityBlocks() - blocks;
+    }
+
+    /** Called on the frontend thread as a request is delivered back. */
+    public void completed(BlockRequest r) {
+        statistics.record(r, descriptor.logicalBlockSize());
+    }
+
+    /** Stops the workers after they drained their rings, then closes the backend. */
+    public void close() throws InterruptedException {
+        for (BackendWorker w : workers) {
+            w.stop();
+        }
+        backend.close();
+    }
+}

@@ -1,0 +1,54 @@
+package dev.ferry.core.unit;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Unit management: every opened storage resource and every export, looked up by frontends when an initiator
+ * connects, logs in or asks what is there (SendTargets, discovery log). Reads see one consistent snapshot; a
+ * reconfiguration swaps the snapshot atomically.
+ */
+public final class UnitRegistry {
+    private record Snapshot(Map<String, LogicalUnit> units, List<Export> exports) {
+    }
+
+    private volatile Snapshot snapshot = new Snapshot(Map.of(), List.of());
+
+    public void replace(Map<String, LogicalUnit> units, List<Export> exports) {
+        snapshot = new Snapshot(Map.copyOf(units), List.copyOf(exports));
+    }
+
+    /** The unit opened for this backstore name, or null. */
+    public LogicalUnit unit(String backstoreName) {
+        return snapshot.units().get(backstoreName);
+    }
+
+    public Map<String, LogicalUnit> units() {
+        return snapshot.units();
+    }
+
+    /** Every export of one protocol. */
+    public List<Export> exports(String protocol) {
+        return snapshot.exports().stream().filter(e -> e.protocol().equals(protocol)).toList();
+    }
+
+    /** The export of this protocol and name (compared case-insensitively), or null. */
+    public Export export(String protocol, String name) {
+        if (name == null) {
+            return null;
+        }
+        String wanted = name.toLowerCase(Locale.ROOT);
+        for (Export e : snapshot.exports()) {
+            if (e.protocol().equals(protocol) && e.name().toLowerCase(Locale.ROOT).equals(wanted)) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    /** What discovery shows this initiator: the exports of the protocol it may use. */
+    public List<Export> visibleTo(String protocol, String initiatorName) {
+        return exports(protocol).stream().filter(e -> e.admits(initiatorName)).toList();
+    }
+}
