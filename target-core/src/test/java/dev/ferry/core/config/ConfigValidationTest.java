@@ -1,0 +1,86 @@
+package dev.ferry.core.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ferry.core.backend.Backend;
+import dev.ferry.core.backend.BackendFactory;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class ConfigValidationTest {
+    private static final BackendFactory RAM = new BackendFactory() {
+        @Override
+        public String type() {
+            return "ram";
+        }
+
+        @Override
+        public List<String> validate(BackstoreConfig config) {
+            return config.size() == null ? List.of("size: a ram backstore needs a size") : List.of();
+        }
+
+        @Override
+        public Backend open(BackstoreConfig config) {
+            throw new UnsupportedOperationException();
+        }
+    };
+    private final ConfigValidator validator = new ConfigValidator(Map.of("ram", RAM), Set.of("iscsi"));
+
+    private static final String GOOD = """
+            {"backstores": [{"name": "d0", "type": "ram", "size": "64M"}],
+             "targets": [{"name": "iqn.2026-11.dev.ferry:t", "portals": ["127.0.0.1:3260"],
+                          "luns": [{"id": 0, "backstore": "d0"}], "acls": [{"initiator": "iqn.1993-08.org.debian:01:abc"}]}]}
+            """;
+
+    @Test
+    void acceptsAGoodConfiguration() throws Exception {
+        FerryConfig c = ConfigLoader.parse(GOOD);
+        validator.validate(c);
+        assertEquals(67108864L, c.backstores().get(0).sizeBytes());
+        assertEquals(c, ConfigLoader.parse(ConfigLoader.toJson(c)), "JSON round trip");
+    }
+
+    @Test
+    void unknownFieldIsNamed() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.parse(GOOD.replace("\"size\"", "\"sise\"")));
+        assertTrue(e.getMessage().contains("backstores[0]") && e.getMessage().contains("'sise'"), e.getMessage());
+    }
+
+    @Test
+    void everyProblemIsReportedWithItsField() throws Exception {
+        FerryConfig bad = ConfigLoader.parse("""
+                {"backstores": [{"name": "d0", "type": "ram"}, {"name": "d0", "type": "tape", "size": "1X"}],
+                 "targets": [{"name": "not-an-iqn", "portals": ["127.0.0.1:99999"],
+                              "luns": [{"id": 0, "backstore": "nope"}, {"id": 0, "backstore": "d0"}]}]}
+                """);
+        ConfigException e = assertThrows(ConfigException.class, () -> validator.validate(bad));
+        List<String> p = e.problems();
+        assertTrue(p.contains("backstores[0].size: a ram backstore needs a size"), p.toString());
+        assertTrue(p.stream().anyMatch(s -> s.startsWith("backstores[1].name: 'd0' is used")), p.toString());
+        assertTrue(p.stream().anyMatch(s -> s.startsWith("backstores[1].type: unknown backend 'tape'")), p.toString());
+        assertTrue(p.stream().anyMatch(s -> s.startsWith("backstores[1].size: '1X' is not a size")), p.toString());
+        assertTrue(p.stream().anyMatch(s -> s.startsWith("targets[0].name: 'not-an-iqn' is not an iSCSI name")), p.toString());
+        assertTrue(p.stream().anyMatch(s -> s.startsWith("targets[0].portals[0]:")), p.toString());
+        assertTrue(p.contains("targets[0].luns[0].backstore: no backstore named 'nope'"), p.toString());
+        assertTrue(p.contains("targets[0].luns[1].id: LUN 0 is used twice in this target"), p.toString());
+        assertTrue(p.stream().anyMatch(s -> s.startsWith("targets[0].acls: no initiator may log in")), p.toString());
+    }
+
+    @Test
+    void sizesAndPortals() {
+        assertEquals(1L << 30, SizeParser.parse("1G"));
+        assertEquals(1L << 30, SizeParser.parse("1GiB"));
+        assertEquals(512L << 20, SizeParser.parse("512m"));
+        assertEquals(4096, SizeParser.parse("4096"));
+        assertThrows(IllegalArgumentException.class, () -> SizeParser.parse("-1G"));
+        assertThrows(IllegalArgumentException.class, () -> SizeParser.parse("99999999999P"));
+        assertEquals(new Portal("::1", 3260), Portal.parse("[::1]:3260", 1));
+        assertEquals(new Portal("0.0.0.0", 3260), Portal.parse("0.0.0.0", 3260));
+        assertThrows(IllegalArgumentException.class, () -> Portal.parse("::1:3260", 1));
+    }
+}

@@ -1,0 +1,85 @@
+package dev.ferry.core.unit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.ferry.core.backend.Backend;
+import dev.ferry.core.backend.BackendDescriptor;
+import dev.ferry.core.request.BlockOp;
+import dev.ferry.core.request.BlockRequest;
+import dev.ferry.core.request.CompletionStatus;
+import dev.ferry.core.ring.CompletionQueue;
+import io.netty.buffer.Unpooled;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The core refuses out-of-range, short-buffer and write-protected requests before any backend sees them. */
+class LogicalUnitChecksTest {
+    private final List<BlockRequest> reachedBackend = new ArrayList<>();
+    private LogicalUnit unit;
+
+    private LogicalUnit unit(boolean readOnly) {
+        Backend b = new Backend() {
+            @Override
+            public BackendDescriptor describe() {
+                return new BackendDescriptor("t", 100, 512, 4096, 0, 128, true, 1, true, true, false, false,
+                        false, readOnly, UnitIdentity.derive("t", "TEST"));
+            }
+
+            @Override
+            public void execute(BlockRequest r) {
+                synchronized (reachedBackend) {
+                    reachedBackend.add(r);
+                }
+                r.complete(CompletionStatus.GOOD);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        unit = new LogicalUnit(b, 1);
+        unit.start();
+        return unit;
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        unit.close();
+    }
+
+    private CompletionStatus run(LogicalUnit u, BlockOp op, long lba, int blocks, int dataBytes) throws Exception {
+        java.util.concurrent.CompletableFuture<CompletionStatus> result = new java.util.concurrent.CompletableFuture<>();
+        CompletionQueue cq = new CompletionQueue(Runnable::run, 2);
+        BlockRequest r = cq.acquire();
+        r.set(op, lba, blocks, dataBytes < 0 ? null : Unpooled.buffer(dataBytes).writerIndex(op == BlockOp.READ ? 0 : dataBytes),
+                req -> {
+                    result.complete(req.status());
+                    req.release();
+                }, null);
+        u.submit(r);
+        return result.get(5, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    @Test
+    void rangeChecks() throws Exception {
+        LogicalUnit u = unit(false);
+        assertEquals(CompletionStatus.GOOD, run(u, BlockOp.WRITE, 99, 1, 512));
+        assertEquals(CompletionStatus.LBA_OUT_OF_RANGE, run(u, BlockOp.WRITE, 100, 1, 512));
+        assertEquals(CompletionStatus.LBA_OUT_OF_RANGE, run(u, BlockOp.READ, 99, 2, 1024));
+        assertEquals(CompletionStatus.LBA_OUT_OF_RANGE, run(u, BlockOp.READ, Long.MAX_VALUE, 2, 1024));
+        assertEquals(CompletionStatus.INVALID_FIELD, run(u, BlockOp.WRITE, 0, 2, 512));
+        assertEquals(CompletionStatus.INVALID_FIELD, run(u, BlockOp.COMPARE_AND_WRITE, 0, 1, 512));
+        assertEquals(CompletionStatus.GOOD, run(u, BlockOp.COMPARE_AND_WRITE, 0, 1, 1024));
+        assertEquals(2, reachedBackend.size(), "only the valid requests reached the backend");
+    }
+
+    @Test
+    void readOnlyRefusesWrites() throws Exception {
+        LogicalUnit u = unit(true);
+        assertEquals(CompletionStatus.WRITE_PROTECTED, run(u, BlockOp.WRITE, 0, 1, 512));
+        assertEquals(CompletionStatus.WRITE_PROTECTED, run(u, BlockOp.WRITE_ZEROES, 0, 1, -1));
+        assertEquals(CompletionStatus.GOOD, run(u, BlockOp.READ, 0, 1, 512));
+    }
+}
