@@ -101,7 +101,7 @@ public final class TargetCore implements AutoCloseable {
                 luns.put(l.id(), units.get(l.backstore()));
             }
             List<Portal> portals = t.portals().stream()
-                    .map(p -> Portal.parse(p, ConfigValidator.ISCSI_DEFAULT_PORT)).toList();
+                    .map(p -> Portal.parse(p, ConfigValidator.defaultPort(t.protocolOrDefault()))).toList();
             HashSet<String> acl = new HashSet<>();
             t.acls().forEach(a -> acl.add(a.initiator()));
             exports.add(new Export(t.name(), t.protocolOrDefault(), t.alias(), portals, luns, acl,

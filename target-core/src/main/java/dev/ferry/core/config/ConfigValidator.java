@@ -14,8 +14,12 @@ import java.util.TreeSet;
  */
 public final class ConfigValidator {
     public static final int ISCSI_DEFAULT_PORT = 3260;
+    /** NVMe/TCP transport 1.0 section 3.4: the IANA port for NVMe/TCP I/O controllers (and discovery). */
+    public static final int NVME_DEFAULT_PORT = 4420;
     /** SAM-5 4.7.3 single-level LUN addressing covers 0-16383; more is never needed for a block target. */
     public static final long MAX_LUN = 16383;
+    /** Namespace IDs 1..N; Ferry keeps them small so the active namespace list fits one Identify page. */
+    public static final long MAX_NSID = 1024;
 
     private final Map<String, BackendFactory> backends;
     private final Set<String> protocols;
@@ -99,23 +103,19 @@ public final class ConfigValidator {
         if (!protocols.contains(protocol)) {
             problems.add(at + ".protocol: unknown protocol '" + protocol + "' (one of " + new TreeSet<>(protocols) + ")");
         }
-        if (TargetConfig.ISCSI.equals(protocol)) {
-            String p = IscsiNames.problem(t.name());
-            if (p != null) {
-                problems.add(at + ".name: " + p);
-            }
-        } else if (t.name() == null || t.name().isBlank()) {
-            problems.add(at + ".name: is missing");
+        String nameProblem = nameProblem(protocol, t.name());
+        if (nameProblem != null) {
+            problems.add(at + ".name: " + nameProblem);
         }
         if (t.name() != null && !names.add(protocol + "/" + t.name().toLowerCase(java.util.Locale.ROOT))) {
             problems.add(at + ".name: '" + t.name() + "' is used by another target");
         }
         if (t.portals().isEmpty()) {
-            problems.add(at + ".portals: a target needs at least one portal (e.g. \"0.0.0.0:3260\")");
+            problems.add(at + ".portals: a target needs at least one portal (e.g. \"0.0.0.0:" + defaultPort(protocol) + "\")");
         }
         for (int i = 0; i < t.portals().size(); i++) {
             try {
-                Portal.parse(String.valueOf(t.portals().get(i)), ISCSI_DEFAULT_PORT);
+                Portal.parse(String.valueOf(t.portals().get(i)), defaultPort(protocol));
             } catch (IllegalArgumentException e) {
                 problems.add(at + ".portals[" + i + "]: " + e.getMessage());
             }
@@ -128,8 +128,10 @@ public final class ConfigValidator {
                 problems.add(lat + ": is null");
                 continue;
             }
-            if (l.id() < 0 || l.id() > MAX_LUN) {
-                problems.add(lat + ".id: " + l.id() + " must be 0-" + MAX_LUN);
+            long min = TargetConfig.NVME.equals(protocol) ? 1 : 0;
+            long max = TargetConfig.NVME.equals(protocol) ? MAX_NSID : MAX_LUN;
+            if (l.id() < min || l.id() > max) {
+                problems.add(lat + ".id: " + l.id() + " must be " + min + "-" + max);
             } else if (!ids.add(l.id())) {
                 problems.add(lat + ".id: LUN " + l.id() + " is used twice in this target");
             }
@@ -143,7 +145,7 @@ public final class ConfigValidator {
         for (int i = 0; i < t.acls().size(); i++) {
             AclConfig a = t.acls().get(i);
             String aat = at + ".acls[" + i + "].initiator";
-            String p = a == null ? "is missing" : IscsiNames.problem(a.initiator());
+            String p = a == null ? "is missing" : nameProblem(protocol, a.initiator());
             if (p != null) {
                 problems.add(aat + ": " + p);
             } else if (!initiators.add(a.initiator().toLowerCase(java.util.Locale.ROOT))) {
@@ -153,5 +155,21 @@ public final class ConfigValidator {
         if (t.acls().isEmpty() && !t.allowAnyInitiatorOrDefault()) {
             problems.add(at + ".acls: no initiator may log in; add acls or set \"allowAnyInitiator\": true");
         }
+    }
+
+    /** The default listening port of a protocol's portals. */
+    public static int defaultPort(String protocol) {
+        return TargetConfig.NVME.equals(protocol) ? NVME_DEFAULT_PORT : ISCSI_DEFAULT_PORT;
+    }
+
+    /** Target and initiator names follow the protocol's naming rules: IQN/EUI/NAA for iSCSI, NQN for NVMe. */
+    private static String nameProblem(String protocol, String name) {
+        if (TargetConfig.NVME.equals(protocol)) {
+            return NvmeNames.problem(name);
+        }
+        if (TargetConfig.ISCSI.equals(protocol)) {
+            return IscsiNames.problem(name);
+        }
+        return name == null || name.isBlank() ? "is missing" : null;
     }
 }

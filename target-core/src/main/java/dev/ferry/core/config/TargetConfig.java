@@ -4,13 +4,15 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
- * One export: an iSCSI target (protocol {@code iscsi}, name an IQN/EUI/NAA name).
+ * One export: an iSCSI target (protocol {@code iscsi}, name an IQN/EUI/NAA name) or an NVMe subsystem (protocol
+ * {@code nvme}, name an NQN).
  *
- * @param name               target name
- * @param protocol           {@code iscsi}
- * @param portals            listening addresses {@code host:port}; discovery advertises them
- * @param luns               unit number to backstore
- * @param acls               initiators allowed to log in
+ * @param name               target name (IQN) or subsystem NQN
+ * @param protocol           {@code iscsi} (default) or {@code nvme}
+ * @param portals            listening addresses {@code host:port} (iSCSI portals, NVMe/TCP ports); discovery
+ *                           advertises them
+ * @param luns               unit number (LUN, or NVMe namespace id from 1) to backstore
+ * @param acls               initiators (IQNs) or hosts (host NQNs) allowed to connect
  * @param allowAnyInitiator  demo mode: admit every initiator (no ACL needed)
  * @param alias              optional human-readable alias (iSCSI TargetAlias)
  */
@@ -25,6 +27,7 @@ public record TargetConfig(
         String alias) {
 
     public static final String ISCSI = "iscsi";
+    public static final String NVME = "nvme";
 
     public TargetConfig {
         portals = portals == null ? List.of() : List.copyOf(portals);
