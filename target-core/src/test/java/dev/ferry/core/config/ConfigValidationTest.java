@@ -28,7 +28,7 @@ class ConfigValidationTest {
             throw new UnsupportedOperationException();
         }
     };
-    private final ConfigValidator validator = new ConfigValidator(Map.of("ram", RAM), Set.of("iscsi"));
+    private final ConfigValidator validator = new ConfigValidator(Map.of("ram", RAM), Set.of("iscsi", "nvme"));
 
     private static final String GOOD = """
             {"backstores": [{"name": "d0", "type": "ram", "size": "64M"}],
@@ -82,5 +82,25 @@ class ConfigValidationTest {
         assertEquals(new Portal("::1", 3260), Portal.parse("[::1]:3260", 1));
         assertEquals(new Portal("0.0.0.0", 3260), Portal.parse("0.0.0.0", 3260));
         assertThrows(IllegalArgumentException.class, () -> Portal.parse("::1:3260", 1));
+    }
+
+    @Test
+    void nvmeSubsystemsUseNqnsAndNamespaceIds() throws Exception {
+        FerryConfig c = ConfigLoader.parse("""
+                {"backstores": [{"name": "d0", "type": "ram", "size": "64M"}],
+                 "targets": [{"name": "nqn.2026-11.dev.ferry:sub", "protocol": "nvme", "portals": ["127.0.0.1"],
+                              "luns": [{"id": 1, "backstore": "d0"}],
+                              "acls": [{"initiator": "nqn.2014-08.org.nvmexpress:uuid:6c1f5d40-0000-4000-8000-000000000001"}]}]}
+                """);
+        validator.validate(c);
+        assertEquals(4420, Portal.parse(c.targets().get(0).portals().get(0), ConfigValidator.defaultPort("nvme")).port());
+        FerryConfig bad = ConfigLoader.parse("""
+                {"backstores": [{"name": "d0", "type": "ram", "size": "64M"}],
+                 "targets": [{"name": "iqn.2026-11.dev.ferry:t", "protocol": "nvme", "portals": ["127.0.0.1"],
+                              "luns": [{"id": 0, "backstore": "d0"}], "allowAnyInitiator": true}]}
+                """);
+        List<String> p = assertThrows(ConfigException.class, () -> validator.validate(bad)).problems();
+        assertTrue(p.stream().anyMatch(s -> s.startsWith("targets[0].name: 'iqn.2026-11.dev.ferry:t' is not an NVMe qualified name")), p.toString());
+        assertTrue(p.contains("targets[0].luns[0].id: 0 must be 1-1024"), p.toString());
     }
 }
