@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Measures the core's ring choice: JMH throughput of one producer and one consumer through each ring kind.
-# Prints JMH's table; "offer" ops/us is the hand-off rate (a failed offer on a full ring counts too, so read
-# "poll" as well: successful polls bound what actually moved).
+# Prints JMH's table; both sides spin until their operation succeeds, so "offer" and "poll" ops/us are each the
+# rate of completed hand-offs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -q -B -DskipTests install -pl bench/jmh -am
