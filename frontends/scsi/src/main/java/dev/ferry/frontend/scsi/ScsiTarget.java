@@ -2,17 +2,54 @@ package dev.ferry.frontend.scsi;
 
 import dev.ferry.core.ring.CompletionQueue;
 import dev.ferry.core.unit.Export;
+import dev.ferry.core.unit.LogicalUnit;
+import java.util.Collections;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The SCSI command set of one export: a SCSI target device with its logical units (SPC-4/SBC-3 emulation over the
  * core's units), unit attentions and reservations. Shared by every transport and connection serving the export;
  * thread-safe.
+ *
+ * <p>Order of checks for a command (SAM-5 5.14 / SPC-4 5.14, as LIO orders them): LUN validity, pending unit
+ * attention, operation code, reserved CDB bits, RESERVE(6) conflict, write protection, then the command itself.
+ *
+ * <p><b>New I_T nexuses start without a unit attention.</b> SAM-5's events clause establishes POWER ON, RESET, OR
+ * BUS DEVICE RESET OCCURRED (29h/00h) for the I_T nexuses that exist when the power-on or hard-reset event happens,
+ * and I_T NEXUS LOSS OCCURRED (29h/07h) for a nexus that was lost; SPC-4 5.14 keeps unit attentions per I_T nexus.
+ * An I_T nexus first formed by a login long after the target started has seen neither event, so no condition is
+ * owed to it. LIO does not report one either; Linux and libiscsi would cope with one, but the jSCSI initiator
+ * gives up when its first command after login returns a unit attention. A nexus's conditions begin with the first
+ * command it sends; {@link #nexusLost} drops them (a later login is a new nexus and starts clean, as with LIO).
  */
 public final class ScsiTarget {
+    private static final Logger LOG = LoggerFactory.getLogger(ScsiTarget.class);
+    /** Flat space addressing reaches LUN 16383 (SAM-5 4.7.7.4). */
+    static final long MAX_LUN = 0x3FFF;
+
     private final Export export;
+    private final NavigableMap<Long, LunContext> luns;
+    /** Every I_T nexus that sent a command and was not lost: unit attentions are established for these. */
+    private final Set<ItNexus> nexuses = ConcurrentHashMap.newKeySet();
 
     public ScsiTarget(Export export) {
         this.export = export;
+        NavigableMap<Long, LunContext> m = new TreeMap<>();
+        for (Map.Entry<Long, LogicalUnit> e : export.units().entrySet()) {
+            if (e.getKey() < 0 || e.getKey() > MAX_LUN) {
+                LOG.warn("{}: LUN {} cannot be addressed with single-level LUNs (0-{}), not exported",
+                        export.name(), e.getKey(), MAX_LUN);
+                continue;
+            }
+            m.put(e.getKey(), new LunContext(e.getKey(), e.getValue()));
+        }
+        this.luns = Collections.unmodifiableNavigableMap(m);
     }
 
     public Export export() {
@@ -24,26 +61,159 @@ public final class ScsiTarget {
      * queue; {@link ScsiTask#complete} is called on that loop.
      */
     public void execute(ScsiTask task, CompletionQueue queue) {
-        throw new UnsupportedOperationException("the SCSI command set is being written");
+        long lun = Luns.decode(task.lun());
+        LunContext lu = lun >= 0 ? luns.get(lun) : null;
+        ScsiCommand c = new ScsiCommand(this, task, queue, lu, lun);
+        try {
+            dispatch(c);
+        } catch (CheckCondition cc) {
+            c.checkCondition(cc.sense());
+        } catch (RuntimeException e) {
+            LOG.error("SCSI command {} failed", hex(c.cdb), e);
+            c.checkCondition(SenseData.internalTargetFailure());
+        }
     }
 
-    /** LOGICAL UNIT RESET (SAM-5 7.8) requested through {@code nexus}: clear RESERVE(6), set unit attentions. */
+    private void dispatch(ScsiCommand c) {
+        byte[] cdb = c.cdb;
+        if (cdb.length < 6) {
+            throw CheckCondition.invalidFieldInCdb(0, -1);
+        }
+        CommandSet.OpSpec spec = CommandSet.lookup(cdb);
+        LunContext lu = c.lu;
+        if (lu == null) {
+            boolean wlun = c.lun == Luns.REPORT_LUNS_WLUN;
+            if (spec == null || !spec.is(wlun ? CommandSet.WLUN : CommandSet.NO_LU)) {
+                // The REPORT LUNS W-LUN (SPC-4 8.2) serves a few commands. An incorrect LUN serves only INQUIRY
+                // (qualifier 011b, SPC-4 6.6.2), REPORT LUNS (6.33) and REQUEST SENSE (6.39); everything else is
+                // LOGICAL UNIT NOT SUPPORTED, and no unit attention applies since there is no logical unit.
+                throw new CheckCondition(wlun ? unknownCommand(cdb) : SenseData.logicalUnitNotSupported());
+            }
+        } else {
+            if (!nexuses.contains(c.nexus)) {
+                nexuses.add(c.nexus);
+            }
+            if (spec == null || !spec.is(CommandSet.NO_UA)) {
+                UnitAttention ua = lu.attentions(c.nexus).take();
+                if (ua != null) {
+                    c.checkCondition(ua.sense());
+                    return;
+                }
+            }
+            if (spec == null || !spec.supportedBy(lu)) {
+                throw new CheckCondition(unknownCommand(cdb));
+            }
+        }
+        if (cdb.length < spec.cdbLength()) {
+            throw CheckCondition.invalidFieldInCdb(0, -1);
+        }
+        spec.checkReservedBits(cdb, lu);
+        if (lu != null) {
+            if (!spec.is(CommandSet.RESERVATION_OK) && lu.reservedByOther(c.nexus)) {
+                c.status(ScsiResponse.RESERVATION_CONFLICT);
+                return;
+            }
+            if (spec.is(CommandSet.MEDIUM_WRITE) && lu.descriptor.readOnly()) {
+                throw new CheckCondition(SenseData.writeProtected());
+            }
+        }
+        spec.handler().execute(c);
+    }
+
+    /**
+     * INVALID COMMAND OPERATION CODE; for an unsupported service action of a known operation code with the field
+     * pointer at the SERVICE ACTION field. (SPC-4 would also allow INVALID FIELD IN CDB there; LIO answers this,
+     * and libiscsi's iscsi-test-cu treats only this answer as "command not implemented".)
+     */
+    private static SenseData unknownCommand(byte[] cdb) {
+        return CommandSet.hasServiceActions(cdb[0])
+                ? SenseData.invalidOpcode(1, 4)
+                : SenseData.invalidOpcode();
+    }
+
+    // ---- task management and nexus events ----
+
+    /**
+     * LOGICAL UNIT RESET (SAM-5 7.8) requested through {@code nexus}: clears the RESERVE(6) reservation, returns mode
+     * parameters to their defaults, and establishes BUS DEVICE RESET FUNCTION OCCURRED (29h/03h) for every other
+     * I_T nexus. Aborting the unit's tasks is the transport's part (it owns them).
+     *
+     * @param lun the SAM LUN field, as {@link ScsiTask#lun()} and the iSCSI TMF request carry it; a plain LUN number
+     *            (1-16383, which is never a valid single-level field) is accepted too
+     */
     public void logicalUnitReset(long lun, ItNexus nexus) {
-        throw new UnsupportedOperationException("the SCSI command set is being written");
+        long n = Luns.decode(lun);
+        if (n == Luns.INVALID && lun > 0 && lun <= MAX_LUN) {
+            n = lun;
+        }
+        LunContext lu = luns.get(n);
+        if (lu != null) {
+            reset(lu, nexus, UnitAttention.LOGICAL_UNIT_RESET);
+        }
     }
 
-    /** TARGET WARM RESET / COLD RESET: a logical unit reset of every unit. */
+    /**
+     * TARGET WARM RESET / COLD RESET: a reset of every unit, with POWER ON, RESET, OR BUS DEVICE RESET OCCURRED
+     * (29h/00h) for every other I_T nexus.
+     */
     public void targetReset(ItNexus nexus) {
-        throw new UnsupportedOperationException("the SCSI command set is being written");
+        for (LunContext lu : luns.values()) {
+            reset(lu, nexus, UnitAttention.POWER_ON_RESET);
+        }
     }
 
-    /** The I_T nexus ended (session closed or dropped): release what it held (RESERVE(6)). */
+    private void reset(LunContext lu, ItNexus requester, UnitAttention ua) {
+        lu.clearReservation();
+        lu.resetModeParameters();
+        lu.establish(nexuses, requester, ua);
+    }
+
+    /** The I_T nexus ended (session closed or dropped): release what it held (RESERVE(6)) and its conditions. */
     public void nexusLost(ItNexus nexus) {
-        throw new UnsupportedOperationException("the SCSI command set is being written");
+        nexuses.remove(nexus);
+        for (LunContext lu : luns.values()) {
+            lu.forget(nexus);
+        }
     }
 
-    /** Whether this LUN (SAM LUN field value) addresses an existing unit. */
+    /**
+     * Whether this LUN (SAM LUN field value) addresses an existing unit. The REPORT LUNS well-known logical unit
+     * (C101h) counts as existing: it answers REPORT LUNS, INQUIRY, REQUEST SENSE and TEST UNIT READY.
+     */
     public boolean hasLun(long lun) {
-        throw new UnsupportedOperationException("the SCSI command set is being written");
+        long n = Luns.decode(lun);
+        return n == Luns.REPORT_LUNS_WLUN || (n >= 0 && luns.containsKey(n));
+    }
+
+    /** Hook: the capacity of {@code lun} changed; every nexus gets CAPACITY DATA HAS CHANGED (SBC-3 4.10). */
+    public void capacityChanged(long lun) {
+        LunContext lu = luns.get(lun);
+        if (lu != null) {
+            lu.establish(nexuses, null, UnitAttention.CAPACITY_DATA_CHANGED);
+        }
+    }
+
+    /** Hook: the LUN inventory changed; every nexus gets REPORTED LUNS DATA HAS CHANGED (SPC-4 6.33). */
+    public void reportedLunsChanged() {
+        for (LunContext lu : luns.values()) {
+            lu.establish(nexuses, null, UnitAttention.REPORTED_LUNS_DATA_CHANGED);
+        }
+    }
+
+    /** Establishes {@code ua} on {@code lun} for every known nexus except {@code except} (null: all). */
+    void establish(LunContext lu, ItNexus except, UnitAttention ua) {
+        lu.establish(nexuses, except, ua);
+    }
+
+    NavigableMap<Long, LunContext> luns() {
+        return luns;
+    }
+
+    private static String hex(byte[] cdb) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < Math.min(cdb.length, 16); i++) {
+            sb.append(String.format("%02x", cdb[i] & 0xFF));
+        }
+        return sb.toString();
     }
 }

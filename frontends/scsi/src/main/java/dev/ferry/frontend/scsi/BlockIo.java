@@ -1,0 +1,79 @@
+package dev.ferry.frontend.scsi;
+
+import dev.ferry.core.request.BlockRequest;
+import dev.ferry.core.request.CompletionStatus;
+import io.netty.buffer.ByteBuf;
+import java.util.function.Consumer;
+
+/** Hands block requests to the core and maps the protocol-neutral outcome to SCSI status and sense data. */
+final class BlockIo {
+    private BlockIo() {
+    }
+
+    /**
+     * A free request from the command's completion queue, or null after answering TASK SET FULL (SAM-5 5.3.1: the
+     * task set of this loop is full); {@code owned} (may be null) is released in that case.
+     */
+    static BlockRequest acquire(ScsiCommand c, ByteBuf owned) {
+        BlockRequest r = c.queue.acquire();
+        if (r == null) {
+            if (owned != null) {
+                owned.release();
+            }
+            c.status(ScsiResponse.TASK_SET_FULL);
+        }
+        return r;
+    }
+
+    /**
+     * A completion that runs {@code onGood} (which must release the request and finish or continue the command)
+     * when the request succeeded, and otherwise answers the mapped failure and releases the request.
+     */
+    static dev.ferry.core.request.RequestCompletion then(ScsiCommand c, Consumer<BlockRequest> onGood) {
+        return then(c, onGood, null);
+    }
+
+    /** As {@link #then(ScsiCommand, Consumer)}, running {@code onFailure} (cleanup, may be null) before failing. */
+    static dev.ferry.core.request.RequestCompletion then(ScsiCommand c, Consumer<BlockRequest> onGood,
+                                                         Runnable onFailure) {
+        return r -> {
+            if (r.status() == CompletionStatus.GOOD && !c.task.aborted()) {
+                try {
+                    onGood.accept(r);
+                } catch (CheckCondition cc) {
+                    c.checkCondition(cc.sense());
+                } catch (RuntimeException e) {
+                    c.checkCondition(SenseData.internalTargetFailure());
+                }
+                return;
+            }
+            if (onFailure != null) {
+                onFailure.run();
+            }
+            CompletionStatus s = c.task.aborted() ? CompletionStatus.ABORTED : r.status();
+            long miscompareOffset = r.miscompareOffset();
+            r.release();
+            fail(c, s, miscompareOffset);
+        };
+    }
+
+    /** SCSI rendering of a failed request (SBC-3 4.18 and SPC-4 Annex D). */
+    static void fail(ScsiCommand c, CompletionStatus s, long miscompareOffset) {
+        switch (s) {
+            case GOOD -> c.good();
+            case MEDIUM_ERROR_READ -> c.checkCondition(SenseData.unrecoveredReadError());
+            case MEDIUM_ERROR_WRITE -> c.checkCondition(SenseData.writeError());
+            case LBA_OUT_OF_RANGE -> c.checkCondition(SenseData.lbaOutOfRange());
+            case INVALID_FIELD -> c.checkCondition(SenseData.invalidFieldInCdb(0, -1).withoutPointer());
+            case MISCOMPARE -> c.checkCondition(SenseData.miscompare(miscompareOffset));
+            case RESERVATION_CONFLICT -> c.status(ScsiResponse.RESERVATION_CONFLICT);
+            case WRITE_PROTECTED -> c.checkCondition(SenseData.writeProtected());
+            case NO_SPACE -> c.checkCondition(SenseData.spaceAllocationFailed());
+            case BUSY -> c.status(ScsiResponse.BUSY);
+            case ABORTED -> c.status(ScsiResponse.TASK_ABORTED);
+            case UNSUPPORTED -> c.checkCondition(SenseData.invalidOpcode());
+            case UNIT_NOT_READY -> c.checkCondition(SenseData.notReady());
+            case INTERNAL_ERROR -> c.checkCondition(SenseData.internalTargetFailure());
+        }
+    }
+}

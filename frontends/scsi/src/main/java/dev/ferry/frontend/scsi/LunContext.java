@@ -1,0 +1,120 @@
+package dev.ferry.frontend.scsi;
+
+import dev.ferry.core.backend.BackendDescriptor;
+import dev.ferry.core.unit.LogicalUnit;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The SCSI view of one core {@link LogicalUnit}: its LUN, limits, and the state SPC-4 keeps per logical unit:
+ * unit attentions per I_T nexus, the SPC-2 RESERVE(6) holder and the current mode parameter values. Shared by
+ * every connection; thread-safe.
+ */
+final class LunContext {
+    final long lun;
+    final LogicalUnit unit;
+    final BackendDescriptor descriptor;
+    final BlockLimits limits;
+
+    private final ConcurrentHashMap<ItNexus, UnitAttentions> attentions = new ConcurrentHashMap<>();
+    private final AtomicReference<ItNexus> reservation = new AtomicReference<>();
+    /** Caching mode page WCE (SBC-3 6.4.5), current value. */
+    private volatile boolean writeCacheEnabled;
+
+    LunContext(long lun, LogicalUnit unit) {
+        this.lun = lun;
+        this.unit = unit;
+        this.descriptor = unit.descriptor();
+        this.limits = BlockLimits.of(descriptor);
+        this.writeCacheEnabled = defaultWriteCacheEnabled();
+    }
+
+    long capacity() {
+        return descriptor.capacityBlocks();
+    }
+
+    int blockSize() {
+        return descriptor.logicalBlockSize();
+    }
+
+    // ---- unit attentions ----
+
+    UnitAttentions attentions(ItNexus nexus) {
+        return attentions.computeIfAbsent(nexus, n -> new UnitAttentions());
+    }
+
+    /** Establishes {@code ua} for every nexus in {@code nexuses} except {@code except} (which may be null). */
+    void establish(Iterable<ItNexus> nexuses, ItNexus except, UnitAttention ua) {
+        for (ItNexus n : nexuses) {
+            if (!n.equals(except)) {
+                attentions(n).establish(ua);
+            }
+        }
+    }
+
+    void forget(ItNexus nexus) {
+        attentions.remove(nexus);
+        release(nexus);
+    }
+
+    // ---- SPC-2 RESERVE(6) / RELEASE(6) ----
+
+    /** True when another I_T nexus holds the reservation (SPC-2 5.5.1). */
+    boolean reservedByOther(ItNexus nexus) {
+        ItNexus holder = reservation.get();
+        return holder != null && !holder.equals(nexus);
+    }
+
+    /** Reserves for {@code nexus}; false when another nexus holds it. A holder may reserve again. */
+    boolean reserve(ItNexus nexus) {
+        return reservation.compareAndSet(null, nexus) || nexus.equals(reservation.get());
+    }
+
+    /** SPC-2 7.21: releasing a reservation held by another nexus, or none, is not an error and changes nothing. */
+    void release(ItNexus nexus) {
+        ItNexus holder = reservation.get();
+        if (holder != null && holder.equals(nexus)) {
+            reservation.compareAndSet(holder, null); // by value: transports may hand over equal, new instances
+        }
+    }
+
+    void clearReservation() {
+        reservation.set(null);
+    }
+
+    ItNexus reservationHolder() {
+        return reservation.get();
+    }
+
+    // ---- mode parameters ----
+
+    /** WCE is changeable only where a volatile cache exists for it to switch. */
+    boolean writeCacheChangeable() {
+        return descriptor.volatileWriteCache();
+    }
+
+    boolean defaultWriteCacheEnabled() {
+        return descriptor.volatileWriteCache() && descriptor.writeCacheEnabled();
+    }
+
+    boolean writeCacheEnabled() {
+        return writeCacheEnabled;
+    }
+
+    void setWriteCacheEnabled(boolean wce) {
+        this.writeCacheEnabled = wce;
+    }
+
+    /** A logical unit reset returns mode parameters to their saved values, here the defaults (SPC-4 7.5.1). */
+    void resetModeParameters() {
+        this.writeCacheEnabled = defaultWriteCacheEnabled();
+    }
+
+    /**
+     * Whether a write must reach stable storage before it completes: the CDB asked (FUA), or the initiator turned the
+     * volatile write cache off (WCE=0 means write-through, SBC-3 6.4.5).
+     */
+    boolean forceUnitAccess(boolean fuaBit) {
+        return fuaBit || (descriptor.volatileWriteCache() && !writeCacheEnabled);
+    }
+}

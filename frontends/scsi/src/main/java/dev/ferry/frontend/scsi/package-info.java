@@ -1,0 +1,29 @@
+/**
+ * The SCSI command set for block devices (SPC-4 / SBC-3), shared by every SCSI transport.
+ *
+ * <p>A transport hands each command to {@link dev.ferry.frontend.scsi.ScsiTarget#execute} as a
+ * {@link dev.ferry.frontend.scsi.ScsiTask} with all Data-Out collected; the command set answers directly or turns
+ * the CDB into a core {@link dev.ferry.core.request.BlockRequest} and answers from its completion, on the same
+ * event loop, with one {@link dev.ferry.frontend.scsi.ScsiResponse}.
+ *
+ * <p>One file per job: {@code CommandSet} (the command table: CDB usage data, which checks apply, handler),
+ * {@code ScsiTarget} (dispatch and task-management events), {@code ScsiCommand} (one command's exit, residuals),
+ * {@code BlockIo} (core requests and the status mapping), {@code SenseData}, {@code Luns}, {@code UnitAttention(s)},
+ * {@code LunContext} (per-LU state), {@code BlockLimits}, and the command families {@code InquiryCommand},
+ * {@code VpdPages}, {@code ModePages}, {@code ModeCommands}, {@code ReadCapacity}, {@code ReportLuns},
+ * {@code ReadWriteCommands}, {@code WriteSameCommand}, {@code UnmapCommand}, {@code UnitCommands},
+ * {@code SupportedOperationCodes}.
+ *
+ * <p>Decisions worth knowing:
+ * <ul>
+ *   <li>Reserved CDB bits are checked against the same usage masks REPORT SUPPORTED OPERATION CODES reports.</li>
+ *   <li>Write-direction data CDBs whose transfer exceeds the Expected Data Transfer Length (overflow), or whose
+ *       Data-Out did not all arrive, are refused with ILLEGAL REQUEST, INVALID FIELD IN COMMAND INFORMATION UNIT
+ *       (0Eh/03h) and nothing is written (FCP-4 overflow handling, option b; LIO's target_cmd_size_check); the
+ *       residual is still reported. Underflow writes the CDB's length and reports the rest as residual.</li>
+ *   <li>New I_T nexuses get no POWER ON unit attention (see {@link dev.ferry.frontend.scsi.ScsiTarget}).</li>
+ *   <li>WRITE SAME with zero blocks is refused (WSNZ=1); PRE-FETCH answers GOOD, never CONDITION MET.</li>
+ *   <li>WCE is changeable only on units with a volatile cache; WCE=0 makes every write FUA.</li>
+ * </ul>
+ */
+package dev.ferry.frontend.scsi;
