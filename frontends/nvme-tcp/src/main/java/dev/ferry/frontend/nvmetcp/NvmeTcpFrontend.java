@@ -1,0 +1,202 @@
+package dev.ferry.frontend.nvmetcp;
+
+import dev.ferry.core.config.Portal;
+import dev.ferry.core.config.TargetConfig;
+import dev.ferry.core.frontend.Frontend;
+import dev.ferry.core.ring.CompletionQueue;
+import dev.ferry.core.unit.Export;
+import dev.ferry.core.unit.UnitRegistry;
+import dev.ferry.frontend.nvme.FabricsPort;
+import dev.ferry.frontend.nvme.FabricsTransport;
+import dev.ferry.frontend.nvme.NvmeTarget;
+import dev.ferry.frontend.nvmetcp.pdu.ConnectionParameters;
+import dev.ferry.frontend.nvmetcp.pdu.PduDecoder;
+import dev.ferry.frontend.nvmetcp.pdu.PduEncoder;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The NVMe/TCP frontend: listens on every port of every {@code nvme} export (each distinct portal once) and serves
+ * both those subsystems and the discovery subsystem there; one Netty channel per NVMe queue. It is also the
+ * {@link FabricsTransport} the controller model asks about ports and limits.
+ */
+public final class NvmeTcpFrontend implements Frontend, FabricsTransport {
+    private static final Logger LOG = LoggerFactory.getLogger(NvmeTcpFrontend.class);
+    /** Discovery TRTYPE for TCP (Base 2.0 Figure 294). */
+    static final int TRTYPE_TCP = 3;
+    /** TSAS for TCP (NVMe/TCP 1.0 Figure 17): byte 0 SECTYPE, 0 = no security. */
+    static final int TSAS_SIZE = 256;
+    static final int SECTYPE_NONE = 0;
+    /** Block requests one event loop may have in flight before answering "Command Interrupted". */
+    static final int REQUESTS_PER_LOOP = 1024;
+    private static final long DRAIN_TIMEOUT_MILLIS = 5000;
+
+    private final UnitRegistry registry;
+    private final NvmeTarget target;
+    private final Map<EventLoop, CompletionQueue> completionQueues = new ConcurrentHashMap<>();
+    private final List<FabricsPort> ports = new ArrayList<>();
+    private final List<Channel> serverChannels = new ArrayList<>();
+    private ChannelGroup connections;
+    private EventLoopGroup bossGroup;
+    private EventLoopGroup workerGroup;
+
+    public NvmeTcpFrontend(UnitRegistry registry) {
+        this.registry = registry;
+        this.target = new NvmeTarget(registry, this);
+    }
+
+    @Override
+    public String protocol() {
+        return TargetConfig.NVME;
+    }
+
+    @Override
+    public void start() throws Exception {
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        bossGroup = new MultiThreadIoEventLoopGroup(1, io);
+        workerGroup = new MultiThreadIoEventLoopGroup(0, io);
+        connections = new DefaultChannelGroup("nvme-tcp", GlobalEventExecutor.INSTANCE);
+        ServerBootstrap b = new ServerBootstrap()
+                .group(bossGroup, workerGroup)
+                .channel(channelType)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        connections.add(ch);
+                        ConnectionParameters params = new ConnectionParameters();
+                        ch.pipeline().addLast("decoder", new PduDecoder(params))
+                                .addLast("encoder", new PduEncoder(params))
+                                .addLast("icreq", new IcReqHandler(params))
+                                .addLast("queue", new TcpQueueHandler(target, c -> completionQueue(c.eventLoop())));
+                    }
+                });
+        try {
+            int portId = 1;
+            for (Portal p : distinctPortals()) {
+                Channel server = b.bind(new InetSocketAddress(p.host(), p.port())).sync().channel();
+                serverChannels.add(server);
+                ports.add(new FabricsPort(portId++, p, (InetSocketAddress) server.localAddress()));
+            }
+        } catch (Exception e) {
+            close();
+            throw e;
+        }
+        target.start();
+        LOG.info("nvme/tcp listening on {} ({})", boundAddresses(), epoll ? "epoll" : "nio");
+    }
+
+    private Set<Portal> distinctPortals() {
+        Set<Portal> portals = new LinkedHashSet<>();
+        for (Export e : registry.exports(protocol())) {
+            portals.addAll(e.portals());
+        }
+        return portals;
+    }
+
+    private CompletionQueue completionQueue(EventLoop loop) {
+        return completionQueues.computeIfAbsent(loop, l -> new CompletionQueue(l, REQUESTS_PER_LOOP));
+    }
+
+    @Override
+    public List<InetSocketAddress> boundAddresses() {
+        return ports.stream().map(FabricsPort::bound).toList();
+    }
+
+    @Override
+    public int transportType() {
+        return TRTYPE_TCP;
+    }
+
+    @Override
+    public int ioInCapsuleDataSize() {
+        return ConnectionParameters.MAX_IN_CAPSULE_DATA;
+    }
+
+    /** TCP 1.0 3.3.2: exactly one SGL descriptor per command. */
+    @Override
+    public int maxSglDescriptors() {
+        return 1;
+    }
+
+    @Override
+    public byte[] transportSpecificAddress() {
+        byte[] tsas = new byte[TSAS_SIZE];
+        tsas[0] = SECTYPE_NONE;
+        return tsas;
+    }
+
+    @Override
+    public List<FabricsPort> ports() {
+        return List.copyOf(ports);
+    }
+
+    /** Stops accepting, deletes controllers, closes connections, waits for in-flight block requests, stops loops. */
+    @Override
+    public void close() {
+        serverChannels.forEach(c -> c.close().syncUninterruptibly());
+        serverChannels.clear();
+        target.close();
+        if (connections != null) {
+            connections.close().awaitUninterruptibly();
+        }
+        awaitInFlight();
+        if (bossGroup != null) {
+            bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    /** Backend workers post completions to the loops, so the loops must outlive the last request. */
+    private void awaitInFlight() {
+        long deadline = System.currentTimeMillis() + DRAIN_TIMEOUT_MILLIS;
+        for (Map.Entry<EventLoop, CompletionQueue> e : completionQueues.entrySet()) {
+            CompletionQueue cq = e.getValue();
+            try {
+                while (e.getKey().submit(cq::inFlight).get(1, TimeUnit.SECONDS) > 0) {
+                    if (System.currentTimeMillis() > deadline) {
+                        LOG.warn("nvme/tcp: requests still in flight at shutdown");
+                        return;
+                    }
+                    Thread.sleep(10);
+                }
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (ExecutionException | TimeoutException | java.util.concurrent.RejectedExecutionException ex) {
+                LOG.warn("nvme/tcp: could not check in-flight requests", ex);
+            }
+        }
+    }
+}

@@ -1,0 +1,264 @@
+package dev.ferry.frontend.nvmetcp;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.zip.CRC32C;
+
+/**
+ * A minimal blocking NVMe/TCP host for tests: one socket = one queue. It writes PDUs byte by byte as the NVMe/TCP
+ * 1.0 figures lay them out, independently of the production encoder, and parses what comes back.
+ */
+final class TestHost implements AutoCloseable {
+    static final String HOST_NQN = "nqn.2014-08.org.nvmexpress:uuid:11111111-2222-3333-4444-555555555555";
+    static final byte[] HOST_ID = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+
+    /** A received PDU: common header fields, the header bytes (CH + PSH) and the data. */
+    record Received(int type, int flags, int hlen, int pdo, int plen, ByteBuffer header, byte[] data) {
+        int u16(int offset) { return header.getShort(offset) & 0xFFFF; }
+        long u32(int offset) { return header.getInt(offset) & 0xFFFFFFFFL; }
+        long u64(int offset) { return header.getLong(offset); }
+        /** CapsuleResp CQE fields. */
+        int status() { return u16(8 + 14) >>> 1; }
+        int cid() { return u16(8 + 12); }
+        long result() { return u64(8); }
+    }
+
+    private final Socket socket;
+    private final DataInputStream in;
+    private final OutputStream out;
+    boolean headerDigest;
+    boolean dataDigest;
+    private int nextCid = 1;
+
+    TestHost(InetSocketAddress target) throws IOException {
+        socket = new Socket();
+        socket.connect(target, 5000);
+        socket.setSoTimeout(10_000);
+        in = new DataInputStream(socket.getInputStream());
+        out = socket.getOutputStream();
+    }
+
+    int nextCid() {
+        return nextCid++;
+    }
+
+    /** ICReq (Figure 19) and its ICResp; returns the ICResp. */
+    Received initialize(boolean hdgst, boolean ddgst) throws IOException {
+        ByteBuffer b = le(128);
+        b.put((byte) 0).put((byte) 0).put((byte) 128).put((byte) 0).putInt(128);
+        b.putShort((short) 0).put((byte) 0).put((byte) ((hdgst ? 1 : 0) | (ddgst ? 2 : 0))).putInt(3);
+        sendRaw(b.array());
+        Received resp = read();
+        int dgst = resp.header().get(11);
+        headerDigest = (dgst & 1) != 0;
+        dataDigest = (dgst & 2) != 0;
+        return resp;
+    }
+
+    void sendRaw(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
+    /** CapsuleCmd (Figure 23) with optional in-capsule data. */
+    void sendCapsule(byte[] sqe, byte[] data) throws IOException {
+        int hd = headerDigest ? 4 : 0;
+        boolean hasData = data != null && data.length > 0;
+        int dd = hasData && dataDigest ? 4 : 0;
+        int pdo = hasData ? 72 + hd : 0;
+        int plen = 72 + hd + (hasData ? data.length + dd : 0);
+        ByteBuffer b = le(plen);
+        b.put((byte) 0x04).put((byte) ((hd > 0 ? 1 : 0) | (dd > 0 ? 2 : 0))).put((byte) 72).put((byte) pdo).putInt(plen);
+        b.put(sqe);
+        if (hd > 0) {
+            b.putInt(crc(b.array(), 0, 72));
+        }
+        if (hasData) {
+            b.put(data);
+            if (dd > 0) {
+                b.putInt(crc(data, 0, data.length));
+            }
+        }
+        sendRaw(b.array());
+    }
+
+    /** H2CData (Figure 25). */
+    void sendH2CData(int cccid, int ttag, int offset, byte[] data, int from, int length, boolean last)
+            throws IOException {
+        int hd = headerDigest ? 4 : 0;
+        int dd = dataDigest ? 4 : 0;
+        int plen = 24 + hd + length + dd;
+        ByteBuffer b = le(plen);
+        b.put((byte) 0x06).put((byte) ((hd > 0 ? 1 : 0) | (dd > 0 ? 2 : 0) | (last ? 4 : 0))).put((byte) 24)
+                .put((byte) (24 + hd)).putInt(plen);
+        b.putShort((short) cccid).putShort((short) ttag).putInt(offset).putInt(length).putInt(0);
+        if (hd > 0) {
+            b.putInt(crc(b.array(), 0, 24));
+        }
+        b.put(data, from, length);
+        if (dd > 0) {
+            b.putInt(crc(data, from, length));
+        }
+        sendRaw(b.array());
+    }
+
+    Received read() throws IOException {
+        byte[] ch = new byte[8];
+        in.readFully(ch);
+        ByteBuffer c = ByteBuffer.wrap(ch).order(ByteOrder.LITTLE_ENDIAN);
+        int type = ch[0] & 0xFF;
+        int flags = ch[1] & 0xFF;
+        int hlen = ch[2] & 0xFF;
+        int pdo = ch[3] & 0xFF;
+        int plen = c.getInt(4);
+        byte[] rest = new byte[plen - 8];
+        in.readFully(rest);
+        byte[] header = new byte[hlen];
+        System.arraycopy(ch, 0, header, 0, 8);
+        System.arraycopy(rest, 0, header, 8, hlen - 8);
+        boolean hasHd = (flags & 1) != 0;
+        boolean hasDd = (flags & 2) != 0;
+        if (hasHd) {
+            int digest = ByteBuffer.wrap(rest, hlen - 8, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
+            if (digest != crc(header, 0, hlen)) {
+                throw new IOException("bad header digest from target");
+            }
+        }
+        byte[] data = new byte[0];
+        if (pdo > 0) {
+            int length = plen - pdo - (hasDd ? 4 : 0);
+            data = new byte[length];
+            System.arraycopy(rest, pdo - 8, data, 0, length);
+            if (hasDd) {
+                int digest = ByteBuffer.wrap(rest, pdo - 8 + length, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
+                if (digest != crc(data, 0, length)) {
+                    throw new IOException("bad data digest from target");
+                }
+            }
+        } else if (type == 0x03) {
+            data = new byte[plen - hlen];
+            System.arraycopy(rest, hlen - 8, data, 0, data.length);
+        }
+        return new Received(type, flags, hlen, pdo, plen, ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN), data);
+    }
+
+    /**
+     * The outcome of one command: its CapsuleResp (null when the last C2HData carried SUCCESS and the host
+     * synthesizes a zero CQE, 3.3.2.1) and the C2H data that preceded it.
+     */
+    record Completion(Received response, byte[] data) {
+        int status() { return response == null ? 0 : response.status(); }
+        long result() { return response == null ? 0 : response.result(); }
+    }
+
+    /**
+     * Sends a command and runs it to completion: answers R2Ts with {@code hostData} in H2CData PDUs of at most
+     * 32 KiB, collects C2HData.
+     */
+    Completion execute(byte[] sqe, byte[] inCapsule, byte[] hostData) throws IOException {
+        sendCapsule(sqe, inCapsule);
+        java.io.ByteArrayOutputStream data = new java.io.ByteArrayOutputStream();
+        while (true) {
+            Received r = read();
+            switch (r.type()) {
+                case 0x09 -> {
+                    int cccid = r.u16(8);
+                    int ttag = r.u16(10);
+                    int offset = (int) r.u32(12);
+                    int length = (int) r.u32(16);
+                    for (int at = 0; at < length; at += 32 * 1024) {
+                        int n = Math.min(32 * 1024, length - at);
+                        sendH2CData(cccid, ttag, offset + at, hostData, offset + at, n, at + n == length);
+                    }
+                }
+                case 0x07 -> {
+                    data.write(r.data());
+                    if ((r.flags() & 0x08) != 0) {
+                        return new Completion(null, data.toByteArray());
+                    }
+                }
+                case 0x05 -> {
+                    return new Completion(r, data.toByteArray());
+                }
+                default -> throw new IOException("unexpected PDU type " + r.type());
+            }
+        }
+    }
+
+    Completion execute(ByteBuffer sqe, byte[] inCapsule, byte[] hostData) throws IOException {
+        return execute(sqe.array(), inCapsule, hostData);
+    }
+
+    /** True when the target closed the connection (EOF) within the socket timeout. */
+    boolean closedByTarget() {
+        try {
+            return in.read() < 0;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    // ---- SQE builders (Base 2.0 Figure 88/90), little-endian ----
+
+    static ByteBuffer sqe(int opcode, int cid, long nsid) {
+        ByteBuffer b = le(64);
+        b.put(0, (byte) opcode).put(1, (byte) 0x40).putShort(2, (short) cid).putInt(4, (int) nsid); // PSDT 01b: SGL
+        return b;
+    }
+
+    /** SGL1 as a transport SGL data block (5Ah) of {@code length} bytes. */
+    static ByteBuffer transportSgl(ByteBuffer sqe, int length) {
+        sqe.putLong(24, 0).putInt(32, length).put(39, (byte) 0x5A);
+        return sqe;
+    }
+
+    /** SGL1 as an SGL data block with offset 0 into the in-capsule data (01h). */
+    static ByteBuffer inCapsuleSgl(ByteBuffer sqe, int length) {
+        sqe.putLong(24, 0).putInt(32, length).put(39, (byte) 0x01);
+        return sqe;
+    }
+
+    static byte[] connectSqe(int cid, int qid, int sqsize, int kato) {
+        ByteBuffer b = le(64);
+        b.put(0, (byte) 0x7F).put(1, (byte) 0x40).putShort(2, (short) cid).put(4, (byte) 0x01);
+        inCapsuleSgl(b, 1024);
+        b.putShort(40, (short) 0).putShort(42, (short) qid).putShort(44, (short) sqsize).putInt(48, kato);
+        return b.array();
+    }
+
+    static byte[] connectData(int cntlid, String subnqn, String hostnqn) {
+        ByteBuffer b = le(1024);
+        b.put(0, HOST_ID).putShort(16, (short) cntlid);
+        b.put(256, subnqn.getBytes(StandardCharsets.UTF_8));
+        b.put(512, hostnqn.getBytes(StandardCharsets.UTF_8));
+        return b.array();
+    }
+
+    static byte[] propertySqe(int cid, boolean get, int size8, int offset, long value) {
+        ByteBuffer b = le(64);
+        b.put(0, (byte) 0x7F).put(1, (byte) 0x40).putShort(2, (short) cid).put(4, (byte) (get ? 0x04 : 0x00));
+        b.put(40, (byte) size8).putInt(44, offset).putLong(48, value);
+        return b.array();
+    }
+
+    static ByteBuffer le(int size) {
+        return ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    static int crc(byte[] b, int from, int length) {
+        CRC32C c = new CRC32C();
+        c.update(b, from, length);
+        return (int) c.getValue();
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}

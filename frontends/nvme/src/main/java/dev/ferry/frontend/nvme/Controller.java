@@ -1,0 +1,214 @@
+package dev.ferry.frontend.nvme;
+
+import dev.ferry.core.unit.Export;
+import dev.ferry.core.unit.LogicalUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One dynamic controller (NVMe Base 2.0 3.1.2, dynamic controller model): created by an admin-queue Connect, owns
+ * its queues, properties, features and asynchronous events, and is deleted when its admin queue goes away or its
+ * keep-alive timer expires. Admin state changes on the admin queue's loop, the timer thread deletes and raises
+ * events, I/O queues read; so shared state is guarded by this object's monitor, and the I/O path only reads
+ * volatile fields.
+ */
+public final class Controller {
+    private static final Logger LOG = LoggerFactory.getLogger(Controller.class);
+
+    private final NvmeTarget target;
+    private final int cntlid;
+    private final String subsystemNqn;
+    private final String hostNqn;
+    private final UUID hostId;
+    private final boolean discovery;
+    private final ControllerProperties properties = new ControllerProperties();
+    private final Features features;
+    private final AsyncEvents events = new AsyncEvents();
+    private final NvmeQueue[] queues = new NvmeQueue[Limits.MAX_IO_QUEUES + 1];
+    private final TreeSet<Long> changedNamespaces = new TreeSet<>();
+    private volatile Export export;
+    private volatile long keepAliveMillis;
+    private volatile long lastTrafficNanos = System.nanoTime();
+    private volatile boolean deleted;
+
+    Controller(NvmeTarget target, int cntlid, String subsystemNqn, Export export, String hostNqn, UUID hostId,
+               long keepAliveMillis) {
+        this.target = target;
+        this.cntlid = cntlid;
+        this.subsystemNqn = subsystemNqn;
+        this.export = export;
+        this.discovery = export == null;
+        this.hostNqn = hostNqn;
+        this.hostId = hostId;
+        this.keepAliveMillis = keepAliveMillis;
+        this.features = new Features(this);
+    }
+
+    public NvmeTarget target() { return target; }
+    public int cntlid() { return cntlid; }
+    public String subsystemNqn() { return subsystemNqn; }
+    public String hostNqn() { return hostNqn; }
+    public UUID hostId() { return hostId; }
+    public boolean isDiscovery() { return discovery; }
+    public ControllerProperties properties() { return properties; }
+    public Features features() { return features; }
+    public AsyncEvents events() { return events; }
+    /** The subsystem as last published in the registry; null for the discovery controller. */
+    public Export export() { return export; }
+    public boolean isDeleted() { return deleted; }
+
+    /** The unit behind an active namespace, or null. */
+    public LogicalUnit namespace(long nsid) {
+        Export e = export;
+        return e == null ? null : e.unit(nsid);
+    }
+
+    public long keepAliveMillis() { return keepAliveMillis; }
+
+    public void keepAliveMillis(long millis) { this.keepAliveMillis = millis; }
+
+    /** Any command restarts the keep-alive timer (CTRATT.TBKAS, Base 2.0 3.9.4 traffic based keep alive). */
+    public void touch() {
+        lastTrafficNanos = System.nanoTime();
+    }
+
+    boolean keepAliveExpired(long nowNanos) {
+        long kato = keepAliveMillis;
+        if (kato == 0 || deleted) {
+            return false;
+        }
+        // KATO is rounded up to the KAS granularity and one more granule of slack absorbs the timer's own tick.
+        long granule = Limits.KEEP_ALIVE_GRANULARITY_100MS * 100L;
+        long allowed = ((kato + granule - 1) / granule + 1) * granule;
+        return nowNanos - lastTrafficNanos > allowed * 1_000_000L;
+    }
+
+    /** Installs a queue; false when that queue id is already in use or the controller is gone. */
+    public synchronized boolean attach(int qid, NvmeQueue queue) {
+        if (deleted || queues[qid] != null) {
+            return false;
+        }
+        queues[qid] = queue;
+        return true;
+    }
+
+    public synchronized NvmeQueue adminQueue() {
+        return queues[0];
+    }
+
+    /** I/O queue ids the host may connect: the Number of Queues feature's allocation. */
+    public int ioQueueLimit() {
+        return features.ioQueuesAllocated();
+    }
+
+    /** Whether any I/O queue exists (Number of Queues may only change before, Base 2.0 5.27.1.5). */
+    public synchronized boolean hasIoQueues() {
+        for (int i = 1; i < queues.length; i++) {
+            if (queues[i] != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Called when a queue's connection closed: an I/O queue just goes, the admin queue takes the controller. */
+    void queueClosed(int qid, NvmeQueue queue) {
+        if (qid == 0) {
+            delete("admin queue closed");
+            return;
+        }
+        synchronized (this) {
+            if (queues[qid] == queue) {
+                queues[qid] = null;
+            }
+        }
+    }
+
+    /** CC.EN cleared: a controller reset deletes every I/O queue (Base 2.0 3.7.2). */
+    public void resetIoQueues() {
+        for (NvmeQueue q : takeQueues(1)) {
+            q.transport().close();
+        }
+    }
+
+    /** Deletes the controller: frees its id and closes every queue's connection. Idempotent; any thread. */
+    public void delete(String reason) {
+        List<NvmeQueue> toClose;
+        synchronized (this) {
+            if (deleted) {
+                return;
+            }
+            deleted = true;
+            toClose = takeQueues(0);
+        }
+        LOG.info("nvme controller {} of {} for {} deleted: {}", cntlid, subsystemNqn, hostNqn, reason);
+        target.removeController(this);
+        events.dropAll();
+        toClose.forEach(q -> q.transport().close());
+    }
+
+    private synchronized List<NvmeQueue> takeQueues(int from) {
+        List<NvmeQueue> out = new ArrayList<>();
+        for (int i = from; i < queues.length; i++) {
+            if (queues[i] != null) {
+                out.add(queues[i]);
+                queues[i] = null;
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The registry published a new version of this subsystem: namespaces that appeared, went or changed their
+     * unit are recorded for the Changed Namespace List log and announced with a Namespace Attribute Changed event.
+     */
+    void exportChanged(Export now) {
+        Export before = export;
+        export = now;
+        TreeSet<Long> changed = new TreeSet<>();
+        if (before != null) {
+            before.units().forEach((id, u) -> {
+                if (now == null || now.unit(id) != u) {
+                    changed.add(id);
+                }
+            });
+        }
+        if (now != null) {
+            now.units().forEach((id, u) -> {
+                if (before == null || before.unit(id) != u) {
+                    changed.add(id);
+                }
+            });
+        }
+        if (changed.isEmpty()) {
+            return;
+        }
+        synchronized (this) {
+            changedNamespaces.addAll(changed);
+        }
+        if (features.asyncEventEnabled(AsyncEvents.AEC_NAMESPACE_ATTRIBUTE)) {
+            events.raise(AsyncEvents.NAMESPACE_ATTRIBUTE_CHANGED, adminQueue());
+        }
+    }
+
+    /** The discovery log of this discovery controller's host changed. */
+    void discoveryChanged() {
+        if (features.asyncEventEnabled(AsyncEvents.AEC_DISCOVERY_LOG_CHANGE)) {
+            events.raise(AsyncEvents.DISCOVERY_LOG_CHANGED, adminQueue());
+        }
+    }
+
+    /** Changed Namespace List log content; reading it without RAE clears it and re-arms the event. */
+    public synchronized List<Long> changedNamespaces(boolean retainEvent) {
+        List<Long> out = new ArrayList<>(changedNamespaces);
+        if (!retainEvent) {
+            changedNamespaces.clear();
+            events.rearm(AsyncEvents.NAMESPACE_ATTRIBUTE_CHANGED);
+        }
+        return out;
+    }
+}

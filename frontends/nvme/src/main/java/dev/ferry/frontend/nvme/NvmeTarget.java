@@ -1,0 +1,109 @@
+package dev.ferry.frontend.nvme;
+
+import dev.ferry.core.config.TargetConfig;
+import dev.ferry.core.unit.Export;
+import dev.ferry.core.unit.UnitRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The NVMe-oF controller model behind every transport (nvmet's core): subsystems are the registry's {@code nvme}
+ * exports plus the discovery subsystem, controllers are created dynamically by Connect. A transport creates one
+ * {@link NvmeQueue} per connection and feeds it capsules.
+ */
+public final class NvmeTarget implements AutoCloseable {
+    /** The well-known discovery subsystem NQN (Base 2.0 4.5.1). */
+    public static final String DISCOVERY_NQN = "nqn.2014-08.org.nvmexpress.discovery";
+    /** Controller IDs 0001h-FFEFh are valid; FFF0h and up are reserved (Base 2.0 Figure 275 CNTLID). */
+    static final int MAX_CNTLID = 0xFFEF;
+
+    private final UnitRegistry registry;
+    private final FabricsTransport transport;
+    private final ConcurrentHashMap<Integer, Controller> controllers = new ConcurrentHashMap<>();
+    private final KeepAliveTimer timer;
+    private int nextCntlid = 1;
+    private volatile long discoveryGeneration = 1;
+
+    public NvmeTarget(UnitRegistry registry, FabricsTransport transport) {
+        this.registry = registry;
+        this.transport = transport;
+        this.timer = new KeepAliveTimer(this);
+    }
+
+    public FabricsTransport transport() { return transport; }
+    public UnitRegistry registry() { return registry; }
+
+    /** Starts keep-alive enforcement and namespace change tracking. */
+    public void start() {
+        timer.start();
+    }
+
+    /** A new queue for a new transport connection. */
+    public NvmeQueue newQueue(QueueTransport queueTransport) {
+        return new NvmeQueue(this, queueTransport);
+    }
+
+    /** The subsystem with this NQN, or null. */
+    public Export subsystem(String nqn) {
+        return registry.export(TargetConfig.NVME, nqn);
+    }
+
+    public List<Export> subsystems() {
+        return registry.exports(TargetConfig.NVME);
+    }
+
+    public long discoveryGeneration() {
+        return discoveryGeneration;
+    }
+
+    /** Creates a controller with the lowest free ID at or after the last one handed out; null when none is free. */
+    public synchronized Controller createController(String subsystemNqn, Export export, String hostNqn, UUID hostId,
+                                             long keepAliveMillis) {
+        for (int tries = 0; tries < MAX_CNTLID; tries++) {
+            int id = nextCntlid;
+            nextCntlid = id == MAX_CNTLID ? 1 : id + 1;
+            if (!controllers.containsKey(id)) {
+                Controller c = new Controller(this, id, subsystemNqn, export, hostNqn, hostId, keepAliveMillis);
+                controllers.put(id, c);
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /** The live controller with this ID, or null. */
+    public Controller controller(int cntlid) {
+        return controllers.get(cntlid);
+    }
+
+    public List<Controller> controllers() {
+        return new ArrayList<>(controllers.values());
+    }
+
+    void removeController(Controller c) {
+        controllers.remove(c.cntlid(), c);
+    }
+
+    /** Called by the timer when the registry's exports changed: new generation, events for affected hosts. */
+    void exportsChanged() {
+        discoveryGeneration++;
+        for (Controller c : controllers.values()) {
+            if (c.isDiscovery()) {
+                c.discoveryChanged();
+            } else {
+                c.exportChanged(subsystem(c.subsystemNqn()));
+            }
+        }
+    }
+
+    /** Stops the timer and deletes every controller (closing their connections). */
+    @Override
+    public void close() {
+        timer.close();
+        for (Controller c : controllers()) {
+            c.delete("target stopping");
+        }
+    }
+}

@@ -1,0 +1,216 @@
+package dev.ferry.frontend.nvme.io;
+
+import dev.ferry.core.backend.BackendDescriptor;
+import dev.ferry.core.request.BlockOp;
+import dev.ferry.core.request.BlockRequest;
+import dev.ferry.core.request.CompletionStatus;
+import dev.ferry.core.unit.LogicalUnit;
+import dev.ferry.frontend.nvme.Limits;
+import dev.ferry.frontend.nvme.NvmeQueue;
+import dev.ferry.frontend.nvme.NvmeRequest;
+import dev.ferry.frontend.nvme.spec.Opcodes;
+import dev.ferry.frontend.nvme.spec.Status;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The NVM command set on one I/O queue (NVM Command Set 1.0 3): each command becomes one core {@link
+ * BlockRequest}, whose completion arrives on this queue's event loop. Checks that would make fetching host data
+ * pointless (namespace, range, size, write protection) happen while parsing, before any R2T.
+ */
+public final class IoCommands {
+    private static final Logger LOG = LoggerFactory.getLogger(IoCommands.class);
+    // Read/Write/Compare/Write Zeroes CDW12 fields (Figure 29, 46, 57)
+    static final int FUA = 1 << 30;
+    static final int DEAC = 1 << 25;
+    /** Dataset Management CDW11 bit 2: Attribute - Deallocate (Figure 39). */
+    static final int DSM_AD = 1 << 2;
+    private static final long NSID_BROADCAST = 0xFFFFFFFFL;
+
+    private final NvmeQueue queue;
+    private final FusedCommands fused;
+
+    public IoCommands(NvmeQueue queue) {
+        this.queue = queue;
+        this.fused = new FusedCommands(queue, this);
+    }
+
+    public void parse(NvmeRequest r) {
+        if (fused.arrived(r)) {
+            return;
+        }
+        int opc = r.opcode();
+        LogicalUnit u = queue.controller().namespace(r.nsid());
+        if (u == null) {
+            queue.complete(r, isKnown(opc) ? Status.INVALID_NAMESPACE : Status.INVALID_OPCODE);
+            return;
+        }
+        switch (opc) {
+            case Opcodes.READ -> {
+                int status = checkTransfer(r, u, false);
+                if (status != Status.SUCCESS) {
+                    queue.complete(r, status);
+                    return;
+                }
+                r.expectHostData(0, req -> read(req, u));
+            }
+            case Opcodes.WRITE, Opcodes.COMPARE -> {
+                int status = checkTransfer(r, u, true);
+                if (status != Status.SUCCESS) {
+                    queue.complete(r, status);
+                    return;
+                }
+                BlockOp op = opc == Opcodes.WRITE ? BlockOp.WRITE : BlockOp.VERIFY;
+                r.expectHostData(transferBytes(r, u), req -> submit(req, u, op, slba(req), blocks(req),
+                        req.takeHostData(), (req.cdw(12) & FUA) != 0, false));
+            }
+            case Opcodes.FLUSH -> r.expectHostData(0, req -> submit(req, u, BlockOp.FLUSH, 0, 0, null, false, false));
+            case Opcodes.WRITE_ZEROES -> {
+                int status = checkRange(r, u, true);
+                if (status != Status.SUCCESS) {
+                    queue.complete(r, status);
+                    return;
+                }
+                r.expectHostData(0, req -> submit(req, u, BlockOp.WRITE_ZEROES, slba(req), blocks(req), null,
+                        (req.cdw(12) & FUA) != 0, (req.cdw(12) & DEAC) != 0));
+            }
+            case Opcodes.DATASET_MANAGEMENT -> {
+                int ranges = (r.cdw(10) & 0xFF) + 1;
+                long sgl = r.sglLength();
+                if (sgl < (long) ranges * Limits.DSM_RANGE_SIZE || sgl > Limits.MAX_DSM_RANGES * Limits.DSM_RANGE_SIZE) {
+                    queue.complete(r, Status.DATA_SGL_LENGTH_INVALID);
+                    return;
+                }
+                if ((r.cdw(11) & DSM_AD) != 0 && u.descriptor().readOnly()) {
+                    queue.complete(r, Status.NAMESPACE_WRITE_PROTECTED);
+                    return;
+                }
+                r.expectHostData((int) sgl, req -> datasetManagement(req, u, ranges));
+            }
+            default -> queue.complete(r, Status.INVALID_OPCODE);
+        }
+    }
+
+    private static boolean isKnown(int opc) {
+        return opc == Opcodes.READ || opc == Opcodes.WRITE || opc == Opcodes.COMPARE || opc == Opcodes.FLUSH
+                || opc == Opcodes.WRITE_ZEROES || opc == Opcodes.DATASET_MANAGEMENT;
+    }
+
+    static long slba(NvmeRequest r) {
+        return (r.cdw(11) & 0xFFFFFFFFL) << 32 | (r.cdw(10) & 0xFFFFFFFFL);
+    }
+
+    /** NLB, CDW12 15:0, is 0's based. */
+    static int blocks(NvmeRequest r) {
+        return (r.cdw(12) & 0xFFFF) + 1;
+    }
+
+    static int transferBytes(NvmeRequest r, LogicalUnit u) {
+        return blocks(r) * u.descriptor().logicalBlockSize();
+    }
+
+    /** Range and write protection; the core checks again, but failing here saves fetching the data. */
+    int checkRange(NvmeRequest r, LogicalUnit u, boolean writes) {
+        BackendDescriptor d = u.descriptor();
+        if (writes && d.readOnly()) {
+            return Status.NAMESPACE_WRITE_PROTECTED;
+        }
+        long slba = slba(r);
+        if (slba < 0 || slba > d.capacityBlocks() - blocks(r)) {
+            return Status.LBA_OUT_OF_RANGE;
+        }
+        return Status.SUCCESS;
+    }
+
+    /** Size limits (MDTS, backend maximum) and the SGL length for data-moving commands. */
+    int checkTransfer(NvmeRequest r, LogicalUnit u, boolean hostToController) {
+        BackendDescriptor d = u.descriptor();
+        int bytes = transferBytes(r, u);
+        if (bytes > Limits.MAX_DATA_TRANSFER || blocks(r) > d.maxTransferBlocks()) {
+            return Status.INVALID_FIELD;
+        }
+        long sgl = r.sglLength();
+        if (hostToController ? sgl != bytes : sgl < bytes) {
+            return Status.DATA_SGL_LENGTH_INVALID;
+        }
+        return checkRange(r, u, hostToController && r.opcode() != Opcodes.COMPARE);
+    }
+
+    private void read(NvmeRequest r, LogicalUnit u) {
+        int bytes = transferBytes(r, u);
+        ByteBuf data = PooledByteBufAllocator.DEFAULT.directBuffer(bytes, bytes);
+        submit(r, u, BlockOp.READ, slba(r), blocks(r), data, (r.cdw(12) & FUA) != 0, false);
+    }
+
+    /** Ranges (Figure 40, 16 bytes): context attributes 0-3, length in blocks 4-7, starting LBA 8-15. */
+    private void datasetManagement(NvmeRequest r, LogicalUnit u, int ranges) {
+        if ((r.cdw(11) & DSM_AD) == 0 || !u.descriptor().discard()) {
+            queue.complete(r, Status.SUCCESS); // without AD the attributes are hints; deallocation is advisory
+            return;
+        }
+        ByteBuf list = r.hostData();
+        BlockRequest b = acquire(r);
+        if (b == null) {
+            return;
+        }
+        b.set(BlockOp.UNMAP, 0, 0, null, this::completed, r);
+        for (int i = 0; i < ranges; i++) {
+            int at = list.readerIndex() + i * Limits.DSM_RANGE_SIZE;
+            long length = list.getUnsignedIntLE(at + 4);
+            long slba = list.getLongLE(at + 8);
+            if (length > Integer.MAX_VALUE) {
+                b.release();
+                queue.complete(r, Status.LBA_OUT_OF_RANGE);
+                return;
+            }
+            if (length > 0) {
+                b.addRange(slba, (int) length);
+            }
+        }
+        u.submit(b);
+    }
+
+    void submit(NvmeRequest r, LogicalUnit u, BlockOp op, long lba, int blocks, ByteBuf data, boolean fua,
+                boolean deallocate) {
+        BlockRequest b = acquire(r);
+        if (b == null) {
+            if (data != null) {
+                data.release();
+            }
+            return;
+        }
+        b.set(op, lba, blocks, data, this::completed, r).fua(fua).deallocate(deallocate);
+        u.submit(b);
+    }
+
+    /** A pooled block request, or null after completing {@code r} as retryable when the loop is saturated. */
+    BlockRequest acquire(NvmeRequest r) {
+        BlockRequest b = queue.transport().completionQueue().acquire();
+        if (b == null) {
+            queue.complete(r, Status.COMMAND_INTERRUPTED);
+        }
+        return b;
+    }
+
+    /** Runs on the event loop from the completion ring: nothing may escape into the ring's drain loop. */
+    private void completed(BlockRequest b) {
+        NvmeRequest r = (NvmeRequest) b.context();
+        CompletionStatus s = b.status();
+        try {
+            if (b.op() == BlockOp.READ && s == CompletionStatus.GOOD) {
+                r.controllerData(b.takeData());
+            }
+            b.release();
+            queue.complete(r, StatusMapping.of(s));
+        } catch (RuntimeException e) {
+            LOG.warn("nvme completion of {} failed", b.op(), e);
+            r.release();
+        }
+    }
+
+    public void closed() {
+        fused.clear();
+    }
+}
