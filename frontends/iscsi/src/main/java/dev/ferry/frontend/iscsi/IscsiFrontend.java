@@ -1,0 +1,257 @@
+package dev.ferry.frontend.iscsi;
+
+import dev.ferry.core.config.Portal;
+import dev.ferry.core.frontend.Frontend;
+import dev.ferry.core.ring.CompletionQueue;
+import dev.ferry.core.unit.Export;
+import dev.ferry.core.unit.UnitRegistry;
+import dev.ferry.frontend.iscsi.login.LoginNegotiator;
+import dev.ferry.frontend.iscsi.login.NegotiationLimits;
+import dev.ferry.frontend.iscsi.pdu.IscsiPduDecoder;
+import dev.ferry.frontend.iscsi.pdu.IscsiPduEncoder;
+import dev.ferry.frontend.iscsi.session.CommandSet;
+import dev.ferry.frontend.iscsi.session.IscsiConnection;
+import dev.ferry.frontend.iscsi.session.SessionTable;
+import dev.ferry.frontend.iscsi.session.TargetServices;
+import dev.ferry.frontend.scsi.ScsiTarget;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The iSCSI frontend: listens on every portal of every {@code iscsi} export and runs one {@link IscsiConnection}
+ * per TCP connection on a Netty event loop (native epoll when available, NIO otherwise).
+ */
+public final class IscsiFrontend implements Frontend, TargetServices {
+    public static final String PROTOCOL = "iscsi";
+    /** Requests one event loop may have in the backends at once (its completion queue's pool). */
+    public static final int LOOP_QUEUE_CAPACITY = 1024;
+    /** The CmdSN window of a session: commands it may have outstanding. */
+    public static final int COMMAND_WINDOW = 128;
+    /** Seconds without traffic before a NOP-In ping (and again before the connection is dropped). */
+    public static final int DEFAULT_IDLE_SECONDS = 30;
+
+    private static final Logger LOG = LoggerFactory.getLogger(IscsiFrontend.class);
+
+    private final UnitRegistry registry;
+    private final NegotiationLimits limits;
+    private final int idleSeconds;
+    private final SessionTable sessions = new SessionTable();
+    private final Map<Export, CommandSet> targets = new ConcurrentHashMap<>();
+    private final Function<Export, CommandSet> commandSets;
+    private final Map<EventExecutor, CompletionQueue> queues = new ConcurrentHashMap<>();
+    private final Map<Portal, InetSocketAddress> bound = new LinkedHashMap<>();
+    /** What event loops read (SendTargets) without taking the frontend's lock. */
+    private volatile Map<Portal, InetSocketAddress> boundView = Map.of();
+    private final List<Channel> serverChannels = new ArrayList<>();
+    private ChannelGroup connections;
+    private EventLoopGroup bossGroup;
+    private EventLoopGroup workerGroup;
+
+    public IscsiFrontend(UnitRegistry registry) {
+        this(registry, NegotiationLimits.DEFAULT, Integer.getInteger("ferry.iscsi.idleSeconds", DEFAULT_IDLE_SECONDS));
+    }
+
+    public IscsiFrontend(UnitRegistry registry, NegotiationLimits limits, int idleSeconds) {
+        this(registry, limits, idleSeconds, e -> CommandSet.of(new ScsiTarget(e)));
+    }
+
+    /** With another command set than the SCSI emulation (transport tests). */
+    public IscsiFrontend(UnitRegistry registry, NegotiationLimits limits, int idleSeconds,
+                         Function<Export, CommandSet> commandSets) {
+        this.commandSets = commandSets;
+        this.registry = registry;
+        this.limits = limits;
+        this.idleSeconds = idleSeconds;
+    }
+
+    @Override
+    public String protocol() {
+        return PROTOCOL;
+    }
+
+    @Override
+    public synchronized void start() throws Exception {
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        Class<? extends ServerChannel> channelClass = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("ferry-iscsi-accept"), io);
+        workerGroup = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(),
+                new DefaultThreadFactory("ferry-iscsi"), io);
+        connections = new DefaultChannelGroup("iscsi-connections", GlobalEventExecutor.INSTANCE);
+        ServerBootstrap b = new ServerBootstrap()
+                .group(bossGroup, workerGroup)
+                .channel(channelClass)
+                .option(ChannelOption.SO_BACKLOG, 256)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        connections.add(ch);
+                        IscsiPduDecoder decoder = new IscsiPduDecoder(limits.maxRecvDataSegmentLength());
+                        IscsiPduEncoder encoder = new IscsiPduEncoder();
+                        ch.pipeline()
+                                .addLast("idle", new IdleStateHandler(idleSeconds, 0, 0, TimeUnit.SECONDS))
+                                .addLast("decoder", decoder)
+                                .addLast("encoder", encoder)
+                                .addLast("iscsi", new IscsiConnection(IscsiFrontend.this, decoder, encoder));
+                    }
+                });
+        try {
+            for (Export e : registry.exports(PROTOCOL)) {
+                for (Portal p : e.portals()) {
+                    if (bound.containsKey(p)) {
+                        continue;
+                    }
+                    InetSocketAddress want = new InetSocketAddress(InetAddress.getByName(p.host()), p.port());
+                    Channel ch = b.bind(want).sync().channel();
+                    serverChannels.add(ch);
+                    bound.put(p, (InetSocketAddress) ch.localAddress());
+                    boundView = Map.copyOf(bound);
+                }
+            }
+        } catch (Exception e) {
+            close();
+            throw e;
+        }
+        LOG.info("iSCSI frontend ({}) listening on {}", epoll ? "epoll" : "nio", bound.values());
+    }
+
+    @Override
+    public synchronized List<InetSocketAddress> boundAddresses() {
+        return List.copyOf(bound.values());
+    }
+
+    @Override
+    public synchronized void close() {
+        for (Channel c : serverChannels) {
+            c.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
+        serverChannels.clear();
+        bound.clear();
+        boundView = Map.of();
+        if (connections != null) {
+            connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        // Let requests already in the backends come back before their loops go away.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        for (Map.Entry<EventExecutor, CompletionQueue> e : queues.entrySet()) {
+            CompletionQueue q = e.getValue();
+            while (System.nanoTime() < deadline) {
+                try {
+                    if (e.getKey().submit(q::inFlight).get(1, TimeUnit.SECONDS) == 0) {
+                        break;
+                    }
+                    Thread.sleep(10);
+                } catch (Exception ex) {
+                    break;
+                }
+            }
+        }
+        if (workerGroup != null) {
+            workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        if (bossGroup != null) {
+            bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        workerGroup = null;
+        bossGroup = null;
+    }
+
+    // TargetServices
+
+    @Override
+    public UnitRegistry registry() {
+        return registry;
+    }
+
+    @Override
+    public NegotiationLimits limits() {
+        return limits;
+    }
+
+    @Override
+    public SessionTable sessions() {
+        return sessions;
+    }
+
+    @Override
+    public CommandSet commandSet(Export export) {
+        // One command set per export, keyed by identity: a reconfigured export is a new Export object.
+        return targets.computeIfAbsent(export, commandSets);
+    }
+
+    @Override
+    public CompletionQueue completionQueue(EventExecutor loop) {
+        return queues.computeIfAbsent(loop, l -> new CompletionQueue(l, LOOP_QUEUE_CAPACITY));
+    }
+
+    @Override
+    public int commandWindow() {
+        return COMMAND_WINDOW;
+    }
+
+    @Override
+    public List<String> targetAddresses(Export export, InetSocketAddress local) {
+        List<String> out = new ArrayList<>();
+        Map<String, Boolean> seen = new LinkedHashMap<>();
+        for (Portal p : export.portals()) {
+            InetSocketAddress b = boundView.get(p);
+            int port = b != null ? b.getPort() : p.port();
+            InetAddress addr = b != null ? b.getAddress() : null;
+            String host;
+            if (addr == null || addr.isAnyLocalAddress()) {
+                // A wildcard portal: advertise the address this initiator reached us on.
+                host = local.getAddress().getHostAddress();
+                addr = local.getAddress();
+            } else {
+                host = addr.getHostAddress();
+            }
+            int pct = host.indexOf('%');
+            if (pct >= 0) {
+                host = host.substring(0, pct);
+            }
+            String a = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port + ","
+                    + LoginNegotiator.TARGET_PORTAL_GROUP_TAG;
+            if (seen.put(a, Boolean.TRUE) == null) {
+                out.add(a);
+            }
+        }
+        return out;
+    }
+
+    /** Live sessions (for tests and diagnostics). */
+    public int sessionCount() {
+        return sessions.size();
+    }
+}

@@ -1,0 +1,32 @@
+package dev.ferry.frontend.iscsi.session;
+
+import dev.ferry.core.ring.CompletionQueue;
+import dev.ferry.frontend.scsi.ItNexus;
+import dev.ferry.frontend.scsi.ScsiTarget;
+import dev.ferry.frontend.scsi.ScsiTask;
+
+/**
+ * What a connection calls on the SCSI command set of an export: {@link ScsiTarget} in production, a scripted fake
+ * in transport tests.
+ */
+public interface CommandSet {
+    void execute(ScsiTask task, CompletionQueue queue);
+
+    void logicalUnitReset(long lun, ItNexus nexus);
+
+    void targetReset(ItNexus nexus);
+
+    void nexusLost(ItNexus nexus);
+
+    boolean hasLun(long lun);
+
+    static CommandSet of(ScsiTarget t) {
+        return new CommandSet() {
+            @Override public void execute(ScsiTask task, CompletionQueue queue) { t.execute(task, queue); }
+            @Override public void logicalUnitReset(long lun, ItNexus nexus) { t.logicalUnitReset(lun, nexus); }
+            @Override public void targetReset(ItNexus nexus) { t.targetReset(nexus); }
+            @Override public void nexusLost(ItNexus nexus) { t.nexusLost(nexus); }
+            @Override public boolean hasLun(long lun) { return t.hasLun(lun); }
+        };
+    }
+}

@@ -1,0 +1,101 @@
+package dev.ferry.frontend.iscsi.session;
+
+import dev.ferry.frontend.scsi.ItNexus;
+import dev.ferry.frontend.scsi.ScsiResponse;
+import dev.ferry.frontend.scsi.ScsiTask;
+import dev.ferry.frontend.scsi.TaskAttribute;
+import io.netty.buffer.ByteBuf;
+import java.util.ArrayDeque;
+
+/**
+ * One SCSI command on a connection: collects its Data-Out (immediate, unsolicited, solicited through R2T) into one
+ * pooled buffer, then runs in the command set and reports back to its connection.
+ */
+final class IscsiTask implements ScsiTask {
+    enum State { COLLECTING, EXECUTING, DONE }
+
+    /** One outstanding R2T (RFC 7143 11.8): what the initiator still owes for this Target Transfer Tag. */
+    static final class R2t {
+        final int ttt;
+        final int offset;
+        final int length;
+        int received;
+        /** DataSN starts at 0 for each R2T's sequence (RFC 7143 11.7.5). */
+        int nextDataSn;
+
+        R2t(int ttt, int offset, int length) {
+            this.ttt = ttt;
+            this.offset = offset;
+            this.length = length;
+        }
+    }
+
+    final IscsiConnection connection;
+    final int itt;
+    final int cmdSn;
+    final long lun;
+    final byte[] cdb;
+    final int expectedLength;
+    final boolean read;
+    final boolean write;
+    final TaskAttribute attribute;
+    final ItNexus nexus;
+
+    State state = State.COLLECTING;
+    boolean aborted;
+    ByteBuf dataOut;
+    /** Bytes of Data-Out received so far. */
+    int received;
+    /** Data-Out beyond this offset must be solicited. */
+    int unsolicitedEnd;
+    /** Next DataSN and offset expected in the unsolicited sequence. */
+    int unsolicitedDataSn;
+    int unsolicitedOffset;
+    /** Next offset to solicit with an R2T. */
+    int nextR2tOffset;
+    /** DataSN / R2TSN counter: Data-In and R2T PDUs share it (RFC 7143 11.7.5, 11.8.2). */
+    int sn;
+    final ArrayDeque<R2t> r2ts = new ArrayDeque<>(2);
+
+    IscsiTask(IscsiConnection connection, int itt, int cmdSn, long lun, byte[] cdb, int expectedLength,
+              boolean read, boolean write, TaskAttribute attribute, ItNexus nexus) {
+        this.connection = connection;
+        this.itt = itt;
+        this.cmdSn = cmdSn;
+        this.lun = lun;
+        this.cdb = cdb;
+        this.expectedLength = expectedLength;
+        this.read = read;
+        this.write = write;
+        this.attribute = attribute;
+        this.nexus = nexus;
+    }
+
+    R2t r2t(int ttt) {
+        for (R2t r : r2ts) {
+            if (r.ttt == ttt) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    @Override public long lun() { return lun; }
+    @Override public byte[] cdb() { return cdb; }
+    @Override public int expectedTransferLength() { return expectedLength; }
+    @Override public ByteBuf dataOut() { return dataOut; }
+    @Override public TaskAttribute attribute() { return attribute; }
+    @Override public ItNexus nexus() { return nexus; }
+    @Override public boolean aborted() { return aborted; }
+
+    @Override
+    public void complete(ScsiResponse response) {
+        connection.taskCompleted(this, response);
+    }
+
+    @Override
+    public String toString() {
+        return "task{itt=0x" + Integer.toHexString(itt) + ", cmdSN=" + Integer.toUnsignedString(cmdSn) + ", op=0x"
+                + Integer.toHexString(cdb[0] & 0xff) + ", lun=" + lun + ", " + state + (aborted ? ", aborted" : "") + "}";
+    }
+}

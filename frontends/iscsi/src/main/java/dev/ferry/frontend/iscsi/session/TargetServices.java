@@ -1,0 +1,30 @@
+package dev.ferry.frontend.iscsi.session;
+
+import dev.ferry.core.ring.CompletionQueue;
+import dev.ferry.core.unit.Export;
+import dev.ferry.core.unit.UnitRegistry;
+import dev.ferry.frontend.iscsi.login.NegotiationLimits;
+import io.netty.util.concurrent.EventExecutor;
+import java.net.InetSocketAddress;
+import java.util.List;
+
+/** What a connection needs from the frontend that accepted it. */
+public interface TargetServices {
+    UnitRegistry registry();
+
+    NegotiationLimits limits();
+
+    SessionTable sessions();
+
+    /** The command set of an export, shared by every connection to it. */
+    CommandSet commandSet(Export export);
+
+    /** The completion queue of this event loop, shared by its connections. */
+    CompletionQueue completionQueue(EventExecutor loop);
+
+    /** {@code TargetAddress} values for an export, seen by an initiator connected to {@code local} (RFC 7143 13.8). */
+    List<String> targetAddresses(Export export, InetSocketAddress local);
+
+    /** Most commands a session may have outstanding (the CmdSN window). */
+    int commandWindow();
+}
