@@ -3,21 +3,25 @@ package dev.ferry.core;
 import dev.ferry.core.backend.Backend;
 import dev.ferry.core.backend.BackendException;
 import dev.ferry.core.backend.BackendFactory;
+import dev.ferry.core.config.AclConfig;
 import dev.ferry.core.config.BackstoreConfig;
 import dev.ferry.core.config.ConfigException;
 import dev.ferry.core.config.ConfigValidator;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.config.LunConfig;
 import dev.ferry.core.config.Portal;
+import dev.ferry.core.config.SecretFiles;
 import dev.ferry.core.config.TargetConfig;
 import dev.ferry.core.frontend.Frontend;
 import dev.ferry.core.frontend.FrontendFactory;
 import dev.ferry.core.unit.Export;
+import dev.ferry.core.unit.InitiatorAccess;
 import dev.ferry.core.unit.LogicalUnit;
 import dev.ferry.core.unit.UnitRegistry;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.io.IOException;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -93,7 +97,7 @@ public final class TargetCore implements AutoCloseable {
         }
     }
 
-    private void publishExports() {
+    private void publishExports() throws IOException {
         List<Export> exports = new ArrayList<>();
         for (TargetConfig t : config.targets()) {
             TreeMap<Long, LogicalUnit> luns = new TreeMap<>();
@@ -102,12 +106,21 @@ public final class TargetCore implements AutoCloseable {
             }
             List<Portal> portals = t.portals().stream()
                     .map(p -> Portal.parse(p, ConfigValidator.defaultPort(t.protocolOrDefault()))).toList();
-            HashSet<String> acl = new HashSet<>();
-            t.acls().forEach(a -> acl.add(a.initiator()));
+            List<InitiatorAccess> acl = new ArrayList<>();
+            for (AclConfig a : t.acls()) {
+                acl.add(new InitiatorAccess(a.initiator(),
+                        credentials(a.chapUser(), a.chapSecretFile()),
+                        credentials(a.mutualChapUser(), a.mutualChapSecretFile()),
+                        a.luns() == null ? null : Set.copyOf(a.luns())));
+            }
             exports.add(new Export(t.name(), t.protocolOrDefault(), t.alias(), portals, luns, acl,
                     t.allowAnyInitiatorOrDefault()));
         }
         registry.replace(new HashMap<>(units), exports);
+    }
+
+    private static InitiatorAccess.ChapCredentials credentials(String user, String secretFile) throws IOException {
+        return user == null ? null : new InitiatorAccess.ChapCredentials(user, SecretFiles.read(secretFile));
     }
 
     private void startFrontends() throws Exception {

@@ -151,6 +151,9 @@ public final class ConfigValidator {
             } else if (!initiators.add(a.initiator().toLowerCase(java.util.Locale.ROOT))) {
                 problems.add(aat + ": '" + a.initiator() + "' is listed twice");
             }
+            if (a != null) {
+                checkAcl(at + ".acls[" + i + "]", a, ids, problems);
+            }
         }
         if (t.acls().isEmpty() && !t.allowAnyInitiatorOrDefault()) {
             problems.add(at + ".acls: no initiator may log in; add acls or set \"allowAnyInitiator\": true");
@@ -171,5 +174,49 @@ public final class ConfigValidator {
             return IscsiNames.problem(name);
         }
         return name == null || name.isBlank() ? "is missing" : null;
+    }
+
+    private static void checkAcl(String at, AclConfig a, Set<Long> luns, List<String> problems) {
+        checkChapPair(at, "chapUser", a.chapUser(), "chapSecretFile", a.chapSecretFile(), problems);
+        checkChapPair(at, "mutualChapUser", a.mutualChapUser(), "mutualChapSecretFile", a.mutualChapSecretFile(), problems);
+        if (a.mutualChapUser() != null && a.chapUser() == null) {
+            problems.add(at + ".mutualChapUser: mutual CHAP needs the initiator's CHAP (chapUser) as well");
+        }
+        if (a.chapSecretFile() != null && a.mutualChapSecretFile() != null
+                && SecretFiles.problem(a.chapSecretFile()) == null && SecretFiles.problem(a.mutualChapSecretFile()) == null) {
+            try {
+                if (java.util.Arrays.equals(SecretFiles.read(a.chapSecretFile()), SecretFiles.read(a.mutualChapSecretFile()))) {
+                    problems.add(at + ".mutualChapSecretFile: must differ from the initiator's secret (RFC 7143 12.1.3)");
+                }
+            } catch (java.io.IOException e) {
+                problems.add(at + ".mutualChapSecretFile: " + e.getMessage());
+            }
+        }
+        if (a.luns() != null) {
+            for (int j = 0; j < a.luns().size(); j++) {
+                Long lun = a.luns().get(j);
+                if (lun == null || !luns.contains(lun)) {
+                    problems.add(at + ".luns[" + j + "]: the target has no LUN " + lun);
+                }
+            }
+        }
+    }
+
+    private static void checkChapPair(String at, String userField, String user, String fileField, String file,
+                                      List<String> problems) {
+        if ((user == null) != (file == null)) {
+            problems.add(at + "." + (user == null ? userField : fileField) + ": is missing (" + userField + " and "
+                    + fileField + " go together)");
+            return;
+        }
+        if (user != null && (user.isEmpty() || user.length() > 255)) {
+            problems.add(at + "." + userField + ": must be 1-255 characters");
+        }
+        if (file != null) {
+            String p = SecretFiles.problem(file);
+            if (p != null) {
+                problems.add(at + "." + fileField + ": " + p);
+            }
+        }
     }
 }

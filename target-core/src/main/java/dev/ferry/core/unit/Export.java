@@ -4,6 +4,7 @@ import dev.ferry.core.config.Portal;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Set;
 
@@ -17,18 +18,25 @@ public final class Export {
     private final String alias;
     private final List<Portal> portals;
     private final NavigableMap<Long, LogicalUnit> units;
-    private final Set<String> allowedInitiators;
+    private final Map<String, InitiatorAccess> access;
     private final boolean allowAny;
 
+    /** An export whose listed initiators log in without authentication and see every unit. */
     public Export(String name, String protocol, String alias, List<Portal> portals,
                   NavigableMap<Long, LogicalUnit> units, Set<String> allowedInitiators, boolean allowAny) {
+        this(name, protocol, alias, portals, units,
+                allowedInitiators.stream().map(InitiatorAccess::open).toList(), allowAny);
+    }
+
+    public Export(String name, String protocol, String alias, List<Portal> portals,
+                  NavigableMap<Long, LogicalUnit> units, List<InitiatorAccess> acl, boolean allowAny) {
         this.name = name;
         this.protocol = protocol;
         this.alias = alias;
         this.portals = List.copyOf(portals);
         this.units = Collections.unmodifiableNavigableMap(units);
-        this.allowedInitiators = allowedInitiators.stream().map(s -> s.toLowerCase(Locale.ROOT))
-                .collect(java.util.stream.Collectors.toUnmodifiableSet());
+        this.access = acl.stream().collect(java.util.stream.Collectors.toUnmodifiableMap(
+                a -> a.initiator().toLowerCase(Locale.ROOT), a -> a));
         this.allowAny = allowAny;
     }
 
@@ -47,6 +55,32 @@ public final class Export {
 
     /** Whether this initiator may log in (names compare case-insensitively, RFC 7143 4.2.7.1 normalises case). */
     public boolean admits(String initiatorName) {
-        return allowAny || (initiatorName != null && allowedInitiators.contains(initiatorName.toLowerCase(Locale.ROOT)));
+        return access(initiatorName) != null;
+    }
+
+    /**
+     * The access rules for this initiator: its ACL entry when listed, open access when the export admits any
+     * initiator, else null (not allowed).
+     */
+    public InitiatorAccess access(String initiatorName) {
+        InitiatorAccess listed = initiatorName == null ? null : access.get(initiatorName.toLowerCase(Locale.ROOT));
+        if (listed != null) {
+            return listed;
+        }
+        return allowAny && initiatorName != null ? InitiatorAccess.open(initiatorName) : null;
+    }
+
+    /** The units this initiator sees (its LUN mask applied), ascending; empty when it is not admitted. */
+    public NavigableMap<Long, LogicalUnit> unitsFor(String initiatorName) {
+        InitiatorAccess a = access(initiatorName);
+        if (a == null) {
+            return Collections.emptyNavigableMap();
+        }
+        if (a.visibleUnits() == null) {
+            return units;
+        }
+        java.util.TreeMap<Long, LogicalUnit> m = new java.util.TreeMap<>(units);
+        m.keySet().retainAll(a.visibleUnits());
+        return Collections.unmodifiableNavigableMap(m);
     }
 }

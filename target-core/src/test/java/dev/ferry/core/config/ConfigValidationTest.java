@@ -103,4 +103,28 @@ class ConfigValidationTest {
         assertTrue(p.stream().anyMatch(s -> s.startsWith("targets[0].name: 'iqn.2026-11.dev.ferry:t' is not an NVMe qualified name")), p.toString());
         assertTrue(p.contains("targets[0].luns[0].id: 0 must be 1-1024"), p.toString());
     }
+
+    @Test
+    void chapSecretsComeFromFilesAndAreChecked(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path good = java.nio.file.Files.writeString(dir.resolve("good"), "0123456789abcdef\n");
+        java.nio.file.Path other = java.nio.file.Files.writeString(dir.resolve("other"), "fedcba9876543210");
+        java.nio.file.Path shortSecret = java.nio.file.Files.writeString(dir.resolve("short"), "tooshort");
+        String acl = """
+                {"backstores": [{"name": "d0", "type": "ram", "size": "64M"}],
+                 "targets": [{"name": "iqn.2026-11.dev.ferry:t", "portals": ["127.0.0.1"],
+                              "luns": [{"id": 0, "backstore": "d0"}],
+                              "acls": [{"initiator": "iqn.2026-11.dev.ferry:i", "chapUser": "u", "chapSecretFile": "%s",
+                                        "mutualChapUser": "t", "mutualChapSecretFile": "%s", "luns": %s}]}]}
+                """;
+        validator.validate(ConfigLoader.parse(acl.formatted(good, other, "[0]")));
+        assertEquals("0123456789abcdef", new String(SecretFiles.read(good.toString())), "trailing newline dropped");
+        List<String> p = assertThrows(ConfigException.class,
+                () -> validator.validate(ConfigLoader.parse(acl.formatted(shortSecret, good, "[0, 3]")))).problems();
+        assertTrue(p.stream().anyMatch(s -> s.startsWith("targets[0].acls[0].chapSecretFile: the secret in")
+                && s.contains("8 bytes") && !s.contains("tooshort")), p.toString());
+        assertTrue(p.contains("targets[0].acls[0].luns[1]: the target has no LUN 3"), p.toString());
+        p = assertThrows(ConfigException.class,
+                () -> validator.validate(ConfigLoader.parse(acl.formatted(good, good, "null")))).problems();
+        assertTrue(p.stream().anyMatch(s -> s.startsWith("targets[0].acls[0].mutualChapSecretFile: must differ")), p.toString());
+    }
 }

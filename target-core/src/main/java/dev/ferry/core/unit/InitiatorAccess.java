@@ -1,0 +1,33 @@
+package dev.ferry.core.unit;
+
+import java.util.Set;
+
+/**
+ * What one listed initiator may do on an export: its CHAP credentials (secrets already read from their files) and
+ * the units it sees.
+ *
+ * @param initiator    initiator name as configured
+ * @param chap         what the initiator must prove (one-way CHAP), or null for no authentication
+ * @param mutualChap   what the target proves when asked (mutual CHAP), or null
+ * @param visibleUnits the unit numbers this initiator sees, or null for all of the export's units
+ */
+public record InitiatorAccess(String initiator, ChapCredentials chap, ChapCredentials mutualChap,
+                              Set<Long> visibleUnits) {
+
+    /** A CHAP user name and secret. {@link #toString()} never shows the secret. */
+    public record ChapCredentials(String user, byte[] secret) {
+        @Override
+        public String toString() {
+            return "ChapCredentials[user=" + user + ", secret=(hidden)]";
+        }
+    }
+
+    /** Access with no authentication and no LUN mask. */
+    public static InitiatorAccess open(String initiator) {
+        return new InitiatorAccess(initiator, null, null, null);
+    }
+
+    public boolean sees(long unit) {
+        return visibleUnits == null || visibleUnits.contains(unit);
+    }
+}
