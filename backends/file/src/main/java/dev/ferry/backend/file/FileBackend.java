@@ -1,0 +1,215 @@
+package dev.ferry.backend.file;
+
+import dev.ferry.core.backend.Backend;
+import dev.ferry.core.backend.BackendDescriptor;
+import dev.ferry.core.request.BlockOp;
+import dev.ferry.core.request.BlockRequest;
+import dev.ferry.core.request.CompletionStatus;
+import io.netty.buffer.ByteBuf;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A disk stored in a regular file, with positional {@link FileChannel} I/O. The calls block, so the core runs
+ * several workers on it ({@link #workers()}). Flush and FUA use {@code force(false)} (fdatasync). Unmapped and
+ * zeroed ranges are written with zeroes: pure Java cannot punch holes, so an unmap frees no space, but the blocks
+ * do read back as zeroes.
+ */
+public final class FileBackend implements Backend {
+    private static final Logger LOG = LoggerFactory.getLogger(FileBackend.class);
+    static final int DEFAULT_WORKERS = 4;
+    /** Size of the zero source and of each worker's compare buffer. */
+    private static final int CHUNK_BYTES = 1 << 20;
+    private static final ByteBuffer ZEROES = ByteBuffer.allocateDirect(CHUNK_BYTES).asReadOnlyBuffer();
+
+    private final BackendDescriptor descriptor;
+    private final FileChannel channel;
+    private final int blockSize;
+    /** Without a volatile write cache every write must be durable before it completes. */
+    private final boolean writeThrough;
+    private final StripeLocks locks = new StripeLocks();
+    private final ThreadLocal<ByteBuffer> compareBuffer =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(CHUNK_BYTES));
+
+    FileBackend(BackendDescriptor descriptor, FileChannel channel) {
+        this.descriptor = descriptor;
+        this.channel = channel;
+        this.blockSize = descriptor.logicalBlockSize();
+        this.writeThrough = !descriptor.writeCacheEnabled();
+    }
+
+    @Override
+    public BackendDescriptor describe() {
+        return descriptor;
+    }
+
+    @Override
+    public int workers() {
+        return DEFAULT_WORKERS;
+    }
+
+    @Override
+    public void execute(BlockRequest r) {
+        long offset = r.lba() * blockSize;
+        long length = (long) r.blocks() * blockSize;
+        try {
+            long miscompare = -1;
+            switch (r.op()) {
+                case READ -> read(offset, (int) length, r.data());
+                case WRITE -> {
+                    long held = locks.lock(offset, length);
+                    try {
+                        write(offset, r.data(), r.data().readerIndex(), (int) length);
+                    } finally {
+                        locks.unlock(held);
+                    }
+                    makeDurable(r.fua());
+                }
+                case WRITE_ZEROES -> {
+                    zeroLocked(offset, length);
+                    makeDurable(r.fua());
+                }
+                case UNMAP -> {
+                    for (int i = 0; i < r.rangeCount(); i++) {
+                        zeroLocked(r.rangeLba(i) * blockSize, (long) r.rangeBlocks(i) * blockSize);
+                    }
+                    makeDurable(false);
+                }
+                case COMPARE_AND_WRITE -> {
+                    miscompare = compareAndWrite(offset, (int) length, r.data());
+                    if (miscompare < 0) {
+                        makeDurable(r.fua());
+                    }
+                }
+                case VERIFY -> miscompare = compare(offset, length, r.data());
+                case FLUSH -> channel.force(false);
+                case PREFETCH -> {
+                    // The page cache reads ahead on its own; a hint needs no work here.
+                }
+            }
+            if (miscompare >= 0) {
+                r.completeMiscompare(miscompare);
+            } else {
+                r.complete(CompletionStatus.GOOD);
+            }
+        } catch (IOException e) {
+            LOG.warn("backstore {}: {} of {} blocks at LBA {} failed: {}", descriptor.name(), r.op(), r.blocks(),
+                    r.lba(), e.toString());
+            r.complete(IoFailures.status(e, r.op() != BlockOp.READ && r.op() != BlockOp.VERIFY));
+        }
+    }
+
+    /** Reads straight into the request's buffer: its writable region, then advances the writer index. */
+    private void read(long offset, int length, ByteBuf out) throws IOException {
+        int start = out.writerIndex();
+        long pos = offset;
+        for (ByteBuffer dst : out.nioBuffers(start, length)) {
+            pos = readFully(dst, pos);
+        }
+        out.writerIndex(start + length);
+    }
+
+    private long readFully(ByteBuffer dst, long pos) throws IOException {
+        while (dst.hasRemaining()) {
+            int n = channel.read(dst, pos);
+            if (n < 0) {
+                // Someone truncated the file behind our back: past its end reads as a hole would.
+                while (dst.hasRemaining()) {
+                    dst.put((byte) 0);
+                }
+                break;
+            }
+            pos += n;
+        }
+        return pos;
+    }
+
+    private void write(long offset, ByteBuf in, int from, int length) throws IOException {
+        long pos = offset;
+        for (ByteBuffer src : in.nioBuffers(from, length)) {
+            while (src.hasRemaining()) {
+                pos += channel.write(src, pos);
+            }
+        }
+    }
+
+    private void zeroLocked(long offset, long length) throws IOException {
+        long held = locks.lock(offset, length);
+        try {
+            long pos = offset;
+            long end = offset + length;
+            while (pos < end) {
+                ByteBuffer z = ZEROES.duplicate();
+                z.limit((int) Math.min(CHUNK_BYTES, end - pos));
+                while (z.hasRemaining()) {
+                    pos += channel.write(z, pos);
+                }
+            }
+        } finally {
+            locks.unlock(held);
+        }
+    }
+
+    /** @return the first differing byte's offset, or -1 when equal and the second half was written */
+    private long compareAndWrite(long offset, int length, ByteBuf data) throws IOException {
+        long held = locks.lock(offset, length);
+        try {
+            long at = compare(offset, length, data);
+            if (at < 0) {
+                write(offset, data, data.readerIndex() + length, length);
+            }
+            return at;
+        } finally {
+            locks.unlock(held);
+        }
+    }
+
+    /**
+     * Reads the range chunk by chunk (which also proves it readable) and compares it with {@code expected} from its
+     * reader index, if given.
+     *
+     * @return offset of the first differing byte relative to {@code offset}, or -1
+     */
+    private long compare(long offset, long length, ByteBuf expected) throws IOException {
+        ByteBuffer buf = compareBuffer.get();
+        for (long done = 0; done < length; ) {
+            int n = (int) Math.min(CHUNK_BYTES, length - done);
+            buf.clear().limit(n);
+            readFully(buf, offset + done);
+            buf.flip();
+            if (expected != null) {
+                int at = buf.mismatch(expected.nioBuffer(expected.readerIndex() + (int) done, n));
+                if (at >= 0) {
+                    return done + at;
+                }
+            }
+            done += n;
+        }
+        return -1;
+    }
+
+    private void makeDurable(boolean fua) throws IOException {
+        if (fua || writeThrough) {
+            channel.force(false);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (!descriptor.readOnly()) {
+                channel.force(false);
+            }
+        } catch (IOException e) {
+            LOG.warn("backstore {}: final flush failed: {}", descriptor.name(), e.toString());
+        }
+        try {
+            channel.close();
+        } catch (IOException e) {
+            LOG.warn("backstore {}: close failed: {}", descriptor.name(), e.toString());
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package dev.ferry.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code ferry} command: runs the target ({@code demo}, {@code serve}) or checks a configuration. */
+@Command(name = "ferry",
+        mixinStandardHelpOptions = true,
+        versionProvider = FerryVersion.class,
+        description = "Ferry block-storage target (iSCSI).",
+        subcommands = {DemoCommand.class, ServeCommand.class, ValidateCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+                "0:success",
+                "2:usage error",
+                "3:invalid configuration (nothing was opened)",
+                "4:a backstore could not be opened or a portal could not be bound"})
+public final class FerryCli implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+    }
+
+    /** Runs the command line with the given streams; returns the exit code (servers return when stopped). */
+    static int run(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cli = new CommandLine(new FerryCli());
+        cli.setOut(out);
+        cli.setErr(err);
+        return cli.execute(args);
+    }
+
+    @Override
+    public void run() {
+        // "ferry" alone: say what there is to do.
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand (demo, serve or validate)");
+    }
+}
