@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 /** What {@code ferry demo} serves and what it tells the user. */
 class DemoTest {
     @Test
-    void demoServesOneRamDiskAsLunZeroToAnyInitiator() {
-        FerryConfig c = DemoConfig.build("127.0.0.1", 3261, "512M");
+    void demoServesOneRamDiskAsLunZeroAndNamespaceOneToAnyInitiator() {
+        FerryConfig c = DemoConfig.build("127.0.0.1", 3261, 4421, "512M");
         assertEquals("demo", c.backstores().get(0).name());
         assertEquals("ram", c.backstores().get(0).type());
         assertEquals(512L << 20, c.backstores().get(0).sizeBytes());
@@ -24,7 +24,22 @@ class DemoTest {
         assertEquals(List.of("127.0.0.1:3261"), t.portals());
         assertEquals(List.of(new LunConfig(0, "demo")), t.luns());
         assertEquals(true, t.allowAnyInitiator());
-        assertEquals(List.of("[::1]:3260"), DemoConfig.build("::1", 3260, "1G").targets().get(0).portals());
+        TargetConfig nvme = c.targets().get(1);
+        assertEquals("nqn.2026-11.dev.ferry:demo", nvme.name());
+        assertEquals(TargetConfig.NVME, nvme.protocol());
+        assertEquals(List.of("127.0.0.1:4421"), nvme.portals());
+        assertEquals(List.of(new LunConfig(1, "demo")), nvme.luns());
+        assertEquals(true, nvme.allowAnyInitiator());
+        assertEquals(List.of("[::1]:3260"), DemoConfig.build("::1", 3260, 4420, "1G").targets().get(0).portals());
+        assertEquals(1, DemoConfig.build("127.0.0.1", 3260, -1, "1G").targets().size(), "--nvme-port -1: iSCSI only");
+    }
+
+    @Test
+    void nvmeHintsUseTheBoundPort() {
+        StringWriter s = new StringWriter();
+        ConnectHints.printNvme(new PrintWriter(s, true), new InetSocketAddress("127.0.0.1", 40124), DemoConfig.NQN);
+        assertEquals(true, s.toString().contains("nvme connect -t tcp -a 127.0.0.1 -s 40124 -n nqn.2026-11.dev.ferry:demo"),
+                s::toString);
     }
 
     @Test
