@@ -21,6 +21,8 @@ final class InquiryCommand {
     static final int VERSION_SPC4 = 0x06;
     static final int RESPONSE_DATA_FORMAT = 0x02;
     static final int STANDARD_LENGTH = 96;
+    /** SPC-4 6.6.2 TPGS 01b: implicit asymmetric logical unit access only (SPC-4 5.15). */
+    static final int TPGS_IMPLICIT = 0b01;
 
     /** SPC-4 6.6.2 version descriptors ("no version claimed" variants). */
     static final int VERSION_SAM5 = 0x00A0;
@@ -68,7 +70,7 @@ final class InquiryCommand {
      * Byte 2      VERSION
      * Byte 3      NORMACA(5) = 0 | HISUP(4) = 1 | RESPONSE DATA FORMAT(3-0) = 2
      * Byte 4      ADDITIONAL LENGTH (n-4)
-     * Byte 5      SCCS ACC TPGS(5-4)=00b (no ALUA commands) 3PC PROTECT = 0
+     * Byte 5      SCCS ACC TPGS(5-4)=01b (implicit ALUA: REPORT TARGET PORT GROUPS) 3PC PROTECT = 0
      * Byte 6      ENCSERV MULTIP ... = 0
      * Byte 7      CMDQUE(1) = 1
      * Bytes 8-15  T10 VENDOR IDENTIFICATION
@@ -85,6 +87,9 @@ final class InquiryCommand {
         d[2] = VERSION_SPC4;
         d[3] = 0x10 | RESPONSE_DATA_FORMAT;
         d[4] = (byte) (STANDARD_LENGTH - 5);
+        if (c.lu != null) {
+            d[5] = TPGS_IMPLICIT << 4;
+        }
         d[7] = 0x02;
         UnitIdentity id = c.lu != null ? c.lu.descriptor.identity() : null;
         Cdb.putAscii(d, 8, 8, id != null ? id.vendor() : UnitIdentity.VENDOR);

@@ -7,25 +7,28 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The SCSI view of one core {@link LogicalUnit}: its LUN, limits, and the state SPC-4 keeps per logical unit:
- * unit attentions per I_T nexus, the SPC-2 RESERVE(6) holder and the current mode parameter values. Shared by
- * every connection; thread-safe.
+ * unit attentions per I_T nexus, the SPC-2 RESERVE(6) holder, the persistent reservations and the current mode
+ * parameter values. Shared by every connection; thread-safe.
  */
 final class LunContext {
     final long lun;
     final LogicalUnit unit;
     final BackendDescriptor descriptor;
     final BlockLimits limits;
+    final PersistentReservations reservations;
 
     private final ConcurrentHashMap<ItNexus, UnitAttentions> attentions = new ConcurrentHashMap<>();
     private final AtomicReference<ItNexus> reservation = new AtomicReference<>();
     /** Caching mode page WCE (SBC-3 6.4.5), current value. */
     private volatile boolean writeCacheEnabled;
 
-    LunContext(long lun, LogicalUnit unit) {
+    /** @param store where APTPL reservations are kept, or null when they cannot be */
+    LunContext(long lun, LogicalUnit unit, AptplStore store) {
         this.lun = lun;
         this.unit = unit;
         this.descriptor = unit.descriptor();
         this.limits = BlockLimits.of(descriptor);
+        this.reservations = new PersistentReservations(unit.name(), store, (n, ua) -> attentions(n).establish(ua));
         this.writeCacheEnabled = defaultWriteCacheEnabled();
     }
 

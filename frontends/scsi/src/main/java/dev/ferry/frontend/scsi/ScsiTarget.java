@@ -3,12 +3,15 @@ package dev.ferry.frontend.scsi;
 import dev.ferry.core.ring.CompletionQueue;
 import dev.ferry.core.unit.Export;
 import dev.ferry.core.unit.LogicalUnit;
+import java.nio.file.Path;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * thread-safe.
  *
  * <p>Order of checks for a command (SAM-5 5.14 / SPC-4 5.14, as LIO orders them): LUN validity, pending unit
- * attention, operation code, reserved CDB bits, RESERVE(6) conflict, write protection, then the command itself.
+ * attention, operation code, reserved CDB bits, reservation conflict (RESERVE(6), then persistent reservations),
+ * write protection, then the command itself. Persistent reservations outlive resets and I_T nexus loss
+ * (SPC-4 5.13.3); RESERVE(6) reservations do not.
  *
  * <p><b>New I_T nexuses start without a unit attention.</b> SAM-5's events clause establishes POWER ON, RESET, OR
  * BUS DEVICE RESET OCCURRED (29h/00h) for the I_T nexuses that exist when the power-on or hard-reset event happens,
@@ -37,8 +42,24 @@ public final class ScsiTarget {
     private final NavigableMap<Long, LunContext> luns;
     /** Every I_T nexus that sent a command and was not lost: unit attentions are established for these. */
     private final Set<ItNexus> nexuses = ConcurrentHashMap.newKeySet();
+    /** Every target port a nexus formed on, by relative target port identifier (REPORT TARGET PORT GROUPS). */
+    private final Map<Integer, ScsiPort> ports = new ConcurrentSkipListMap<>();
 
+    /** A target without a state directory: persistent reservations do not survive a restart (APTPL is refused). */
     public ScsiTarget(Export export) {
+        this(export, null);
+    }
+
+    /**
+     * A target that keeps APTPL persistent reservations in {@code stateDirectory} (created if missing), one file
+     * per logical unit named after its backstore, and loads them now.
+     *
+     * @param stateDirectory null for none, as {@link #ScsiTarget(Export)}
+     * @throws IllegalStateException when a saved file cannot be read: better not to start than to drop
+     *                               registrations another host relies on for fencing
+     */
+    public ScsiTarget(Export export, Path stateDirectory) {
+        AptplStore store = stateDirectory != null ? new AptplStore(stateDirectory) : null;
         this.export = export;
         NavigableMap<Long, LunContext> m = new TreeMap<>();
         for (Map.Entry<Long, LogicalUnit> e : export.units().entrySet()) {
@@ -47,7 +68,7 @@ public final class ScsiTarget {
                         export.name(), e.getKey(), MAX_LUN);
                 continue;
             }
-            m.put(e.getKey(), new LunContext(e.getKey(), e.getValue()));
+            m.put(e.getKey(), new LunContext(e.getKey(), e.getValue(), store));
         }
         this.luns = Collections.unmodifiableNavigableMap(m);
     }
@@ -92,6 +113,9 @@ public final class ScsiTarget {
         } else {
             if (!nexuses.contains(c.nexus)) {
                 nexuses.add(c.nexus);
+                if (c.nexus.port() != null) {
+                    ports.putIfAbsent(c.nexus.port().relativePortId(), c.nexus.port());
+                }
             }
             if (spec == null || !spec.is(CommandSet.NO_UA)) {
                 UnitAttention ua = lu.attentions(c.nexus).take();
@@ -109,7 +133,8 @@ public final class ScsiTarget {
         }
         spec.checkReservedBits(cdb, lu);
         if (lu != null) {
-            if (!spec.is(CommandSet.RESERVATION_OK) && lu.reservedByOther(c.nexus)) {
+            if ((!spec.is(CommandSet.RESERVATION_OK) && lu.reservedByOther(c.nexus))
+                    || ReservationConflicts.conflicts(spec, cdb, lu.reservations.state(), c.nexus)) {
                 c.status(ScsiResponse.RESERVATION_CONFLICT);
                 return;
             }
@@ -126,6 +151,9 @@ public final class ScsiTarget {
      * and libiscsi's iscsi-test-cu treats only this answer as "command not implemented".)
      */
     private static SenseData unknownCommand(byte[] cdb) {
+        if (CommandSet.serviceActionIsField(cdb[0] & 0xFF)) {
+            return SenseData.invalidFieldInCdb(1, 4);
+        }
         return CommandSet.hasServiceActions(cdb[0])
                 ? SenseData.invalidOpcode(1, 4)
                 : SenseData.invalidOpcode();
@@ -207,6 +235,16 @@ public final class ScsiTarget {
 
     NavigableMap<Long, LunContext> luns() {
         return luns;
+    }
+
+    /** The target port with this relative target port identifier, if a nexus has formed on it; else null. */
+    ScsiPort port(int relativePortId) {
+        return ports.get(relativePortId);
+    }
+
+    /** The target ports nexuses have formed on, by relative target port identifier. */
+    Collection<ScsiPort> ports() {
+        return ports.values();
     }
 
     private static String hex(byte[] cdb) {

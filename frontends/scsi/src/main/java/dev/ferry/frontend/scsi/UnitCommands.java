@@ -2,10 +2,11 @@ package dev.ferry.frontend.scsi;
 
 import dev.ferry.core.request.BlockOp;
 import dev.ferry.core.request.BlockRequest;
+import dev.ferry.frontend.scsi.ReservationState.Registrant;
 
 /**
  * The small logical-unit commands: TEST UNIT READY, REQUEST SENSE, START STOP UNIT, PREVENT ALLOW MEDIUM REMOVAL,
- * and SPC-2 RESERVE(6) / RELEASE(6).
+ * and SPC-2 RESERVE(6) / RELEASE(6) with their SPC-4 5.13.3 exceptions for persistent reservations.
  */
 final class UnitCommands {
     private UnitCommands() {
@@ -71,6 +72,9 @@ final class UnitCommands {
      * answered with RESERVATION CONFLICT before this runs; this handles the race of two reserving at once.
      */
     static void reserve(ScsiCommand c) {
+        if (answeredForPersistentReservations(c)) {
+            return;
+        }
         if (c.lu.reserve(c.nexus)) {
             c.good();
         } else {
@@ -80,7 +84,31 @@ final class UnitCommands {
 
     /** SPC-2 7.18 RELEASE(6): releases this nexus's reservation; GOOD also when another nexus (or nobody) holds it. */
     static void release(ScsiCommand c) {
+        if (answeredForPersistentReservations(c)) {
+            return;
+        }
         c.lu.release(c.nexus);
         c.good();
+    }
+
+    /**
+     * SPC-4 5.13.3 (CRH=1): while any I_T nexus is registered for persistent reservations, RESERVE(6) and RELEASE(6)
+     * complete with GOOD and change nothing when they come from the persistent reservation holder, or from a
+     * registrant while a registrants-only or all-registrants reservation exists; from anyone else they conflict
+     * (SPC-2 5.5.1). Returns whether it answered the command.
+     */
+    private static boolean answeredForPersistentReservations(ScsiCommand c) {
+        ReservationState s = c.lu.reservations.state();
+        if (s.registrations().isEmpty()) {
+            return false;
+        }
+        Registrant id = Registrant.of(c.nexus);
+        if (s.isHolder(id) || (s.reservation() != null && s.reservation().type().admitsRegistrants()
+                && s.registrations().containsKey(id))) {
+            c.good();
+        } else {
+            c.status(ScsiResponse.RESERVATION_CONFLICT);
+        }
+        return true;
     }
 }

@@ -12,7 +12,10 @@
  * {@code LunContext} (per-LU state), {@code BlockLimits}, and the command families {@code InquiryCommand},
  * {@code VpdPages}, {@code ModePages}, {@code ModeCommands}, {@code ReadCapacity}, {@code ReportLuns},
  * {@code ReadWriteCommands}, {@code WriteSameCommand}, {@code UnmapCommand}, {@code UnitCommands},
- * {@code SupportedOperationCodes}.
+ * {@code SupportedOperationCodes}, {@code TargetPortGroups}. Persistent reservations: {@code PrInCommand} and
+ * {@code PrOutCommand} (decoding and encoding), {@code PersistentReservations} (the service actions as transitions of
+ * an immutable {@code ReservationState}), {@code ReservationType}, {@code ReservationConflicts} (which commands a
+ * reservation lets through), {@code TransportIds} (iSCSI TransportIDs), {@code AptplStore} (APTPL files).
  *
  * <p>Decisions worth knowing:
  * <ul>
@@ -24,6 +27,15 @@
  *   <li>New I_T nexuses get no POWER ON unit attention (see {@link dev.ferry.frontend.scsi.ScsiTarget}).</li>
  *   <li>WRITE SAME with zero blocks is refused (WSNZ=1); PRE-FETCH answers GOOD, never CONDITION MET.</li>
  *   <li>WCE is changeable only on units with a volatile cache; WCE=0 makes every write FUA.</li>
+ *   <li>Persistent reservations: all six types and every PERSISTENT RESERVE OUT service action; SPEC_I_PT and
+ *       ALL_TG_PT are refused (SIP_C=ATP_C=0); APTPL needs the state directory of
+ *       {@link dev.ferry.frontend.scsi.ScsiTarget#ScsiTarget(dev.ferry.core.unit.Export, java.nio.file.Path)} and is
+ *       refused without one (PTPL_C=0). PREEMPT AND ABORT cannot abort the preempted nexuses' tasks yet: the
+ *       ScsiTask contract has no call for it. While anyone is registered RESERVE(6)/RELEASE(6) conflict (or, from
+ *       a holder, do nothing), and while a RESERVE(6) reservation exists every PERSISTENT RESERVE command conflicts
+ *       (SPC-4 5.13.3, CRH=1).</li>
+ *   <li>Implicit ALUA only (TPGS=01b): REPORT TARGET PORT GROUPS lists every port a nexus has used as
+ *       active/optimized; SET TARGET PORT GROUPS is not implemented.</li>
  * </ul>
  */
 package dev.ferry.frontend.scsi;

@@ -32,7 +32,8 @@ final class TargetHarness implements AutoCloseable {
 
     final LinkedBlockingQueue<Runnable> loop = new LinkedBlockingQueue<>();
     final CompletionQueue queue;
-    final ScsiTarget target;
+    /** Replaced by {@link #newTarget}; the units stay. */
+    ScsiTarget target;
     final List<LogicalUnit> units = new ArrayList<>();
     final List<BackendDescriptor> descriptors = new ArrayList<>();
 
@@ -57,6 +58,11 @@ final class TargetHarness implements AutoCloseable {
             map.put((long) i, u);
         }
         target = new ScsiTarget(new Export("iqn.2026-01.dev.ferry:disk", "iscsi", null, List.of(), map, Set.of(), true));
+    }
+
+    /** A new target over the same units, as after a restart, keeping persistent reservations in {@code dir}. */
+    void newTarget(java.nio.file.Path stateDirectory) {
+        target = new ScsiTarget(target.export(), stateDirectory);
     }
 
     static ItNexus nexus(String initiator, long isid) {
