@@ -21,6 +21,8 @@ import dev.ferry.core.unit.UnitRegistry;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,13 +40,14 @@ import org.slf4j.LoggerFactory;
 public final class TargetCore implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TargetCore.class);
 
-    private final UnitRegistry registry = new UnitRegistry();
+    private final UnitRegistry registry;
     private final Map<String, LogicalUnit> units = new LinkedHashMap<>();
     private final List<Frontend> frontends = new ArrayList<>();
     private final FerryConfig config;
 
     private TargetCore(FerryConfig config) {
         this.config = config;
+        this.registry = new UnitRegistry(config.stateDirectory() == null ? null : Path.of(config.stateDirectory()));
     }
 
     /** The backend factories on the class path, by type. */
@@ -74,6 +77,7 @@ public final class TargetCore implements AutoCloseable {
         validate(config);
         TargetCore core = new TargetCore(config);
         try {
+            core.createStateDirectory();
             core.openUnits();
             core.publishExports();
             core.startFrontends();
@@ -82,6 +86,12 @@ public final class TargetCore implements AutoCloseable {
             throw e;
         }
         return core;
+    }
+
+    private void createStateDirectory() throws IOException {
+        if (registry.stateDirectory() != null) {
+            Files.createDirectories(registry.stateDirectory());
+        }
     }
 
     private void openUnits() throws BackendException {

@@ -43,6 +43,14 @@ public final class ConfigValidator {
         for (int i = 0; i < config.targets().size(); i++) {
             checkTarget("targets[" + i + "]", config.targets().get(i), backstoreNames, targetNames, problems);
         }
+        if (config.stateDirectory() != null) {
+            java.nio.file.Path dir = java.nio.file.Path.of(config.stateDirectory());
+            if (!dir.isAbsolute()) {
+                problems.add("stateDirectory: '" + dir + "' must be an absolute path");
+            } else if (java.nio.file.Files.exists(dir) && !java.nio.file.Files.isDirectory(dir)) {
+                problems.add("stateDirectory: '" + dir + "' exists and is not a directory");
+            }
+        }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }

@@ -1,5 +1,6 @@
 package dev.ferry.core.config;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
@@ -7,11 +8,18 @@ import java.util.List;
  * the admin API and the file are one thing.
  *
  * @param backstores storage resources (each opened by one backend)
- * @param targets    exports: iSCSI targets (and, later, NVMe subsystems), each mapping unit numbers to backstores
+ * @param targets        exports: iSCSI targets and NVMe subsystems, each mapping unit numbers to backstores
+ * @param stateDirectory where state that must survive a restart is kept (SCSI persistent reservations with
+ *                       APTPL); absent = no such state is kept, and features that need it are refused
  */
-public record FerryConfig(List<BackstoreConfig> backstores, List<TargetConfig> targets) {
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record FerryConfig(List<BackstoreConfig> backstores, List<TargetConfig> targets, String stateDirectory) {
     public FerryConfig {
         backstores = backstores == null ? List.of() : List.copyOf(backstores);
         targets = targets == null ? List.of() : List.copyOf(targets);
+    }
+
+    public FerryConfig(List<BackstoreConfig> backstores, List<TargetConfig> targets) {
+        this(backstores, targets, null);
     }
 }

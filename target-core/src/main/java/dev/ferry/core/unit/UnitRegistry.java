@@ -14,6 +14,22 @@ public final class UnitRegistry {
     }
 
     private volatile Snapshot snapshot = new Snapshot(Map.of(), List.of());
+    private final java.nio.file.Path stateDirectory;
+
+    /** A registry without a state directory: nothing is persisted across restarts. */
+    public UnitRegistry() {
+        this(null);
+    }
+
+    /** @param stateDirectory where frontends keep state that must survive a restart, or null */
+    public UnitRegistry(java.nio.file.Path stateDirectory) {
+        this.stateDirectory = stateDirectory;
+    }
+
+    /** Where frontends keep state that must survive a restart (e.g. APTPL reservations), or null for none. */
+    public java.nio.file.Path stateDirectory() {
+        return stateDirectory;
+    }
 
     public void replace(Map<String, LogicalUnit> units, List<Export> exports) {
         snapshot = new Snapshot(Map.copyOf(units), List.copyOf(exports));
