@@ -73,6 +73,7 @@ public final class IscsiFrontend implements Frontend, TargetServices {
     private volatile Map<Portal, InetSocketAddress> boundView = Map.of();
     private final List<Channel> serverChannels = new ArrayList<>();
     private ChannelGroup connections;
+    private volatile boolean stopping;
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
 
@@ -107,6 +108,7 @@ public final class IscsiFrontend implements Frontend, TargetServices {
         workerGroup = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(),
                 new DefaultThreadFactory("ferry-iscsi"), io);
         connections = new DefaultChannelGroup("iscsi-connections", GlobalEventExecutor.INSTANCE);
+        stopping = false;
         ServerBootstrap b = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(channelClass)
@@ -154,6 +156,7 @@ public final class IscsiFrontend implements Frontend, TargetServices {
 
     @Override
     public synchronized void close() {
+        stopping = true;
         for (Channel c : serverChannels) {
             c.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
@@ -219,6 +222,11 @@ public final class IscsiFrontend implements Frontend, TargetServices {
     @Override
     public int commandWindow() {
         return COMMAND_WINDOW;
+    }
+
+    @Override
+    public boolean stopping() {
+        return stopping;
     }
 
     @Override

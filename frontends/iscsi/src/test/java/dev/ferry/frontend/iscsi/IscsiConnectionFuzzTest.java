@@ -56,6 +56,7 @@ class IscsiConnectionFuzzTest {
         }
         @Override public List<String> targetAddresses(Export export, InetSocketAddress local) { return List.of(); }
         @Override public int commandWindow() { return 128; }
+        @Override public boolean stopping() { return false; }
     }
 
     static EmbeddedChannel loggedIn(Services s) {

@@ -4,14 +4,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One AuthMethod of the security negotiation stage (RFC 7143 6.3.1, 12.1). Only {@code None} exists now; CHAP
- * (RFC 7143 12.1.3) plugs in here as another implementation that exchanges CHAP_A/CHAP_I/CHAP_C/CHAP_N/CHAP_R over
- * several Login Request/Response round trips.
+ * One AuthMethod of the security negotiation stage (RFC 7143 6.3.1, 12.1): {@link #NONE}, or a
+ * {@link ChapAuthenticator} for one login, which exchanges CHAP_A/CHAP_I/CHAP_C/CHAP_N/CHAP_R over several Login
+ * Request/Response round trips.
  */
 public interface Authenticator {
 
     /** The AuthMethod value this implements ({@code None}, {@code CHAP}). */
     String method();
+
+    /** What was negotiated, for the login log line (e.g. {@code CHAP/MD5+mutual}); never a secret. */
+    default String describe() {
+        return method();
+    }
 
     /**
      * Handles the security keys of one request after this method was selected.

@@ -11,6 +11,7 @@ import static dev.ferry.frontend.iscsi.pdu.LoginPdu.STAGE_OPERATIONAL;
 import static dev.ferry.frontend.iscsi.pdu.LoginPdu.STAGE_SECURITY;
 
 import dev.ferry.core.unit.Export;
+import dev.ferry.core.unit.InitiatorAccess;
 import dev.ferry.core.unit.UnitRegistry;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -45,7 +46,9 @@ public final class LoginNegotiator {
 
     private final UnitRegistry registry;
     private final NegotiationLimits limits;
-    private final List<Authenticator> authenticators;
+    private final AuthPolicy authPolicy;
+    /** The methods this initiator may use, known once the first request identified it and its target. */
+    private List<Authenticator> authenticators = List.of();
     private final SessionParameters params = new SessionParameters();
     private final Set<String> seen = new HashSet<>();
 
@@ -57,13 +60,13 @@ public final class LoginNegotiator {
     private Export export;
 
     public LoginNegotiator(UnitRegistry registry, NegotiationLimits limits) {
-        this(registry, limits, List.of(Authenticator.NONE));
+        this(registry, limits, AuthPolicy.DEFAULT);
     }
 
-    public LoginNegotiator(UnitRegistry registry, NegotiationLimits limits, List<Authenticator> authenticators) {
+    public LoginNegotiator(UnitRegistry registry, NegotiationLimits limits, AuthPolicy authPolicy) {
         this.registry = registry;
         this.limits = limits;
-        this.authenticators = List.copyOf(authenticators);
+        this.authPolicy = authPolicy;
         params.targetMaxRecvDataSegmentLength = limits.maxRecvDataSegmentLength();
     }
 
@@ -74,6 +77,11 @@ public final class LoginNegotiator {
     /** The export a Normal session logs in to (null for discovery or before the first request). */
     public Export export() {
         return export;
+    }
+
+    /** The AuthMethod in use so far ({@code None}, {@code CHAP/MD5+mutual}...), for logging. */
+    public String authentication() {
+        return authenticator == null ? Authenticator.NONE.method() : authenticator.describe();
     }
 
     /**
@@ -163,6 +171,7 @@ public final class LoginNegotiator {
             throw new LoginException(MISSING_PARAMETER, "InitiatorName missing from the first Login Request");
         }
         if (params.discovery()) {
+            authenticators = authPolicy.methods(null);
             response.add(0, Map.entry("TargetPortalGroupTag", Integer.toString(TARGET_PORTAL_GROUP_TAG)));
             return;
         }
@@ -173,9 +182,11 @@ public final class LoginNegotiator {
         if (export == null) {
             throw new LoginException(NOT_FOUND, "no target " + params.targetName);
         }
-        if (!export.admits(params.initiatorName)) {
-            throw new LoginException(AUTHORIZATION_FAILURE, params.initiatorName + " may not use " + export.name());
+        InitiatorAccess access = export.access(params.initiatorName);
+        if (access == null) {
+            throw new LoginException(AUTHORIZATION_FAILURE, params.initiatorName + " is not in the ACL of " + export.name());
         }
+        authenticators = authPolicy.methods(access);
         params.targetName = export.name();
         response.add(0, Map.entry("TargetPortalGroupTag", Integer.toString(TARGET_PORTAL_GROUP_TAG)));
         if (export.alias() != null && !export.alias().isEmpty()) {

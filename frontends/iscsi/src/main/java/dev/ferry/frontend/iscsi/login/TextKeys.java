@@ -30,7 +30,8 @@ public final class TextKeys {
                     String pair = new String(text, start, i - start, StandardCharsets.UTF_8);
                     int eq = pair.indexOf('=');
                     if (eq <= 0) {
-                        throw new IllegalArgumentException("malformed key=value pair '" + pair + "'");
+                        // Not quoted: a broken pair may hold a CHAP value.
+                        throw new IllegalArgumentException("a key=value pair without '=' or key");
                     }
                     String key = pair.substring(0, eq);
                     if (key.length() > MAX_KEY_LENGTH) {

@@ -43,6 +43,31 @@ public final class LoginPdu {
     private LoginPdu() {
     }
 
+    /** Status-Class/Status-Detail with its 11.13.5 name, e.g. {@code 02/01 (authentication failure)}, for logs. */
+    public static String statusName(int status) {
+        String name = switch (status) {
+            case SUCCESS -> "success";
+            case TARGET_MOVED_TEMPORARILY -> "target moved temporarily";
+            case INITIATOR_ERROR -> "initiator error";
+            case AUTHENTICATION_FAILURE -> "authentication failure";
+            case AUTHORIZATION_FAILURE -> "authorization failure";
+            case NOT_FOUND -> "not found";
+            case TARGET_REMOVED -> "target removed";
+            case UNSUPPORTED_VERSION -> "unsupported version";
+            case TOO_MANY_CONNECTIONS -> "too many connections";
+            case MISSING_PARAMETER -> "missing parameter";
+            case CANT_INCLUDE_IN_SESSION -> "can't include in session";
+            case SESSION_TYPE_NOT_SUPPORTED -> "session type not supported";
+            case SESSION_DOES_NOT_EXIST -> "session does not exist";
+            case INVALID_DURING_LOGIN -> "invalid during login";
+            case TARGET_ERROR -> "target error";
+            case SERVICE_UNAVAILABLE -> "service unavailable";
+            case OUT_OF_RESOURCES -> "out of resources";
+            default -> "unknown";
+        };
+        return String.format("%02x/%02x (%s)", status >> 8, status & 0xff, name);
+    }
+
     public static boolean transit(IscsiPdu p) { return (p.flags() & FLAG_TRANSIT) != 0; }
     public static boolean cont(IscsiPdu p) { return (p.flags() & FLAG_CONTINUE) != 0; }
     public static int csg(IscsiPdu p) { return (p.flags() >> 2) & 3; }

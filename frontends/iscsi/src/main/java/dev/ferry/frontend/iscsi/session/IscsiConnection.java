@@ -121,6 +121,8 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
     private int logoutItt;
     private boolean logoutPending;
     private boolean cleanedUp;
+    /** Why the connection is closing, for the session's last log line; null while nobody here chose to close. */
+    private String endReason;
     private boolean flushScheduled;
     private final Runnable flushTask = () -> {
         if (flushScheduled) {
@@ -164,6 +166,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
         } catch (RuntimeException e) {
             LOG.warn("{}: error handling a PDU, dropping the connection", ctx.channel(), e);
+            closing("internal error");
             ctx.close();
         }
     }
@@ -183,6 +186,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         } else {
             LOG.warn("{}: dropping the connection", ctx.channel(), cause);
         }
+        closing(root.getMessage() != null ? root.getMessage() : root.toString());
         ctx.close();
     }
 
@@ -194,10 +198,12 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         }
         if (phase == Phase.LOGIN) {
             LOG.info("{}: login timed out", ctx.channel());
+            closing("login timed out");
             ctx.close();
         } else if (phase == Phase.FULL_FEATURE || phase == Phase.LOGGING_OUT) {
             if (pingTtt != IscsiPdu.RESERVED_TAG) {
                 LOG.warn("{}: no answer to NOP-In ping, dropping the connection", ctx.channel());
+                closing("no answer to NOP-In ping");
                 ctx.close();
                 return;
             }
@@ -221,9 +227,12 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         ctx.fireChannelInactive();
     }
 
-    /** Called from any thread (session reinstatement, frontend close). */
+    /** Called from another connection's loop when a new login reinstates this session (RFC 7143 6.3.5). */
     void closeFromOutside() {
-        ctx.channel().close();
+        ctx.executor().execute(() -> {
+            closing("reinstated by a new login");
+            ctx.close();
+        });
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -423,7 +432,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             }
         }));
         ctx.executor().schedule(() -> {
-            if (loginPending && !old.ended.isDone()) {
+            if (loginPending && phase == Phase.LOGIN && !old.ended.isDone()) {
                 LOG.warn("{}: old session {} did not end, failing reinstatement", ctx.channel(), old);
                 loginPending = false;
                 loginFailed(new LoginException(LoginPdu.SERVICE_UNAVAILABLE, "old session still closing"));
@@ -464,8 +473,9 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         decoder.digests(p.headerDigest, p.dataDigest);
         decoder.maxRecvDataSegmentLength(p.targetMaxRecvDataSegmentLength);
         phase = Phase.FULL_FEATURE;
+        SessionLog.loggedIn(ctx.channel(), s, negotiator.authentication());
+        LOG.debug("{}: {} negotiated {}", ctx.channel(), s, p);
         negotiator = null;
-        LOG.info("{}: {} logged in ({})", ctx.channel(), s, p);
     }
 
     private void sendLogin(int flags, int tsih, int status, List<Map.Entry<String, String>> keys) {
@@ -475,7 +485,8 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void loginFailed(LoginException e) {
-        LOG.info("{}: login failed (status 0x{}): {}", ctx.channel(), String.format("%04x", e.status()), e.getMessage());
+        SessionLog.loginFailed(ctx.channel(), negotiator.parameters(), e.status(), e.getMessage());
+        negotiator = null;
         sendLogin(0, 0, e.status(), List.of());
         phase = Phase.CLOSED;
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
@@ -483,6 +494,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
 
     private void fatal(String why) {
         LOG.info("{}: {}; dropping the connection", ctx.channel(), why);
+        closing(why);
         phase = Phase.CLOSED;
         ctx.close();
     }
@@ -706,6 +718,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             flushSoon();
         } catch (RuntimeException e) {
             LOG.warn("{}: error completing {}", ctx.channel(), t, e);
+            closing("internal error");
             ctx.close();
         } finally {
             if (in != null) {
@@ -897,6 +910,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         logoutPending = false;
+        closing(SessionLog.LOGOUT);
         send(LogoutPdu.response(logoutItt, LogoutPdu.CLOSED_SUCCESSFULLY, 0, 0), true);
         phase = Phase.CLOSED;
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
@@ -1052,6 +1066,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         }
         send(response, true);
         if (closeAfter) {
+            closing("target cold reset");
             phase = Phase.CLOSED;
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         } else {
@@ -1147,6 +1162,13 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
     // ---------------------------------------------------------------------------------------------------------------
     // Teardown
 
+    /** Records why the connection closes; the first reason wins. */
+    private void closing(String why) {
+        if (endReason == null) {
+            endReason = why;
+        }
+    }
+
     private void cleanup() {
         if (cleanedUp) {
             return;
@@ -1174,6 +1196,14 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         tmfWaits.clear();
         textIn = null;
         textOut = null;
+        if (services.stopping()) {
+            closing("target shutting down");
+        }
+        String why = endReason != null ? endReason : "connection closed by the peer";
+        if (negotiator != null && negotiator.parameters().initiatorName != null) {
+            SessionLog.loginAbandoned(ctx.channel(), negotiator.parameters(), negotiator.authentication(), why);
+            negotiator = null;
+        }
         IscsiSession s = session;
         session = null;
         if (s != null) {
@@ -1185,7 +1215,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
                     LOG.debug("nexusLost({}) failed", s.nexus, e);
                 }
             }
-            LOG.info("{}: {} ended", ctx.channel(), s);
+            SessionLog.ended(ctx.channel(), s, why);
             s.ended.complete(null);
         }
     }

@@ -27,4 +27,7 @@ public interface TargetServices {
 
     /** Most commands a session may have outstanding (the CmdSN window). */
     int commandWindow();
+
+    /** True once the frontend is closing its connections (so their sessions end with that reason). */
+    boolean stopping();
 }
