@@ -82,7 +82,16 @@ public final class IscsiFrontend implements Frontend, TargetServices {
     }
 
     public IscsiFrontend(UnitRegistry registry, NegotiationLimits limits, int idleSeconds) {
-        this(registry, limits, idleSeconds, e -> CommandSet.of(new ScsiTarget(e)));
+        this(registry, limits, idleSeconds, e -> CommandSet.of(new ScsiTarget(e, reservationDirectory(registry, e))));
+    }
+
+    /**
+     * Where a target's APTPL reservations live: one directory per target under the configured state directory,
+     * so a backstore exported by two targets keeps two separate files. Null (no persistence) without one.
+     */
+    private static java.nio.file.Path reservationDirectory(UnitRegistry registry, Export export) {
+        return registry.stateDirectory() == null ? null
+                : registry.stateDirectory().resolve("scsi-reservations").resolve(export.name());
     }
 
     /** With another command set than the SCSI emulation (transport tests). */
