@@ -129,6 +129,16 @@ public final class NvmeTcpFrontend implements Frontend, FabricsTransport {
         return completionQueues.computeIfAbsent(loop, l -> new CompletionQueue(l, REQUESTS_PER_LOOP));
     }
 
+    /** The controller model behind this transport, for observing controllers and keep-alive expiries. */
+    public NvmeTarget target() {
+        return target;
+    }
+
+    /** Open NVMe/TCP connections (queues, including discovery ones): a freed controller leaves none behind. */
+    public int connectionCount() {
+        return connections == null ? 0 : connections.size();
+    }
+
     @Override
     public List<InetSocketAddress> boundAddresses() {
         return ports.stream().map(FabricsPort::bound).toList();

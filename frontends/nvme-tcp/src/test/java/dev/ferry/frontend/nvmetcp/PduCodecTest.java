@@ -15,6 +15,7 @@ import dev.ferry.frontend.nvmetcp.pdu.ConnectionParameters;
 import dev.ferry.frontend.nvmetcp.pdu.Pdu;
 import dev.ferry.frontend.nvmetcp.pdu.PduDecoder;
 import dev.ferry.frontend.nvmetcp.pdu.PduEncoder;
+import dev.ferry.frontend.nvmetcp.testing.NvmeTcpTestHost;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -35,7 +36,7 @@ class PduCodecTest {
         int hdl = hd ? 4 : 0;
         boolean hasData = data != null;
         int plen = 72 + hdl + (hasData ? data.length + (dd ? 4 : 0) : 0);
-        ByteBuffer b = TestHost.le(plen);
+        ByteBuffer b = NvmeTcpTestHost.le(plen);
         b.put((byte) 4).put((byte) ((hd ? 1 : 0) | (hasData && dd ? 2 : 0))).put((byte) 72)
                 .put((byte) (hasData ? 72 + hdl : 0)).putInt(plen);
         byte[] sqe = new byte[64];
@@ -43,12 +44,12 @@ class PduCodecTest {
         sqe[2] = 0x34;
         b.put(sqe);
         if (hd) {
-            b.putInt(TestHost.crc(b.array(), 0, 72));
+            b.putInt(NvmeTcpTestHost.crc(b.array(), 0, 72));
         }
         if (hasData) {
             b.put(data);
             if (dd) {
-                b.putInt(TestHost.crc(data, 0, data.length));
+                b.putInt(NvmeTcpTestHost.crc(data, 0, data.length));
             }
         }
         return b.array();
@@ -57,7 +58,7 @@ class PduCodecTest {
     @Test
     void icReqDecodes() {
         EmbeddedChannel ch = new EmbeddedChannel(new PduDecoder(new ConnectionParameters()));
-        ByteBuffer b = TestHost.le(128);
+        ByteBuffer b = NvmeTcpTestHost.le(128);
         b.put((byte) 0).put((byte) 0).put((byte) 128).put((byte) 0).putInt(128);
         b.putShort((short) 0).put((byte) 2).put((byte) 3).putInt(15);
         ch.writeInbound(Unpooled.wrappedBuffer(b.array()));
@@ -128,12 +129,12 @@ class PduCodecTest {
         f = fatalFor(digests(true, false, 0), badDigest);
         assertEquals(3, f.fes(), "header digest error");
 
-        ByteBuffer huge = TestHost.le(24);
+        ByteBuffer huge = NvmeTcpTestHost.le(24);
         huge.put((byte) 6).put((byte) 4).put((byte) 24).put((byte) 24).putInt(24 + 1024 * 1024);
         f = fatalFor(new ConnectionParameters(), huge.array());
         assertEquals(5, f.fes(), "H2CData above MAXH2CDATA is refused before it is buffered");
 
-        ByteBuffer badPdo = TestHost.le(80);
+        ByteBuffer badPdo = NvmeTcpTestHost.le(80);
         badPdo.put((byte) 4).put((byte) 0).put((byte) 72).put((byte) 40).putInt(80);
         f = fatalFor(new ConnectionParameters(), badPdo.array());
         assertEquals(1, f.fes());
@@ -157,10 +158,10 @@ class PduCodecTest {
         assertEquals(8, header.getIntLE(16), "DATAL");
         byte[] h = new byte[24];
         header.getBytes(0, h);
-        assertEquals(TestHost.crc(h, 0, 24), header.getIntLE(24), "HDGST over CH + PSH");
+        assertEquals(NvmeTcpTestHost.crc(h, 0, 24), header.getIntLE(24), "HDGST over CH + PSH");
         assertEquals(32, header.readableBytes());
         assertEquals(8, data.readableBytes());
-        assertEquals(TestHost.crc(new byte[] {1, 2, 3, 4, 5, 6, 7, 8}, 0, 8), ddgst.getIntLE(0));
+        assertEquals(NvmeTcpTestHost.crc(new byte[] {1, 2, 3, 4, 5, 6, 7, 8}, 0, 8), ddgst.getIntLE(0));
         header.release();
         data.release();
         ddgst.release();
@@ -216,7 +217,7 @@ class PduCodecTest {
     @Test
     void icReqNegotiatesDigestsAndUnknownTtagIsFatal() {
         EmbeddedChannel ch = pipeline();
-        ByteBuffer b = TestHost.le(128);
+        ByteBuffer b = NvmeTcpTestHost.le(128);
         b.put((byte) 0).put((byte) 0).put((byte) 128).put((byte) 0).putInt(128);
         b.putShort((short) 0).put((byte) 0).put((byte) 1).putInt(0);
         ch.writeInbound(Unpooled.wrappedBuffer(b.array()));
@@ -229,10 +230,10 @@ class PduCodecTest {
         resp.release();
 
         int plen = 24 + 4 + 4;
-        ByteBuffer h2c = TestHost.le(plen);
+        ByteBuffer h2c = NvmeTcpTestHost.le(plen);
         h2c.put((byte) 6).put((byte) (1 | 4)).put((byte) 24).put((byte) 28).putInt(plen);
         h2c.putShort((short) 1).putShort((short) 77).putInt(0).putInt(4).putInt(0);
-        h2c.putInt(TestHost.crc(h2c.array(), 0, 24));
+        h2c.putInt(NvmeTcpTestHost.crc(h2c.array(), 0, 24));
         h2c.putInt(0x01020304);
         ch.writeInbound(Unpooled.wrappedBuffer(h2c.array()));
         ByteBuf term = ch.readOutbound();

@@ -39,7 +39,7 @@ final class KeepAliveTimer implements AutoCloseable {
             long now = System.nanoTime();
             for (Controller c : target.controllers()) {
                 if (c.keepAliveExpired(now)) {
-                    c.delete("keep alive timer expired (KATO " + c.keepAliveMillis() + " ms)");
+                    target.keepAliveExpired(c);
                 }
             }
             List<Export> exports = target.subsystems();

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The NVMe-oF controller model behind every transport (nvmet's core): subsystems are the registry's {@code nvme}
@@ -25,6 +26,7 @@ public final class NvmeTarget implements AutoCloseable {
     private final KeepAliveTimer timer;
     private int nextCntlid = 1;
     private volatile long discoveryGeneration = 1;
+    private final AtomicLong keepAliveExpiries = new AtomicLong();
 
     public NvmeTarget(UnitRegistry registry, FabricsTransport transport) {
         this.registry = registry;
@@ -80,6 +82,17 @@ public final class NvmeTarget implements AutoCloseable {
 
     public List<Controller> controllers() {
         return new ArrayList<>(controllers.values());
+    }
+
+    /** How many controllers the keep-alive timer has deleted since start: lets a test tell KATO from a close. */
+    public long keepAliveExpiries() {
+        return keepAliveExpiries.get();
+    }
+
+    /** Keep Alive Timer expired (Base 2.0 3.9): the host is gone without closing, free the controller. */
+    void keepAliveExpired(Controller c) {
+        keepAliveExpiries.incrementAndGet();
+        c.delete("keep alive timer expired (KATO " + c.keepAliveMillis() + " ms)");
     }
 
     void removeController(Controller c) {

@@ -138,7 +138,7 @@ public final class IdentifyController {
     }
 
     /** A stable serial for the subsystem: every controller of one subsystem reports the same one. */
-    static String serial(String subsystemNqn) {
+    public static String serial(String subsystemNqn) {
         try {
             byte[] h = MessageDigest.getInstance("SHA-256").digest(subsystemNqn.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().withUpperCase().formatHex(h, 0, 10);

@@ -1,4 +1,4 @@
-package dev.ferry.frontend.nvmetcp;
+package dev.ferry.frontend.nvmetcp.testing;
 
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -12,31 +12,32 @@ import java.util.zip.CRC32C;
 
 /**
  * A minimal blocking NVMe/TCP host for tests: one socket = one queue. It writes PDUs byte by byte as the NVMe/TCP
- * 1.0 figures lay them out, independently of the production encoder, and parses what comes back.
+ * 1.0 figures lay them out, independently of the production encoder, and parses what comes back. Published in
+ * this module's test-jar so other modules' tests (the cross-protocol integration test) can drive Ferry over NVMe/TCP.
  */
-final class TestHost implements AutoCloseable {
-    static final String HOST_NQN = "nqn.2014-08.org.nvmexpress:uuid:11111111-2222-3333-4444-555555555555";
-    static final byte[] HOST_ID = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+public final class NvmeTcpTestHost implements AutoCloseable {
+    public static final String HOST_NQN = "nqn.2014-08.org.nvmexpress:uuid:11111111-2222-3333-4444-555555555555";
+    public static final byte[] HOST_ID = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
 
     /** A received PDU: common header fields, the header bytes (CH + PSH) and the data. */
-    record Received(int type, int flags, int hlen, int pdo, int plen, ByteBuffer header, byte[] data) {
-        int u16(int offset) { return header.getShort(offset) & 0xFFFF; }
-        long u32(int offset) { return header.getInt(offset) & 0xFFFFFFFFL; }
-        long u64(int offset) { return header.getLong(offset); }
+    public record Received(int type, int flags, int hlen, int pdo, int plen, ByteBuffer header, byte[] data) {
+        public int u16(int offset) { return header.getShort(offset) & 0xFFFF; }
+        public long u32(int offset) { return header.getInt(offset) & 0xFFFFFFFFL; }
+        public long u64(int offset) { return header.getLong(offset); }
         /** CapsuleResp CQE fields. */
-        int status() { return u16(8 + 14) >>> 1; }
-        int cid() { return u16(8 + 12); }
-        long result() { return u64(8); }
+        public int status() { return u16(8 + 14) >>> 1; }
+        public int cid() { return u16(8 + 12); }
+        public long result() { return u64(8); }
     }
 
     private final Socket socket;
     private final DataInputStream in;
     private final OutputStream out;
-    boolean headerDigest;
-    boolean dataDigest;
+    private boolean headerDigest;
+    private boolean dataDigest;
     private int nextCid = 1;
 
-    TestHost(InetSocketAddress target) throws IOException {
+    public NvmeTcpTestHost(InetSocketAddress target) throws IOException {
         socket = new Socket();
         socket.connect(target, 5000);
         socket.setSoTimeout(10_000);
@@ -44,12 +45,21 @@ final class TestHost implements AutoCloseable {
         out = socket.getOutputStream();
     }
 
-    int nextCid() {
+    /** Whether the ICResp granted the header digest (HDGST_ENABLE). */
+    public boolean headerDigest() {
+        return headerDigest;
+    }
+
+    public boolean dataDigest() {
+        return dataDigest;
+    }
+
+    public int nextCid() {
         return nextCid++;
     }
 
     /** ICReq (Figure 19) and its ICResp; returns the ICResp. */
-    Received initialize(boolean hdgst, boolean ddgst) throws IOException {
+    public Received initialize(boolean hdgst, boolean ddgst) throws IOException {
         ByteBuffer b = le(128);
         b.put((byte) 0).put((byte) 0).put((byte) 128).put((byte) 0).putInt(128);
         b.putShort((short) 0).put((byte) 0).put((byte) ((hdgst ? 1 : 0) | (ddgst ? 2 : 0))).putInt(3);
@@ -61,13 +71,13 @@ final class TestHost implements AutoCloseable {
         return resp;
     }
 
-    void sendRaw(byte[] bytes) throws IOException {
+    public void sendRaw(byte[] bytes) throws IOException {
         out.write(bytes);
         out.flush();
     }
 
     /** CapsuleCmd (Figure 23) with optional in-capsule data. */
-    void sendCapsule(byte[] sqe, byte[] data) throws IOException {
+    public void sendCapsule(byte[] sqe, byte[] data) throws IOException {
         int hd = headerDigest ? 4 : 0;
         boolean hasData = data != null && data.length > 0;
         int dd = hasData && dataDigest ? 4 : 0;
@@ -89,7 +99,7 @@ final class TestHost implements AutoCloseable {
     }
 
     /** H2CData (Figure 25). */
-    void sendH2CData(int cccid, int ttag, int offset, byte[] data, int from, int length, boolean last)
+    public void sendH2CData(int cccid, int ttag, int offset, byte[] data, int from, int length, boolean last)
             throws IOException {
         int hd = headerDigest ? 4 : 0;
         int dd = dataDigest ? 4 : 0;
@@ -108,7 +118,7 @@ final class TestHost implements AutoCloseable {
         sendRaw(b.array());
     }
 
-    Received read() throws IOException {
+    public Received read() throws IOException {
         byte[] ch = new byte[8];
         in.readFully(ch);
         ByteBuffer c = ByteBuffer.wrap(ch).order(ByteOrder.LITTLE_ENDIAN);
@@ -152,16 +162,16 @@ final class TestHost implements AutoCloseable {
      * The outcome of one command: its CapsuleResp (null when the last C2HData carried SUCCESS and the host
      * synthesizes a zero CQE, 3.3.2.1) and the C2H data that preceded it.
      */
-    record Completion(Received response, byte[] data) {
-        int status() { return response == null ? 0 : response.status(); }
-        long result() { return response == null ? 0 : response.result(); }
+    public record Completion(Received response, byte[] data) {
+        public int status() { return response == null ? 0 : response.status(); }
+        public long result() { return response == null ? 0 : response.result(); }
     }
 
     /**
      * Sends a command and runs it to completion: answers R2Ts with {@code hostData} in H2CData PDUs of at most
      * 32 KiB, collects C2HData.
      */
-    Completion execute(byte[] sqe, byte[] inCapsule, byte[] hostData) throws IOException {
+    public Completion execute(byte[] sqe, byte[] inCapsule, byte[] hostData) throws IOException {
         sendCapsule(sqe, inCapsule);
         java.io.ByteArrayOutputStream data = new java.io.ByteArrayOutputStream();
         while (true) {
@@ -191,12 +201,12 @@ final class TestHost implements AutoCloseable {
         }
     }
 
-    Completion execute(ByteBuffer sqe, byte[] inCapsule, byte[] hostData) throws IOException {
+    public Completion execute(ByteBuffer sqe, byte[] inCapsule, byte[] hostData) throws IOException {
         return execute(sqe.array(), inCapsule, hostData);
     }
 
     /** True when the target closed the connection (EOF) within the socket timeout. */
-    boolean closedByTarget() {
+    public boolean closedByTarget() {
         try {
             return in.read() < 0;
         } catch (IOException e) {
@@ -204,27 +214,89 @@ final class TestHost implements AutoCloseable {
         }
     }
 
+    // ---- whole operations, for tests that need data moved rather than PDUs checked ----
+
+    /** CC.EN with IOSQES 6 (64 B) and IOCQES 4 (16 B), Base 2.0 Figure 41. */
+    public static final int CC_ENABLE = 1 | 6 << 16 | 4 << 20;
+    /** Controller Configuration property offset (Base 2.0 Figure 35). */
+    public static final int PROPERTY_CC = 0x14;
+    public static final int OPC_WRITE = 0x01;
+    public static final int OPC_READ = 0x02;
+    public static final int OPC_IDENTIFY = 0x06;
+    /** Identify CNS values (Base 2.0 Figure 273). */
+    public static final int CNS_NAMESPACE = 0x00;
+    public static final int CNS_CONTROLLER = 0x01;
+    public static final int CNS_NS_DESCRIPTORS = 0x03;
+    public static final int IDENTIFY_SIZE = 4096;
+
+    /** ICReq without digests, admin Connect (CNTLID FFFFh, dynamic model) and CC.EN; returns the CNTLID. */
+    public int connectAdmin(String subnqn, int katoMillis) throws IOException {
+        initialize(false, false);
+        Completion c = execute(connectSqe(nextCid(), 0, 31, katoMillis), connectData(0xFFFF, subnqn, HOST_NQN), null);
+        requireSuccess(c, "admin Connect to " + subnqn);
+        requireSuccess(execute(propertySqe(nextCid(), false, 0, PROPERTY_CC, CC_ENABLE), null, null), "CC.EN");
+        return (int) (c.result() & 0xFFFF);
+    }
+
+    /** ICReq without digests and an I/O queue Connect to an existing controller. */
+    public void connectIo(String subnqn, int cntlid, int qid, int sqsize) throws IOException {
+        initialize(false, false);
+        requireSuccess(execute(connectSqe(nextCid(), qid, sqsize, 0), connectData(cntlid, subnqn, HOST_NQN), null),
+                "I/O queue Connect");
+    }
+
+    /** Identify with the given CNS for a namespace (0 for controller-wide); returns the 4 KiB data structure. */
+    public byte[] identify(int cns, long nsid) throws IOException {
+        ByteBuffer s = transportSgl(sqe(OPC_IDENTIFY, nextCid(), nsid), IDENTIFY_SIZE);
+        s.putInt(40, cns);
+        Completion c = execute(s, null, null);
+        requireSuccess(c, "Identify CNS " + cns);
+        return c.data();
+    }
+
+    /** Reads {@code blocks} logical blocks (NLB is 0's based, Base 2.0 NVM Figure 37) with C2HData. */
+    public byte[] read(long nsid, long lba, int blocks, int blockSize) throws IOException {
+        ByteBuffer s = transportSgl(sqe(OPC_READ, nextCid(), nsid), blocks * blockSize);
+        s.putLong(40, lba).putInt(48, blocks - 1);
+        Completion c = execute(s, null, null);
+        requireSuccess(c, "Read LBA " + lba);
+        return c.data();
+    }
+
+    /** Writes whole blocks, the data solicited by R2T and sent in H2CData PDUs. */
+    public void write(long nsid, long lba, byte[] data, int blockSize) throws IOException {
+        ByteBuffer s = transportSgl(sqe(OPC_WRITE, nextCid(), nsid), data.length);
+        s.putLong(40, lba).putInt(48, data.length / blockSize - 1);
+        requireSuccess(execute(s, null, data), "Write LBA " + lba);
+    }
+
+    private static void requireSuccess(Completion c, String what) throws IOException {
+        if (c.status() != 0) {
+            throw new IOException(what + " failed with status 0x" + Integer.toHexString(c.status()));
+        }
+    }
+
     // ---- SQE builders (Base 2.0 Figure 88/90), little-endian ----
 
-    static ByteBuffer sqe(int opcode, int cid, long nsid) {
+    public static ByteBuffer sqe(int opcode, int cid, long nsid) {
         ByteBuffer b = le(64);
         b.put(0, (byte) opcode).put(1, (byte) 0x40).putShort(2, (short) cid).putInt(4, (int) nsid); // PSDT 01b: SGL
         return b;
     }
 
     /** SGL1 as a transport SGL data block (5Ah) of {@code length} bytes. */
-    static ByteBuffer transportSgl(ByteBuffer sqe, int length) {
+    public static ByteBuffer transportSgl(ByteBuffer sqe, int length) {
         sqe.putLong(24, 0).putInt(32, length).put(39, (byte) 0x5A);
         return sqe;
     }
 
     /** SGL1 as an SGL data block with offset 0 into the in-capsule data (01h). */
-    static ByteBuffer inCapsuleSgl(ByteBuffer sqe, int length) {
+    public static ByteBuffer inCapsuleSgl(ByteBuffer sqe, int length) {
         sqe.putLong(24, 0).putInt(32, length).put(39, (byte) 0x01);
         return sqe;
     }
 
-    static byte[] connectSqe(int cid, int qid, int sqsize, int kato) {
+    public static byte[] connectSqe(int cid, int qid, int sqsize, int kato) {
         ByteBuffer b = le(64);
         b.put(0, (byte) 0x7F).put(1, (byte) 0x40).putShort(2, (short) cid).put(4, (byte) 0x01);
         inCapsuleSgl(b, 1024);
@@ -232,7 +304,7 @@ final class TestHost implements AutoCloseable {
         return b.array();
     }
 
-    static byte[] connectData(int cntlid, String subnqn, String hostnqn) {
+    public static byte[] connectData(int cntlid, String subnqn, String hostnqn) {
         ByteBuffer b = le(1024);
         b.put(0, HOST_ID).putShort(16, (short) cntlid);
         b.put(256, subnqn.getBytes(StandardCharsets.UTF_8));
@@ -240,18 +312,18 @@ final class TestHost implements AutoCloseable {
         return b.array();
     }
 
-    static byte[] propertySqe(int cid, boolean get, int size8, int offset, long value) {
+    public static byte[] propertySqe(int cid, boolean get, int size8, int offset, long value) {
         ByteBuffer b = le(64);
         b.put(0, (byte) 0x7F).put(1, (byte) 0x40).putShort(2, (short) cid).put(4, (byte) (get ? 0x04 : 0x00));
         b.put(40, (byte) size8).putInt(44, offset).putLong(48, value);
         return b.array();
     }
 
-    static ByteBuffer le(int size) {
+    public static ByteBuffer le(int size) {
         return ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    static int crc(byte[] b, int from, int length) {
+    public static int crc(byte[] b, int from, int length) {
         CRC32C c = new CRC32C();
         c.update(b, from, length);
         return (int) c.getValue();
