@@ -12,6 +12,12 @@ import java.util.regex.Pattern;
  */
 record CunitSuiteResult(String suite, List<String> passed, List<String> failed, List<String> skipped, String problem) {
     private static final Pattern TEST = Pattern.compile("^  Test: (\\S+) \\.\\.\\.", Pattern.MULTILINE);
+    /**
+     * CUnit's verdict: "passed" or "FAILED" right after the test's "..." or at the start of a line. The test's own
+     * log lines in between may say "[FAILED] ..." about a command that was meant to fail (iSCSIdatasn logs the
+     * refused writes it provokes so), which is no verdict.
+     */
+    private static final Pattern VERDICT = Pattern.compile("^(passed|FAILED)", Pattern.MULTILINE);
 
     /** @param problem null when the tool ran to its summary, else what went wrong (timeout, crash) */
     static CunitSuiteResult parse(String suite, String output, String problem) {
@@ -28,15 +34,12 @@ record CunitSuiteResult(String suite, List<String> passed, List<String> failed, 
         for (int i = 0; i < names.size(); i++) {
             int end = i + 1 < starts.size() ? starts.get(i + 1)[0] : output.length();
             String text = output.substring(starts.get(i)[1], end);
-            // The verdict is the first "passed" or "FAILED"; "[SKIPPED]" lines after it come from the teardown
-            // (e.g. its PERSISTENT RESERVE IN probe) and say nothing about this test.
-            int pass = text.indexOf("passed");
-            int fail = text.indexOf("FAILED");
-            if (fail >= 0 && (pass < 0 || fail < pass)) {
-                failed.add(names.get(i));
-            } else if (pass < 0) {
-                failed.add(names.get(i)); // cut off mid-test: the tool died or timed out here
-            } else if (text.substring(0, pass).contains("[SKIPPED]")) {
+            // The verdict is the first one; "[SKIPPED]" or "[FAILED]" lines after it come from the teardown (e.g. its
+            // PERSISTENT RESERVE IN probe meeting a unit attention) and say nothing about this test.
+            Matcher v = VERDICT.matcher(text);
+            if (!v.find() || v.group(1).equals("FAILED")) {
+                failed.add(names.get(i)); // FAILED, or cut off mid-test: the tool died or timed out here
+            } else if (text.substring(0, v.start()).contains("[SKIPPED]")) {
                 skipped.add(names.get(i));
             } else {
                 passed.add(names.get(i));

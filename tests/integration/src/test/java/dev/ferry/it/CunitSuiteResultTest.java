@@ -46,6 +46,20 @@ class CunitSuiteResultTest {
     }
 
     @Test
+    void failedCommandsTheTestProvokedAreNoVerdict() {
+        CunitSuiteResult r = CunitSuiteResult.parse("iSCSIdatasn", """
+                  Test: iSCSIDataSnInvalid ...    [FAILED] WRITE10 command failed with status 2 / sense key COMMAND ABORTED
+                    [FAILED] WRITE10 command failed with status 2 / sense key COMMAND ABORTED
+                passed
+                  Test: Other ...passed    [FAILED] PRIN command: failed with sense. UNIT_ATTENTION
+                    [FAILED] PRIN command: failed with sense. UNIT_ATTENTION
+                Run Summary:
+                """, null);
+        assertEquals(List.of("iSCSIDataSnInvalid", "Other"), r.passed());
+        assertTrue(r.failed().isEmpty());
+    }
+
+    @Test
     void aSuiteCutOffMidTestFailsThatTest() {
         String cut = OUTPUT.substring(0, OUTPUT.indexOf("  Test: ZeroBlocks") + 22);
         CunitSuiteResult r = CunitSuiteResult.parse("Read10", cut, "timed out after 90 s");

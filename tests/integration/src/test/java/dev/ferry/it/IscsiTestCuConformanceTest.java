@@ -3,6 +3,7 @@ package dev.ferry.it;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.ferry.core.config.BackstoreConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,43 +13,69 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * First pass of libiscsi's conformance suite: every suite of {@code iscsi-test-cu --list} runs on its own under a
- * timeout, with destructive tests allowed, against a RAM LUN. The result of each is written to
- * target/iscsi-test-cu-summary.txt. The test asserts that the target survives every suite (it still answers an
- * INQUIRY afterwards) and that the core suites pass.
+ * libiscsi's conformance suite in full: every suite of {@code iscsi-test-cu --list} runs on its own under a timeout,
+ * with every test enabled (destructive and SANITIZE tests, two initiator names, the LUN's URL given twice for the
+ * multipath tests). Every test must pass or be skipped by libiscsi itself because Ferry reports that it lacks an
+ * optional feature; the only failures tolerated are the known iSCSI transport ones listed below. The result of each
+ * suite is written to target/iscsi-test-cu-summary.txt.
+ *
+ * <p>Two suites run on a LUN of their own. ReadOnly tests a write-protected unit, so it runs on a read-only RAM
+ * backstore (on a writable LUN it skips itself). MultipathIO.CompareAndWrite zeroes blocks 0-255 with WRITE SAME and
+ * then compare-and-writes blocks 0-256 expecting zeros: block 256 is never initialised (libiscsi 1.19), so that suite
+ * runs on a fresh, all-zero LUN instead of one the other suites have written.
  */
 class IscsiTestCuConformanceTest {
-    /** Suites a block target cannot do without; each must pass with at least one test not skipped. */
-    static final List<String> CORE_SUITES = List.of(
-            "TestUnitReady", "Inquiry", "ReadCapacity10", "ReadCapacity16", "Read10", "Write10");
-    private static final Duration SUITE_TIMEOUT = Duration.ofSeconds(90);
-    /** Stop starting suites after this, so a slow target cannot push CI past its limit. */
-    private static final Duration BUDGET = Duration.ofMinutes(20);
+    static final String INITIATOR = "iqn.2007-10.com.github:sahlberg:libiscsi:iscsi-test";
+    static final String INITIATOR_2 = "iqn.2007-10.com.github:sahlberg:libiscsi:iscsi-test-2";
+    /** The slowest suite takes a few seconds; a suite still running after this is hanging. */
+    private static final Duration SUITE_TIMEOUT = Duration.ofSeconds(60);
+    /** Suites not started within this count as failed, so the test stays well under 5 minutes. */
+    private static final Duration BUDGET = Duration.ofMinutes(4);
+    /**
+     * Failures of the iSCSI transport (frontends/iscsi), tolerated but not required until its owner fixes them.
+     * iSCSITMF.AbortTaskSimpleAsync, intermittent: when the WRITE completes before the ABORT TASK arrives, Ferry
+     * answers "Function complete" for a RefCmdSN below ExpCmdSN (IscsiConnection.abortTask); RFC 7143 11.5.1 b)
+     * asks for "Task does not exist" there, which test_async_abort_simple.c expects next to the WRITE's GOOD.
+     */
+    static final Map<String, Set<String>> KNOWN_TRANSPORT_FAILURES = Map.of(
+            "iSCSITMF", Set.of("AbortTaskSimpleAsync"));
+    private static final int WRITABLE_LUN = 0;
+    private static final int READ_ONLY_LUN = 1;
+    private static final int FRESH_LUN = 2;
+    private static final Map<String, Integer> SUITE_LUN = Map.of("ReadOnly", READ_ONLY_LUN, "MultipathIO", FRESH_LUN);
     private static final Path WORK = Path.of("target", "iscsi-test-cu");
     private static final Path SUMMARY = Path.of("target", "iscsi-test-cu-summary.txt");
 
     @Test
-    void targetSurvivesEverySuiteAndPassesTheCoreSuites() throws Exception {
+    void everySuitePassesOrSkipsOnlyWhatFerryLacks() throws Exception {
         List<String> suites = suites();
         Files.createDirectories(WORK);
         Map<String, CunitSuiteResult> results = new LinkedHashMap<>();
         List<String> deaths = new ArrayList<>();
         Instant deadline = Instant.now().plus(BUDGET);
-        try (FerryTarget ferry = FerryTarget.start(FerryTarget.ram("conformance", "128M"))) {
-            String url = ferry.lunUrl(0);
+        BackstoreConfig readOnly = new BackstoreConfig("readonly", "ram", "64M", null, null, null, true, null, null,
+                null);
+        try (FerryTarget ferry = FerryTarget.start(FerryTarget.ram("conformance", "128M"), readOnly,
+                FerryTarget.ram("fresh", "64M"))) {
             for (String suite : suites) {
                 if (Instant.now().isAfter(deadline)) {
-                    results.put(suite, new CunitSuiteResult(suite, List.of(), List.of(), List.of(), "not run: time budget spent"));
+                    results.put(suite, new CunitSuiteResult(suite, List.of(), List.of(), List.of(),
+                            "not run: time budget spent"));
                     continue;
                 }
-                ToolRun run = ToolRun.run(SUITE_TIMEOUT, WORK, "iscsi-test-cu", "--dataloss", "-t", "ALL." + suite, url);
+                String url = ferry.lunUrl(SUITE_LUN.getOrDefault(suite, WRITABLE_LUN));
+                ToolRun run = ToolRun.run(SUITE_TIMEOUT, WORK, "iscsi-test-cu", "--dataloss", "--allow-sanitize",
+                        "--initiator-name", INITIATOR, "--initiator-name-2", INITIATOR_2, "-t", "ALL." + suite,
+                        url, url);
+                // exit 1 is "some test failed" (parsed test by test); anything else is a crash or a signal
                 String problem = run.timedOut() ? "timed out after " + SUITE_TIMEOUT.toSeconds() + " s"
-                        : run.exitCode() != 0 ? "exit " + run.exitCode() : null;
+                        : run.exitCode() > 1 ? "exit " + run.exitCode() : null;
                 results.put(suite, CunitSuiteResult.parse(suite, run.output(), problem));
-                ToolRun alive = ToolRun.run(Duration.ofSeconds(20), "iscsi-inq", url);
+                ToolRun alive = ToolRun.run(Duration.ofSeconds(20), "iscsi-inq", ferry.lunUrl(WRITABLE_LUN));
                 if (!alive.ok()) {
                     deaths.add(suite + ": " + alive.describe());
                     break; // every later suite would only report the same dead target
@@ -62,9 +89,16 @@ class IscsiTestCuConformanceTest {
         if (!deaths.isEmpty()) {
             fail("the target stopped answering INQUIRY after suite " + String.join("\n", deaths) + "\n" + summary);
         }
-        List<String> unclean = CORE_SUITES.stream()
-                .filter(s -> results.get(s) == null || !results.get(s).clean()).toList();
-        assertTrue(unclean.isEmpty(), () -> "core suites not passing: " + unclean + "\n" + summary);
+        assertTrue(results.keySet().containsAll(suites), "every suite ran\n" + summary);
+        List<String> bad = new ArrayList<>();
+        for (CunitSuiteResult r : results.values()) {
+            if (r.problem() != null) {
+                bad.add(r.suite() + ": " + r.problem());
+            }
+            Set<String> known = KNOWN_TRANSPORT_FAILURES.getOrDefault(r.suite(), Set.of());
+            r.failed().stream().filter(t -> !known.contains(t)).forEach(t -> bad.add(r.suite() + "." + t));
+        }
+        assertTrue(bad.isEmpty(), () -> "failures: " + bad + "\n" + summary);
     }
 
     private static List<String> suites() {
@@ -79,16 +113,16 @@ class IscsiTestCuConformanceTest {
         int passed = 0;
         int failed = 0;
         int skipped = 0;
-        StringBuilder sb = new StringBuilder("iscsi-test-cu, one suite at a time (core suites: " + CORE_SUITES + ")\n");
+        StringBuilder sb = new StringBuilder("iscsi-test-cu --dataloss --allow-sanitize, two initiators, multipath,"
+                + " one suite at a time (ReadOnly on a read-only LUN, MultipathIO on a fresh one)\n");
         for (CunitSuiteResult r : results.values()) {
             sb.append(r.line()).append('\n');
             passed += r.passed().size();
             failed += r.failed().size();
             skipped += r.skipped().size();
         }
-        long suitesClean = results.values().stream().filter(CunitSuiteResult::clean).count();
-        sb.append(String.format("suites: %d of %d clean; tests: %d passed, %d failed, %d skipped%n",
-                suitesClean, results.size(), passed, failed, skipped));
+        sb.append(String.format("tests: %d passed, %d failed, %d skipped (known transport failures: %s)%n",
+                passed, failed, skipped, KNOWN_TRANSPORT_FAILURES));
         return sb.toString();
     }
 }

@@ -36,6 +36,15 @@ final class BlockIo {
     /** As {@link #then(ScsiCommand, Consumer)}, running {@code onFailure} (cleanup, may be null) before failing. */
     static dev.ferry.core.request.RequestCompletion then(ScsiCommand c, Consumer<BlockRequest> onGood,
                                                          Runnable onFailure) {
+        return then(c, onGood, onFailure, 0);
+    }
+
+    /**
+     * As {@link #then(ScsiCommand, Consumer, Runnable)} for a request that moves part of the command's data,
+     * starting {@code byteOffset} bytes in: a miscompare is reported at its offset in the whole transfer.
+     */
+    static dev.ferry.core.request.RequestCompletion then(ScsiCommand c, Consumer<BlockRequest> onGood,
+                                                         Runnable onFailure, long byteOffset) {
         return r -> {
             if (r.status() == CompletionStatus.GOOD && !c.task.aborted()) {
                 try {
@@ -51,7 +60,7 @@ final class BlockIo {
                 onFailure.run();
             }
             CompletionStatus s = c.task.aborted() ? CompletionStatus.ABORTED : r.status();
-            long miscompareOffset = r.miscompareOffset();
+            long miscompareOffset = byteOffset + r.miscompareOffset();
             r.release();
             fail(c, s, miscompareOffset);
         };

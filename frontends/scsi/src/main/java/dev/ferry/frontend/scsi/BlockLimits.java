@@ -14,10 +14,12 @@ import dev.ferry.core.backend.BackendDescriptor;
  * @param maxUnmapDescriptors      MAXIMUM UNMAP BLOCK DESCRIPTOR COUNT
  * @param unmapGranularityBlocks   OPTIMAL UNMAP GRANULARITY
  * @param maxWriteSameBlocks       MAXIMUM WRITE SAME LENGTH
+ * @param pieceBlocks              the largest request handed to the backend: longer transfers are split
+ *                                 ({@link SplitIo}), so MAXIMUM TRANSFER LENGTH is the frontend's, not the backend's
  */
 record BlockLimits(int maxTransferBlocks, int optimalTransferBlocks, int optimalGranularityBlocks,
                    int maxCompareAndWriteBlocks, long maxUnmapLbaCount, int maxUnmapDescriptors,
-                   int unmapGranularityBlocks, long maxWriteSameBlocks) {
+                   int unmapGranularityBlocks, long maxWriteSameBlocks, int pieceBlocks) {
 
     /**
      * Blocks per UNMAP command: 1 Mi (512 MiB of 512-byte blocks, 4 GiB of 4 KiB ones). Linux splits discards by this;
@@ -33,21 +35,27 @@ record BlockLimits(int maxTransferBlocks, int optimalTransferBlocks, int optimal
     static final long WRITE_SAME_LIMIT = 1 << 22;
     /** COMPARE AND WRITE carries twice its length as Data-Out; 255 is the most its one-byte field can say. */
     static final int COMPARE_AND_WRITE_LIMIT = 255;
-    /** Transfers larger than this are refused even if a backend could take them (Data-In is one direct buffer). */
-    static final int TRANSFER_BYTES_LIMIT = 64 << 20;
+    /**
+     * Transfers larger than this are refused (Data-In is one direct buffer, Data-Out is collected whole by the
+     * transport). 32 MiB: as much as the Linux iSCSI initiator sends in one command (0xFFFF sectors, rounded), and
+     * what libiscsi's WriteSame16.Unmap writes in one WRITE(16) whatever the limit says (65536 blocks of 512 bytes).
+     */
+    static final int TRANSFER_BYTES_LIMIT = 32 << 20;
 
     static BlockLimits of(BackendDescriptor d) {
         int bs = d.logicalBlockSize();
-        int maxTransfer = Math.max(1, Math.min(d.maxTransferBlocks(), TRANSFER_BYTES_LIMIT / bs));
+        int maxTransfer = Math.max(1, TRANSFER_BYTES_LIMIT / bs);
+        int piece = Math.max(1, Math.min(d.maxTransferBlocks(), maxTransfer));
         long capacityLimit = Math.max(1, d.capacityBlocks());
         return new BlockLimits(
                 maxTransfer,
                 Math.min(d.optimalTransferBlocks(), maxTransfer),
                 Math.max(1, d.physicalBlockSize() / bs),
-                Math.max(1, Math.min(COMPARE_AND_WRITE_LIMIT, maxTransfer / 2)),
+                Math.max(1, Math.min(COMPARE_AND_WRITE_LIMIT, piece / 2)), // one request, twice the data
                 d.discard() ? Math.min(UNMAP_LBA_LIMIT, capacityLimit) : 0,
                 d.discard() ? UNMAP_DESCRIPTOR_LIMIT : 0,
                 Math.max(1, d.discardGranularityBlocks()),
-                Math.min(WRITE_SAME_LIMIT, capacityLimit));
+                Math.min(WRITE_SAME_LIMIT, capacityLimit),
+                piece);
     }
 }

@@ -21,6 +21,8 @@ final class LunContext {
     private final AtomicReference<ItNexus> reservation = new AtomicReference<>();
     /** Caching mode page WCE (SBC-3 6.4.5), current value. */
     private volatile boolean writeCacheEnabled;
+    /** Control mode page SWP (SPC-4 7.5.8), current value. */
+    private volatile boolean softwareWriteProtected;
 
     /** @param store where APTPL reservations are kept, or null when they cannot be */
     LunContext(long lun, LogicalUnit unit, AptplStore store) {
@@ -108,9 +110,23 @@ final class LunContext {
         this.writeCacheEnabled = wce;
     }
 
+    boolean softwareWriteProtected() {
+        return softwareWriteProtected;
+    }
+
+    void setSoftwareWriteProtected(boolean swp) {
+        this.softwareWriteProtected = swp;
+    }
+
+    /** Whether commands that write the medium are refused: a read-only backstore, or SWP set. */
+    boolean writeProtected() {
+        return descriptor.readOnly() || softwareWriteProtected;
+    }
+
     /** A logical unit reset returns mode parameters to their saved values, here the defaults (SPC-4 7.5.1). */
     void resetModeParameters() {
         this.writeCacheEnabled = defaultWriteCacheEnabled();
+        this.softwareWriteProtected = false;
     }
 
     /**

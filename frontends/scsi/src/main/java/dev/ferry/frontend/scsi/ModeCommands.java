@@ -10,7 +10,7 @@ import java.io.ByteArrayOutputStream;
  *                            | 3 BLOCK DESCRIPTOR LENGTH
  * mode parameter header(10): bytes 0-1 MODE DATA LENGTH | 2 MEDIUM TYPE | 3 DEVICE-SPECIFIC PARAMETER
  *                            | 4 LONGLBA(0) | 6-7 BLOCK DESCRIPTOR LENGTH
- * device-specific parameter (SBC-3 6.4.1): WP(7) | DPOFUA(4)
+ * device-specific parameter (SBC-3 6.4.1): WP(7) (read-only backstore or SWP set) | DPOFUA(4)
  * short block descriptor (SBC-3 6.4.2.2): bytes 0-3 NUMBER OF LOGICAL BLOCKS | 5-7 LOGICAL BLOCK LENGTH
  * long block descriptor (SBC-3 6.4.2.3):  bytes 0-7 NUMBER OF LOGICAL BLOCKS | 12-15 LOGICAL BLOCK LENGTH
  * </pre>
@@ -57,7 +57,7 @@ final class ModeCommands {
     }
 
     private static int deviceSpecific(LunContext lu) {
-        return (lu.descriptor.readOnly() ? WP : 0) | DPOFUA;
+        return (lu.writeProtected() ? WP : 0) | DPOFUA;
     }
 
     private static byte[] blockDescriptor(LunContext lu, boolean longLba, int pc) {
@@ -154,6 +154,7 @@ final class ModeCommands {
             at += blockDescriptorLength;
         }
         boolean wce = lu.writeCacheEnabled();
+        boolean swp = lu.softwareWriteProtected();
         while (at < p.length) {
             if (at + 2 > p.length) {
                 throw CheckCondition.parameterListLengthError();
@@ -183,11 +184,14 @@ final class ModeCommands {
             }
             if (code == ModePages.CACHING) {
                 wce = (p[at + 2] & ModePages.WCE) != 0;
+            } else if (code == ModePages.CONTROL) {
+                swp = (p[at + 4] & ModePages.SWP) != 0;
             }
             at += 2 + length;
         }
-        if (wce != lu.writeCacheEnabled()) {
+        if (wce != lu.writeCacheEnabled() || swp != lu.softwareWriteProtected()) {
             lu.setWriteCacheEnabled(wce);
+            lu.setSoftwareWriteProtected(swp);
             // SPC-4 6.9.1: MODE PARAMETERS CHANGED for every I_T nexus but the one that changed them
             c.target.establish(lu, c.nexus, UnitAttention.MODE_PARAMETERS_CHANGED);
         }

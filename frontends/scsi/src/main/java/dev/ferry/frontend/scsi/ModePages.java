@@ -2,8 +2,8 @@ package dev.ferry.frontend.scsi;
 
 /**
  * The mode pages of a direct-access logical unit and their values for each PAGE CONTROL (SPC-4 7.5). Every page
- * starts with PS(7) | SPF(6) | PAGE CODE(5-0), PAGE LENGTH (n-1). Only the Caching page's WCE bit is changeable,
- * and only where a volatile write cache exists; nothing can be saved.
+ * starts with PS(7) | SPF(6) | PAGE CODE(5-0), PAGE LENGTH (n-1). Changeable are the Caching page's WCE bit (only
+ * where a volatile write cache exists) and the Control page's SWP bit; nothing can be saved.
  */
 final class ModePages {
     static final int READ_WRITE_ERROR_RECOVERY = 0x01;
@@ -22,6 +22,8 @@ final class ModePages {
 
     /** Caching page byte 2: WCE (bit 2). */
     static final int WCE = 0x04;
+    /** Control page byte 4: SWP (bit 3), software write protect (SPC-4 7.5.8). */
+    static final int SWP = 0x08;
 
     private ModePages() {
     }
@@ -40,7 +42,7 @@ final class ModePages {
         return switch (pageCode) {
             case READ_WRITE_ERROR_RECOVERY -> readWriteErrorRecovery(pageControl);
             case CACHING -> caching(pageControl, lu);
-            case CONTROL -> control(pageControl);
+            case CONTROL -> control(pageControl, lu);
             case INFORMATIONAL_EXCEPTIONS -> informationalExceptions(pageControl);
             default -> throw new IllegalArgumentException("mode page " + pageCode);
         };
@@ -80,15 +82,25 @@ final class ModePages {
      * <pre>
      * Byte 2  TST(7-5)=000b TMF_ONLY DPICZ D_SENSE(2)=0 fixed sense GLTSD RLEC
      * Byte 3  QUEUE ALGORITHM MODIFIER(7-4)=1h unrestricted reordering | NUAR | QERR(2-1)=00b
-     * Byte 4  VS RAC UA_INTLCK_CTRL(5-4)=00b SWP
+     * Byte 4  VS RAC UA_INTLCK_CTRL(5-4)=00b SWP(3)
      * Byte 5  ATO TAS(6)=1 ATMPE RWWP | AUTOLOAD MODE
      * </pre>
+     * SWP is changeable (default off): while set, every command that writes the medium ends in DATA PROTECT,
+     * WRITE PROTECTED, and the mode parameter header's WP bit is set. libiscsi's Sanitize.Readonly needs it.
      */
-    static byte[] control(int pc) {
+    static byte[] control(int pc, LunContext lu) {
         byte[] p = header(CONTROL, 0x0A);
-        if (pc != PC_CHANGEABLE) {
-            p[3] = 0x10;
-            p[5] = 0x40;
+        switch (pc) {
+            case PC_CHANGEABLE -> p[4] = SWP;
+            case PC_DEFAULT -> {
+                p[3] = 0x10;
+                p[5] = 0x40;
+            }
+            default -> {
+                p[3] = 0x10;
+                p[4] = (byte) (lu.softwareWriteProtected() ? SWP : 0);
+                p[5] = 0x40;
+            }
         }
         return p;
     }

@@ -140,42 +140,45 @@ final class ReadWriteCommands {
         checkTransfer(lu, blocks, lengthByte);
         int bytes = (int) blocks * lu.blockSize();
         ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer(bytes, bytes);
-        BlockRequest r = BlockIo.acquire(c, buf);
-        if (r == null) {
-            return;
-        }
-        r.set(BlockOp.READ, lba, (int) blocks, buf, BlockIo.then(c, req -> {
-            ByteBuf data = req.takeData();
-            req.release();
-            c.dataIn(data);
-        }), null).fua(fua);
-        lu.unit.submit(r);
+        SplitIo.run(c, BlockOp.READ, lba, (int) blocks, buf, fua, c::dataIn);
     }
 
+    /**
+     * An Expected Data Transfer Length shorter than the CDB's transfer (overflow) writes the whole blocks the
+     * initiator sent and completes GOOD with the shortfall as residual overflow: RFC 7143 11.4.5.2 defines that
+     * residual as the bytes "not transferred because the initiator's Expected Data Transfer Length was not
+     * sufficient", i.e. the command ran on what was sent (FCP-4 overflow handling, option a). libiscsi's
+     * iSCSIResiduals Write* tests expect exactly that, down to an EDTL of 0 (nothing written). A partial block
+     * cannot be written and is refused with INVALID FIELD IN COMMAND INFORMATION UNIT (accepted there too).
+     */
     static void write(ScsiCommand c, long lba, long blocks, boolean fua, int lengthByte, boolean verify) {
         LunContext lu = c.lu;
-        long bytes = blocks * lu.blockSize();
-        c.transferLength(bytes);
+        int bs = lu.blockSize();
+        c.transferLength(blocks * bs);
         checkRange(lu, lba, blocks);
         if (blocks == 0) {
             c.good();
             return;
         }
         checkTransfer(lu, blocks, lengthByte);
-        ByteBuf data = c.dataOut(bytes);
-        BlockRequest r = BlockIo.acquire(c, data);
-        if (r == null) {
+        long sent = c.expected();
+        if (sent < blocks * bs && sent % bs != 0) {
+            throw new CheckCondition(SenseData.invalidFieldInCommandIu());
+        }
+        int n = (int) Math.min(blocks, sent / bs);
+        if (n == 0) {
+            c.good();
             return;
         }
-        r.set(BlockOp.WRITE, lba, (int) blocks, data, BlockIo.then(c, req -> {
-            req.release();
+        long bytes = (long) n * bs;
+        SplitIo.run(c, BlockOp.WRITE, lba, n, c.dataOut(bytes), lu.forceUnitAccess(fua) || verify, data -> {
+            data.release();
             if (verify) {
-                compare(c, lba, (int) blocks, c.dataOut(bytes));
+                compare(c, lba, n, c.dataOut(bytes));
             } else {
                 c.good();
             }
-        }), null).fua(lu.forceUnitAccess(fua) || verify);
-        lu.unit.submit(r);
+        });
     }
 
     /**
@@ -212,17 +215,14 @@ final class ReadWriteCommands {
         compare(c, lba, (int) blocks, data);
     }
 
-    /** Submits a VERIFY of {@code blocks} at {@code lba}, comparing with {@code data} (owned; null = medium check). */
+    /** VERIFY of {@code blocks} at {@code lba}, comparing with {@code data} (owned; null = medium check). */
     private static void compare(ScsiCommand c, long lba, int blocks, ByteBuf data) {
-        BlockRequest r = BlockIo.acquire(c, data);
-        if (r == null) {
-            return;
-        }
-        r.set(BlockOp.VERIFY, lba, blocks, data, BlockIo.then(c, req -> {
-            req.release();
+        SplitIo.run(c, BlockOp.VERIFY, lba, blocks, data, false, d -> {
+            if (d != null) {
+                d.release();
+            }
             c.good();
-        }), null);
-        c.lu.unit.submit(r);
+        });
     }
 
     /** A new buffer holding {@code block} {@code times} times over. */
@@ -274,10 +274,12 @@ final class ReadWriteCommands {
 
     /**
      * SBC-3 5.3 COMPARE AND WRITE (89h): byte 1 WRPROTECT DPO FUA FUA_NV | bytes 2-9 LBA | byte 13 NUMBER OF
-     * LOGICAL BLOCKS. Data-Out is twice that: the verify data, then the write data. Zero blocks is not an error.
-     * A miscompare is MISCOMPARE 1Dh/00h with INFORMATION = offset of the first differing byte. Unlike a WRITE, an
-     * Expected Data Transfer Length other than exactly twice the blocks is refused (0Eh/03h, as LIO): with more
-     * Data-Out than the CDB says, the split between verify and write data would be guesswork.
+     * LOGICAL BLOCKS. Data-Out is twice that: the verify data, then the write data. A miscompare is MISCOMPARE
+     * 1Dh/00h with INFORMATION = offset of the first differing byte. Unlike a WRITE, an Expected Data Transfer Length
+     * other than exactly twice the blocks is refused as INVALID FIELD IN CDB at NUMBER OF LOGICAL BLOCKS (as LIO's
+     * target_cmd_size_check did for every write CDB): with any other amount of Data-Out the split between verify and
+     * write data would be guesswork. That includes zero blocks (otherwise not an error) sent with Data-Out, which is
+     * what libiscsi's CompareAndWrite.Simple sends when it asks for 256 blocks in the one-byte field.
      */
     static void compareAndWrite(ScsiCommand c) {
         LunContext lu = c.lu;
@@ -286,15 +288,12 @@ final class ReadWriteCommands {
         long bytes = (long) blocks * lu.blockSize();
         c.transferLength(2 * bytes);
         checkRange(lu, lba, blocks);
+        if (blocks > lu.limits.maxCompareAndWriteBlocks() || c.expected() != 2 * bytes) {
+            throw CheckCondition.invalidFieldInCdb(13, -1);
+        }
         if (blocks == 0) {
             c.good();
             return;
-        }
-        if (blocks > lu.limits.maxCompareAndWriteBlocks()) {
-            throw CheckCondition.invalidFieldInCdb(13, -1);
-        }
-        if (c.expected() != 2 * bytes) {
-            throw new CheckCondition(SenseData.invalidFieldInCommandIu());
         }
         ByteBuf data = c.dataOut(2 * bytes);
         BlockRequest r = BlockIo.acquire(c, data);

@@ -60,9 +60,9 @@ final class ScsiCommand {
     /**
      * The first {@code bytes} of Data-Out as a retained slice the caller owns (release it, or let
      * {@link dev.ferry.core.request.BlockRequest#release()} do so). Fails with INVALID FIELD IN COMMAND INFORMATION
-     * UNIT when the initiator's expected length is shorter than the CDB's transfer (overflow) or the Data-Out did not
+     * UNIT when the initiator's expected length is shorter than {@code bytes} (overflow) or the Data-Out did not
      * all arrive: nothing is written from a partial buffer (FCP-4 overflow handling, option b; as LIO's
-     * target_cmd_size_check).
+     * target_cmd_size_check). WRITE asks only for the whole blocks sent ({@link ReadWriteCommands#write}).
      */
     ByteBuf dataOut(long bytes) {
         ByteBuf d = task.dataOut();

@@ -138,7 +138,7 @@ public final class ScsiTarget {
                 c.status(ScsiResponse.RESERVATION_CONFLICT);
                 return;
             }
-            if (spec.is(CommandSet.MEDIUM_WRITE) && lu.descriptor.readOnly()) {
+            if (spec.is(CommandSet.MEDIUM_WRITE) && lu.writeProtected()) {
                 throw new CheckCondition(SenseData.writeProtected());
             }
         }
@@ -163,8 +163,9 @@ public final class ScsiTarget {
 
     /**
      * LOGICAL UNIT RESET (SAM-5 7.8) requested through {@code nexus}: clears the RESERVE(6) reservation, returns mode
-     * parameters to their defaults, and establishes BUS DEVICE RESET FUNCTION OCCURRED (29h/03h) for every other
-     * I_T nexus. Aborting the unit's tasks is the transport's part (it owns them).
+     * parameters to their defaults, and establishes BUS DEVICE RESET FUNCTION OCCURRED (29h/03h) for every I_T nexus,
+     * the requester's included (SAM-5 6.3.3 makes no exception, unlike MODE SELECT's; libiscsi's MultipathIO.Reset
+     * checks every path). Aborting the unit's tasks is the transport's part (it owns them).
      *
      * @param lun the SAM LUN field, as {@link ScsiTask#lun()} and the iSCSI TMF request carry it; a plain LUN number
      *            (1-16383, which is never a valid single-level field) is accepted too
@@ -176,24 +177,24 @@ public final class ScsiTarget {
         }
         LunContext lu = luns.get(n);
         if (lu != null) {
-            reset(lu, nexus, UnitAttention.LOGICAL_UNIT_RESET);
+            reset(lu, UnitAttention.LOGICAL_UNIT_RESET);
         }
     }
 
     /**
      * TARGET WARM RESET / COLD RESET: a reset of every unit, with POWER ON, RESET, OR BUS DEVICE RESET OCCURRED
-     * (29h/00h) for every other I_T nexus.
+     * (29h/00h) for every I_T nexus, the requester's included.
      */
     public void targetReset(ItNexus nexus) {
         for (LunContext lu : luns.values()) {
-            reset(lu, nexus, UnitAttention.POWER_ON_RESET);
+            reset(lu, UnitAttention.POWER_ON_RESET);
         }
     }
 
-    private void reset(LunContext lu, ItNexus requester, UnitAttention ua) {
+    private void reset(LunContext lu, UnitAttention ua) {
         lu.clearReservation();
         lu.resetModeParameters();
-        lu.establish(nexuses, requester, ua);
+        lu.establish(nexuses, null, ua);
     }
 
     /** The I_T nexus ended (session closed or dropped): release what it held (RESERVE(6)) and its conditions. */

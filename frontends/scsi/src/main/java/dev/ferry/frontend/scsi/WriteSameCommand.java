@@ -12,7 +12,8 @@ import io.netty.buffer.PooledByteBufAllocator;
  * WRITE SAME(10): byte 1 WRPROTECT(7-5) ANCHOR(4) UNMAP(3) | bytes 2-5 LBA | byte 6 GROUP | bytes 7-8 NUMBER OF LBs
  * WRITE SAME(16): byte 1 WRPROTECT(7-5) ANCHOR(4) UNMAP(3) NDOB(0) | bytes 2-9 LBA | bytes 10-13 NUMBER OF LBs
  * </pre>
- * ANCHOR, WRPROTECT and the obsolete PBDATA/LBDATA bits are outside the usage masks: INVALID FIELD IN CDB.
+ * ANCHOR, WRPROTECT and the obsolete PBDATA/LBDATA bits are outside the usage masks: INVALID FIELD IN CDB. An
+ * Expected Data Transfer Length other than one block is INVALID FIELD IN COMMAND INFORMATION UNIT, as LIO.
  *
  * <p>NUMBER OF LOGICAL BLOCKS 0 ("to the end of the medium") is refused with INVALID FIELD IN CDB: the Block
  * Limits page sets WSNZ=1 (as LIO), so a stray zero never overwrites a whole disk. UNMAP on a unit that cannot
@@ -21,7 +22,7 @@ import io.netty.buffer.PooledByteBufAllocator;
  * tests check; LIO refuses it too). A zero pattern (or NDOB) with
  * UNMAP becomes a deallocating WRITE_ZEROES where unmapped blocks read back as zero (LBPRZ), a zero pattern
  * without UNMAP a plain WRITE_ZEROES; any other pattern is replicated into a buffer and written in chunks of at
- * most the MAXIMUM TRANSFER LENGTH, one after the other.
+ * most the backend's largest request, one after the other.
  */
 final class WriteSameCommand {
     static final int UNMAP = 0x08;
@@ -51,6 +52,10 @@ final class WriteSameCommand {
         if (blocks > lu.limits.maxWriteSameBlocks()) {
             throw CheckCondition.invalidFieldInCdb(lengthByte, -1);
         }
+        if (!ndob && c.expected() != bs) {
+            // the pattern is exactly one block (SBC-3 5.44): more or less Data-Out is no pattern at all
+            throw new CheckCondition(SenseData.invalidFieldInCommandIu());
+        }
         ByteBuf pattern = ndob ? null : c.dataOut(bs);
         boolean zero = pattern == null || isZero(pattern);
         var d = lu.descriptor;
@@ -73,7 +78,7 @@ final class WriteSameCommand {
             return;
         }
         int chunkBlocks = (int) Math.min(blocks,
-                Math.max(1, Math.min(lu.limits.maxTransferBlocks(), CHUNK_BYTES / bs)));
+                Math.max(1, Math.min(lu.limits.pieceBlocks(), CHUNK_BYTES / bs)));
         ByteBuf chunk;
         if (pattern == null) {
             chunk = PooledByteBufAllocator.DEFAULT.directBuffer(chunkBlocks * bs).writeZero(chunkBlocks * bs);

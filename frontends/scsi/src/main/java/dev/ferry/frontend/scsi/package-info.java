@@ -11,7 +11,8 @@
  * {@code BlockIo} (core requests and the status mapping), {@code SenseData}, {@code Luns}, {@code UnitAttention(s)},
  * {@code LunContext} (per-LU state), {@code BlockLimits}, and the command families {@code InquiryCommand},
  * {@code VpdPages}, {@code ModePages}, {@code ModeCommands}, {@code ReadCapacity}, {@code ReportLuns},
- * {@code ReadWriteCommands}, {@code WriteSameCommand}, {@code UnmapCommand}, {@code UnitCommands},
+ * {@code ReadWriteCommands} (with {@code SplitIo}: transfers in backend-sized pieces), {@code WriteSameCommand},
+ * {@code OrWriteCommand}, {@code DefectData}, {@code UnmapCommand}, {@code UnitCommands},
  * {@code SupportedOperationCodes}, {@code TargetPortGroups}. Persistent reservations: {@code PrInCommand} and
  * {@code PrOutCommand} (decoding and encoding), {@code PersistentReservations} (the service actions as transitions of
  * an immutable {@code ReservationState}), {@code ReservationType}, {@code ReservationConflicts} (which commands a

@@ -77,9 +77,28 @@ class BlockCommandsTest {
     }
 
     @Test
-    void transferLongerThanMaximumIsInvalid() {
-        var r = h.run(A, 0, read10(0, 2049), 2049 * 512, null).assertCheck(SenseData.ILLEGAL_REQUEST, 0x24, 0);
-        assertEquals(7, ((r.sense()[16] & 0xFF) << 8) | (r.sense()[17] & 0xFF));
+    void transferLongerThanMaximumIsInvalid() throws Exception {
+        int max = BlockLimits.TRANSFER_BYTES_LIMIT / 512;
+        try (TargetHarness big = new TargetHarness(TargetHarness.disk("big", 2L * max))) {
+            var r = big.run(A, 0, rw16(0x88, 0, max + 1, 0), (max + 1) * 512, null)
+                    .assertCheck(SenseData.ILLEGAL_REQUEST, 0x24, 0);
+            assertEquals(10, ((r.sense()[16] & 0xFF) << 8) | (r.sense()[17] & 0xFF));
+        }
+    }
+
+    @Test
+    void transfersLongerThanTheBackendTakesAreSplit() {
+        int blocks = 2048 + 1000;                       // the harness backend takes 2048 blocks at a time
+        byte[] d = pattern(blocks * 512, 21);
+        h.run(A, 0, write10(0, blocks), d.length, d).assertGood();
+        assertArrayEquals(d, read(0, blocks));
+        h.run(A, 0, rw10(0x2F, 0, blocks, 0x02), d.length, d).assertGood();          // VERIFY BYTCHK=01b
+        h.run(A, 0, rw10(0x2E, 0, blocks, 0x02), d.length, d).assertGood();          // WRITE AND VERIFY
+        byte[] off = d.clone();
+        int at = 2048 * 512 + 700;                       // in the second piece
+        off[at] ^= 1;
+        var r = h.run(A, 0, rw10(0x2F, 0, blocks, 0x02), off.length, off).assertCheck(SenseData.MISCOMPARE, 0x1D, 0);
+        assertEquals(at, r.information(), "offset in the whole transfer");
     }
 
     @Test
@@ -136,16 +155,26 @@ class BlockCommandsTest {
     }
 
     @Test
-    void writeOverflowIsRefusedAndWritesNothing() {
+    void writeOverflowWritesTheWholeBlocksSent() {
         byte[] a = pattern(1024, 4);
         write(0, a).assertGood();
         byte[] b = new byte[512];
         Arrays.fill(b, (byte) 'b');
-        var r = h.run(A, 0, write10(0, 2), 512, b).assertCheck(SenseData.ILLEGAL_REQUEST, 0x0E, 0x03);
-        assertEquals(-512, r.residual());
-        var zero = h.run(A, 0, write10(0, 1), 0, null).assertCheck(SenseData.ILLEGAL_REQUEST, 0x0E, 0x03);
+        var r = h.run(A, 0, write10(0, 2), 512, b).assertGood();
+        assertEquals(-512, r.residual(), "overflow: one block was not sent");
+        byte[] back = read(0, 2);
+        assertArrayEquals(b, Arrays.copyOf(back, 512));
+        assertArrayEquals(Arrays.copyOfRange(a, 512, 1024), Arrays.copyOfRange(back, 512, 1024));
+        // WRITE AND VERIFY likewise
+        h.run(A, 0, rw10(0x2E, 0, 2, 0), 512, a).assertGood();
+        assertArrayEquals(Arrays.copyOf(a, 512), read(0, 1));
+        // nothing sent: nothing written
+        var zero = h.run(A, 0, write10(0, 1), 0, null).assertGood();
         assertEquals(-512, zero.residual());
-        assertArrayEquals(a, read(0, 2));
+        assertArrayEquals(Arrays.copyOf(a, 512), read(0, 1));
+        // part of a block cannot be written
+        var partial = h.run(A, 0, write10(0, 1), 200, new byte[200]).assertCheck(SenseData.ILLEGAL_REQUEST, 0x0E, 3);
+        assertEquals(-312, partial.residual());
     }
 
     @Test
@@ -221,8 +250,11 @@ class BlockCommandsTest {
         // the longest advertised (255 blocks here)
         h.run(A, 0, cas(1000, 255), 255 * 1024, new byte[255 * 1024]).assertGood();
         h.run(A, 0, cas(BLOCKS, 1), 1024, both).assertCheck(SenseData.ILLEGAL_REQUEST, 0x21, 0x00);
-        h.run(A, 0, cas(0, 1), 512, old).assertCheck(SenseData.ILLEGAL_REQUEST, 0x0E, 0x03);
-        h.run(A, 0, cas(60, 1), 2048, new byte[2048]).assertCheck(SenseData.ILLEGAL_REQUEST, 0x0E, 0x03);
+        // Data-Out other than twice the blocks, zero blocks included: INVALID FIELD IN CDB at NUMBER OF LBs
+        h.run(A, 0, cas(0, 1), 512, old).assertCheck(SenseData.ILLEGAL_REQUEST, 0x24, 0x00);
+        var more = h.run(A, 0, cas(60, 1), 2048, new byte[2048]).assertCheck(SenseData.ILLEGAL_REQUEST, 0x24, 0x00);
+        assertEquals(13, more.sense()[17]);
+        h.run(A, 0, cas(60, 256), 512 * 1024, new byte[512 * 1024]).assertCheck(SenseData.ILLEGAL_REQUEST, 0x24, 0);
         assertArrayEquals(next, read(60, 1));
     }
 
@@ -240,6 +272,41 @@ class BlockCommandsTest {
             small.run(A, 0, cas(0, 5), 5 * 1024, new byte[5 * 1024]).assertCheck(SenseData.ILLEGAL_REQUEST, 0x24, 0);
             small.run(A, 0, cas(0, 4), 4 * 1024, new byte[4 * 1024]).assertGood();
         }
+    }
+
+    @Test
+    void orWriteOrsTheDataIntoTheBlocks() {
+        byte[] old = pattern(2 * 512, 30);
+        write(70, old).assertGood();
+        byte[] mask = pattern(2 * 512, 31);
+        h.run(A, 0, rw16(0x8B, 70, 2, 0x08), mask.length, mask).assertGood();
+        byte[] expect = new byte[old.length];
+        for (int i = 0; i < old.length; i++) {
+            expect[i] = (byte) (old[i] | mask[i]);
+        }
+        assertArrayEquals(expect, read(70, 2));
+        h.run(A, 0, rw16(0x8B, 70, 0, 0), 0, null).assertGood();                               // zero blocks
+        h.run(A, 0, rw16(0x8B, BLOCKS - 1, 2, 0), 1024, new byte[1024])
+                .assertCheck(SenseData.ILLEGAL_REQUEST, 0x21, 0x00);
+        h.run(A, 0, rw16(0x8B, 70, 1, 0x20), 512, new byte[512])
+                .assertCheck(SenseData.ILLEGAL_REQUEST, 0x24, 0x00);                          // ORPROTECT
+        int tooLong = 2048 / 2 + 1;                     // more than one COMPARE AND WRITE request carries
+        h.run(A, 0, rw16(0x8B, 0, tooLong, 0), tooLong * 512, new byte[tooLong * 512])
+                .assertCheck(SenseData.ILLEGAL_REQUEST, 0x24, 0x00);
+        h.run(A, 0, rw16(0x8B, 70, 2, 0), 512, new byte[512]).assertCheck(SenseData.ILLEGAL_REQUEST, 0x0E, 0x03);
+        h.run(A, 2, rw16(0x8B, 70, 1, 0), 512, new byte[512]).assertCheck(SenseData.DATA_PROTECT, 0x27, 0x00);
+        assertArrayEquals(expect, read(70, 2));
+    }
+
+    @Test
+    void readDefectDataIsAnEmptyListInTheRequestedFormat() {
+        byte[] d10 = h.run(A, 0, cdb(0x37, 0, 0x18 | 0x03, 0, 0, 0, 0, 0, 32, 0), 32, null).assertGood().data();
+        assertArrayEquals(new byte[] {0, 0x1B, 0, 0}, d10, "PLIST GLIST long block format, length 0");
+        byte[] d12 = h.run(A, 0, cdb(0xB7, 0x08, 0, 0, 0, 0, 0, 0, 0, 32, 0, 0), 32, null).assertGood().data();
+        assertArrayEquals(new byte[] {0, 0x08, 0, 0, 0, 0, 0, 0}, d12);
+        assertEquals(2, h.run(A, 0, cdb(0x37, 0, 0, 0, 0, 0, 0, 0, 2, 0), 2, null).assertGood().data().length);
+        h.run(A, 0, cdb(0x37, 0, 0x07, 0, 0, 0, 0, 0, 32, 0), 32, null)
+                .assertCheck(SenseData.ILLEGAL_REQUEST, 0x24, 0x00);                  // format 111b is reserved
     }
 
     @Test
@@ -363,6 +430,9 @@ class BlockCommandsTest {
         h.run(A, 0, rw10(0x41, 0, 1, 0x02), 512, block).assertCheck(SenseData.ILLEGAL_REQUEST, 0x24, 0x00); // LBDATA
         h.run(A, 0, rw10(0x41, BLOCKS - 1, 2, 0), 512, block).assertCheck(SenseData.ILLEGAL_REQUEST, 0x21, 0x00);
         h.run(A, 2, rw10(0x41, 0, 1, 0), 512, block).assertCheck(SenseData.DATA_PROTECT, 0x27, 0x00);
+        // the pattern is one block of Data-Out, no more, no less
+        h.run(A, 0, rw10(0x41, 0, 1, 0), 1024, new byte[1024]).assertCheck(SenseData.ILLEGAL_REQUEST, 0x0E, 0x03);
+        h.run(A, 0, rw10(0x41, 0, 1, 0), 256, new byte[256]).assertCheck(SenseData.ILLEGAL_REQUEST, 0x0E, 0x03);
     }
 
     @Test

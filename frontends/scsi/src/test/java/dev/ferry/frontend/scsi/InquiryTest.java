@@ -154,7 +154,7 @@ class InquiryTest {
         assertEquals(1, d[4] & 1, "WSNZ");
         assertTrue((d[5] & 0xFF) >= 1, "COMPARE AND WRITE supported");
         assertEquals(8, u16(d, 6), "4096/512 granularity");
-        assertEquals(2048, u32(d, 8), "max transfer");
+        assertEquals(BlockLimits.TRANSFER_BYTES_LIMIT / 512, u32(d, 8), "max transfer: the frontend's, not 2048");
         assertTrue(u32(d, 20) > 0, "max unmap LBA count");
         assertEquals(256, u32(d, 24));
         assertEquals(1, u32(d, 28));

@@ -33,9 +33,38 @@ class StateTest {
 
     /** The Caching page inside a MODE SENSE(10) answer with DBD. */
     private byte[] cachingPage(ItNexus n, int pc) {
-        byte[] d = run(n, cdb(0x5A, 0x08, (pc << 6) | 0x08, 0, 0, 0, 0, 0, 255, 0)).assertGood().data();
+        return page(n, pc, ModePages.CACHING);
+    }
+
+    private byte[] page(ItNexus n, int pc, int code) {
+        byte[] d = run(n, cdb(0x5A, 0x08, (pc << 6) | code, 0, 0, 0, 0, 0, 255, 0)).assertGood().data();
         assertEquals(0, ((d[6] & 0xFF) << 8) | (d[7] & 0xFF), "DBD: no block descriptor");
         return Arrays.copyOfRange(d, 8, d.length);
+    }
+
+    @Test
+    void softwareWriteProtectRefusesWritesUntilClearedOrReset() {
+        run(B, cdb(0x00)).assertGood();
+        assertEquals(ModePages.SWP, page(A, ModePages.PC_CHANGEABLE, ModePages.CONTROL)[4] & 0xFF, "SWP changeable");
+        byte[] control = page(A, ModePages.PC_CURRENT, ModePages.CONTROL);
+        control[4] |= ModePages.SWP;
+        select(A, modeSelect10(control)).assertGood();
+        h.run(A, 0, write10(0, 1), 512, new byte[512]).assertCheck(SenseData.DATA_PROTECT, 0x27, 0x00);
+        run(B, cdb(0x00)).assertCheck(SenseData.UNIT_ATTENTION, 0x2A, 0x01);
+        h.run(B, 0, write10(0, 1), 512, new byte[512]).assertCheck(SenseData.DATA_PROTECT, 0x27, 0x00);
+        h.run(A, 0, cdb(0x41, 0, 0, 0, 0, 0, 0, 0, 1, 0), 512, new byte[512])
+                .assertCheck(SenseData.DATA_PROTECT, 0x27, 0x00);                 // WRITE SAME too
+        run(A, read10(0, 1)).assertGood();
+        assertEquals(0x80, run(A, cdb(0x1A, 0x08, 0x0A, 0, 255, 0)).assertGood().data()[2] & 0x80, "WP");
+        control[4] &= ~ModePages.SWP;
+        select(A, modeSelect10(control)).assertGood();
+        h.run(A, 0, write10(0, 1), 512, new byte[512]).assertGood();
+        // a LUN reset clears it
+        control[4] |= ModePages.SWP;
+        select(A, modeSelect10(control)).assertGood();
+        h.target.logicalUnitReset(Luns.encode(0), A);
+        run(A, cdb(0x00)).assertCheck(SenseData.UNIT_ATTENTION, 0x29, 0x03);
+        h.run(A, 0, write10(0, 1), 512, new byte[512]).assertGood();
     }
 
     @Test
@@ -114,6 +143,7 @@ class StateTest {
         page[2] &= ~ModePages.WCE;
         select(A, modeSelect10(page)).assertGood();
         h.target.logicalUnitReset(Luns.encode(0), A);
+        run(A, cdb(0x00)).assertCheck(SenseData.UNIT_ATTENTION, 0x29, 0x03);
         assertEquals(ModePages.WCE, cachingPage(A, 0)[2] & ModePages.WCE);
     }
 
@@ -124,7 +154,7 @@ class StateTest {
         var r = select(A, modeSelect10(page)).assertCheck(SenseData.ILLEGAL_REQUEST, 0x26, 0x00);
         assertEquals(0x80 | 0x08, r.sense()[15] & 0xFF, "SKSV, parameter list, BPV bit 0");
         assertEquals(8 + 2, ((r.sense()[16] & 0xFF) << 8) | (r.sense()[17] & 0xFF));
-        byte[] control = ModePages.control(ModePages.PC_CURRENT);
+        byte[] control = page(A, ModePages.PC_CURRENT, ModePages.CONTROL);
         control[2] |= 0x04;                             // D_SENSE
         select(A, modeSelect10(control)).assertCheck(SenseData.ILLEGAL_REQUEST, 0x26, 0x00);
         byte[] wrongLength = cachingPage(A, 0);
@@ -153,10 +183,11 @@ class StateTest {
     }
 
     @Test
-    void unitAttentionAfterLunResetIsReportedOnceAndNotToTheRequester() {
+    void unitAttentionAfterLunResetIsReportedOnceToEveryNexusTheRequesterIncluded() {
         run(A, cdb(0x00)).assertGood();
         run(B, cdb(0x00)).assertGood();
         h.target.logicalUnitReset(Luns.encode(0), A);
+        run(A, cdb(0x00)).assertCheck(SenseData.UNIT_ATTENTION, 0x29, 0x03);
         run(A, cdb(0x00)).assertGood();
         // INQUIRY and REPORT LUNS pass a pending UA without clearing it
         run(B, cdb(0x12, 0, 0, 0, 36, 0)).assertGood();
@@ -230,7 +261,7 @@ class StateTest {
         run(A, read10(0, 1)).assertGood();
         run(A, cdb(0x16)).assertGood();
         h.target.logicalUnitReset(Luns.encode(0), B);                 // so does a LUN reset
-        run(B, read10(0, 1)).assertGood();                            // requester: no UA, no reservation
+        run(B, read10(0, 1)).assertGood();  // no reservation; no UA: B's new nexus had sent no command yet
         run(A, read10(0, 1)).assertCheck(SenseData.UNIT_ATTENTION, 0x29, 0x03);
         run(A, read10(0, 1)).assertGood();
     }
