@@ -30,10 +30,10 @@ for reports in $(find . -path '*/target/surefire-reports' -type d | sort); do
     printf '  %-24s %4d passed %4d failed %4d skipped\n' "${module#./}" $((t - f - s)) "$f" "$s"
     ((total_passed += t - f - s, total_failed += f, total_skipped += s))
 done
-echo "tests: $total_passed passed, $total_failed failed, $total_skipped skipped"
 summary=tests/integration/target/iscsi-test-cu-summary.txt
 if [[ $summary -nt $marker ]]; then
     echo "=== libiscsi conformance ($summary)"
     cat "$summary"
 fi
+echo "tests: $total_passed passed, $total_failed failed, $total_skipped skipped"
 exit $status

@@ -1,6 +1,7 @@
 package dev.ferry.frontend.iscsi;
 
 import dev.ferry.core.config.Portal;
+import dev.ferry.core.frontend.ExportsChangedListener;
 import dev.ferry.core.frontend.Frontend;
 import dev.ferry.core.ring.CompletionQueue;
 import dev.ferry.core.unit.Export;
@@ -13,7 +14,9 @@ import dev.ferry.frontend.iscsi.session.CommandSet;
 import dev.ferry.frontend.iscsi.session.IscsiConnection;
 import dev.ferry.frontend.iscsi.session.SessionTable;
 import dev.ferry.frontend.iscsi.session.TargetServices;
+import dev.ferry.frontend.scsi.ItNexus;
 import dev.ferry.frontend.scsi.ScsiTarget;
+import dev.ferry.frontend.scsi.ScsiTask;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -37,9 +40,13 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -48,9 +55,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The iSCSI frontend: listens on every portal of every {@code iscsi} export and runs one {@link IscsiConnection}
- * per TCP connection on a Netty event loop (native epoll when available, NIO otherwise).
+ * per TCP connection on a Netty event loop (native epoll when available, NIO otherwise). Follows live
+ * reconfiguration ({@link #exportsChanged}): portals are bound and unbound, and each target's command set is
+ * swapped when its LUN map changes.
  */
-public final class IscsiFrontend implements Frontend, TargetServices {
+public final class IscsiFrontend implements Frontend, TargetServices, ExportsChangedListener {
     public static final String PROTOCOL = "iscsi";
     /** Requests one event loop may have in the backends at once (its completion queue's pool). */
     public static final int LOOP_QUEUE_CAPACITY = 1024;
@@ -65,13 +74,15 @@ public final class IscsiFrontend implements Frontend, TargetServices {
     private final NegotiationLimits limits;
     private final int idleSeconds;
     private final SessionTable sessions = new SessionTable();
-    private final Map<Export, CommandSet> targets = new ConcurrentHashMap<>();
+    /** The command set of each target, by lower-case name; sessions hold these and see every swap. */
+    private final Map<String, LiveCommandSet> targets = new ConcurrentHashMap<>();
     private final Function<Export, CommandSet> commandSets;
     private final Map<EventExecutor, CompletionQueue> queues = new ConcurrentHashMap<>();
     private final Map<Portal, InetSocketAddress> bound = new LinkedHashMap<>();
     /** What event loops read (SendTargets) without taking the frontend's lock. */
     private volatile Map<Portal, InetSocketAddress> boundView = Map.of();
-    private final List<Channel> serverChannels = new ArrayList<>();
+    private final Map<Portal, Channel> serverChannels = new LinkedHashMap<>();
+    private ServerBootstrap bootstrap;
     private ChannelGroup connections;
     private volatile boolean stopping;
     private EventLoopGroup bossGroup;
@@ -118,7 +129,7 @@ public final class IscsiFrontend implements Frontend, TargetServices {
                 new DefaultThreadFactory("ferry-iscsi"), io);
         connections = new DefaultChannelGroup("iscsi-connections", GlobalEventExecutor.INSTANCE);
         stopping = false;
-        ServerBootstrap b = new ServerBootstrap()
+        bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(channelClass)
                 .option(ChannelOption.SO_BACKLOG, 256)
@@ -139,23 +150,81 @@ public final class IscsiFrontend implements Frontend, TargetServices {
                     }
                 });
         try {
+            bindNewPortals();
+        } catch (Exception e) {
+            close();
+            throw e;
+        }
+        LOG.info("iSCSI frontend ({}) listening on {}", epoll ? "epoll" : "nio", bound.values());
+    }
+
+    /** Binds every portal of the registry's exports not bound yet; on failure unbinds what this call bound. */
+    private void bindNewPortals() throws Exception {
+        List<Portal> added = new ArrayList<>();
+        try {
             for (Export e : registry.exports(PROTOCOL)) {
                 for (Portal p : e.portals()) {
                     if (bound.containsKey(p)) {
                         continue;
                     }
                     InetSocketAddress want = new InetSocketAddress(InetAddress.getByName(p.host()), p.port());
-                    Channel ch = b.bind(want).sync().channel();
-                    serverChannels.add(ch);
+                    Channel ch;
+                    try {
+                        ch = bootstrap.bind(want).sync().channel();
+                    } catch (Exception failed) {
+                        throw new java.net.BindException("cannot bind iSCSI portal " + p + ": " + failed.getMessage());
+                    }
+                    serverChannels.put(p, ch);
                     bound.put(p, (InetSocketAddress) ch.localAddress());
-                    boundView = Map.copyOf(bound);
+                    added.add(p);
                 }
             }
         } catch (Exception e) {
-            close();
+            added.forEach(this::unbind);
             throw e;
+        } finally {
+            boundView = Map.copyOf(bound);
         }
-        LOG.info("iSCSI frontend ({}) listening on {}", epoll ? "epoll" : "nio", bound.values());
+    }
+
+    private void unbind(Portal p) {
+        Channel ch = serverChannels.remove(p);
+        if (ch != null) {
+            ch.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
+        bound.remove(p);
+    }
+
+    /**
+     * Follows a new registry snapshot: binds new portals, unbinds those no export lists any more (connections
+     * already made through them stay), and gives every target the command set of its new LUN map. A removed
+     * target's sessions then see no LUNs.
+     */
+    @Override
+    public synchronized void exportsChanged() throws Exception {
+        if (bootstrap == null || stopping) {
+            return;
+        }
+        bindNewPortals();
+        Set<Portal> wanted = new HashSet<>();
+        registry.exports(PROTOCOL).forEach(e -> wanted.addAll(e.portals()));
+        for (Portal p : List.copyOf(bound.keySet())) {
+            if (!wanted.contains(p)) {
+                unbind(p);
+                LOG.info("iSCSI portal {} unbound", p);
+            }
+        }
+        boundView = Map.copyOf(bound);
+        for (Map.Entry<String, LiveCommandSet> t : targets.entrySet()) {
+            Export now = registry.export(PROTOCOL, t.getKey());
+            LiveCommandSet live = t.getValue();
+            live.follow(now != null ? now : withoutUnits(live.export), commandSets);
+        }
+    }
+
+    /** What a removed target's remaining sessions see: the target without any LUN. */
+    private static Export withoutUnits(Export e) {
+        return new Export(e.name(), e.protocol(), e.alias(), e.portals(), new TreeMap<>(), List.of(), false);
     }
 
     @Override
@@ -166,10 +235,11 @@ public final class IscsiFrontend implements Frontend, TargetServices {
     @Override
     public synchronized void close() {
         stopping = true;
-        for (Channel c : serverChannels) {
+        for (Channel c : serverChannels.values()) {
             c.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
         serverChannels.clear();
+        bootstrap = null;
         bound.clear();
         boundView = Map.of();
         if (connections != null) {
@@ -219,8 +289,11 @@ public final class IscsiFrontend implements Frontend, TargetServices {
 
     @Override
     public CommandSet commandSet(Export export) {
-        // One command set per export, keyed by identity: a reconfigured export is a new Export object.
-        return targets.computeIfAbsent(export, commandSets);
+        // One command set per target name, shared by its sessions; exportsChanged swaps what is behind it.
+        LiveCommandSet live = targets.computeIfAbsent(export.name().toLowerCase(Locale.ROOT),
+                n -> new LiveCommandSet(export, commandSets.apply(export)));
+        live.follow(export, commandSets);
+        return live;
     }
 
     @Override
@@ -270,5 +343,41 @@ public final class IscsiFrontend implements Frontend, TargetServices {
     /** Live sessions (for tests and diagnostics). */
     public int sessionCount() {
         return sessions.size();
+    }
+
+    /**
+     * The command set of one target as its sessions see it across reconfigurations. While the LUN map stays the
+     * same (only portals, ACLs or the alias changed) the SCSI state (reservations, unit attentions, mode pages)
+     * stays; a new LUN map gets a new command set. ScsiTarget's LUN map is fixed at construction and it cannot
+     * take over the old one's I_T nexuses, so connected initiators see the new map on their next REPORT LUNS but
+     * get no REPORTED LUNS DATA HAS CHANGED unit attention yet.
+     */
+    private static final class LiveCommandSet implements CommandSet {
+        private volatile Export export;
+        private volatile CommandSet current;
+
+        LiveCommandSet(Export export, CommandSet current) {
+            this.export = export;
+            this.current = current;
+        }
+
+        synchronized void follow(Export next, Function<Export, CommandSet> commandSets) {
+            if (next == export) {
+                return;
+            }
+            boolean sameLuns = next.units().size() == export.units().size()
+                    && next.units().entrySet().stream().allMatch(e -> export.units().get(e.getKey()) == e.getValue());
+            export = next;
+            if (!sameLuns) {
+                current = commandSets.apply(next);
+                LOG.info("iSCSI target {} now has LUNs {}", next.name(), next.units().keySet());
+            }
+        }
+
+        @Override public void execute(ScsiTask task, CompletionQueue queue) { current.execute(task, queue); }
+        @Override public void logicalUnitReset(long lun, ItNexus nexus) { current.logicalUnitReset(lun, nexus); }
+        @Override public void targetReset(ItNexus nexus) { current.targetReset(nexus); }
+        @Override public void nexusLost(ItNexus nexus) { current.nexusLost(nexus); }
+        @Override public boolean hasLun(long lun) { return current.hasLun(lun); }
     }
 }

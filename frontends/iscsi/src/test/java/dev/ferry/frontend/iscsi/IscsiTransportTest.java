@@ -411,9 +411,10 @@ class IscsiTransportTest {
             assertEquals(Opcode.TASK_MGMT_RESPONSE, r.opcode(), "the aborted task's response is suppressed");
             assertEquals(tmfItt, r.itt());
             assertEquals(TaskMgmtPdu.FUNCTION_COMPLETE, TaskMgmtPdu.response(r));
-            // Unknown task whose CmdSN is past: Function complete; one ahead of the window: Task does not exist.
+            // Unknown task whose CmdSN is past (it completed) or ahead of the window: Task does not exist
+            // (RFC 7143 11.5.1 c).
             c.write(TaskMgmtPdu.request(TaskMgmtPdu.ABORT_TASK, LUN0, c.itt(), 0x7777, c.cmdSn, c.expStatSn, heldCmdSn));
-            assertEquals(TaskMgmtPdu.FUNCTION_COMPLETE, TaskMgmtPdu.response(c.read()));
+            assertEquals(TaskMgmtPdu.TASK_DOES_NOT_EXIST, TaskMgmtPdu.response(c.read()));
             c.write(TaskMgmtPdu.request(TaskMgmtPdu.ABORT_TASK, LUN0, c.itt(), 0x7778, c.cmdSn, c.expStatSn, c.cmdSn + 1000));
             assertEquals(TaskMgmtPdu.TASK_DOES_NOT_EXIST, TaskMgmtPdu.response(c.read()));
             // No such LUN.

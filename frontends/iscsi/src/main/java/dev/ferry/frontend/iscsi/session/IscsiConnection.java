@@ -995,11 +995,11 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         }
         int refCmdSn = TaskMgmtPdu.refCmdSn(pdu);
         int tmfCmdSn = TargetPdu.cmdSn(pdu);
-        if (SerialNumber.lt(refCmdSn, expCmdSn)) {
-            // Already received and done (its response is gone): Function complete.
-            tmfRespond(itt, TaskMgmtPdu.FUNCTION_COMPLETE);
-        } else if (SerialNumber.le(refCmdSn, maxCmdSn) && SerialNumber.lt(refCmdSn, tmfCmdSn)
-                && !pending.containsKey(refCmdSn)) {
+        // 11.5.1 b)/c): only a RefCmdSN inside the valid window [ExpCmdSN, MaxCmdSN] means "not yet received";
+        // one below ExpCmdSN was received and has completed (its response already went out), so the task no
+        // longer exists - answering Function complete would claim an abort that never happened (LIO agrees).
+        if (SerialNumber.le(expCmdSn, refCmdSn) && SerialNumber.le(refCmdSn, maxCmdSn)
+                && SerialNumber.lt(refCmdSn, tmfCmdSn) && !pending.containsKey(refCmdSn)) {
             // Within the window and before the TMF: consider it received (never to be executed).
             pending.put(refCmdSn, SKIPPED);
             drainPending();
