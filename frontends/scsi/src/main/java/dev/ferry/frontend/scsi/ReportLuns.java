@@ -29,7 +29,7 @@ final class ReportLuns {
         List<Long> fields = new ArrayList<>();
         switch (select) {
             case SELECT_LOGICAL_UNITS, SELECT_ALL -> {
-                for (long lun : c.target.luns().keySet()) {
+                for (long lun : c.target.visibleLuns(c.nexus).keySet()) {
                     fields.add(Luns.encode(lun));
                 }
                 if (fields.isEmpty()) {

@@ -83,7 +83,7 @@ public final class ScsiTarget {
      */
     public void execute(ScsiTask task, CompletionQueue queue) {
         long lun = Luns.decode(task.lun());
-        LunContext lu = lun >= 0 ? luns.get(lun) : null;
+        LunContext lu = lun >= 0 && sees(task.nexus(), lun) ? luns.get(lun) : null;
         ScsiCommand c = new ScsiCommand(this, task, queue, lu, lun);
         try {
             dispatch(c);
@@ -232,6 +232,26 @@ public final class ScsiTarget {
     /** Establishes {@code ua} on {@code lun} for every known nexus except {@code except} (null: all). */
     void establish(LunContext lu, ItNexus except, UnitAttention ua) {
         lu.establish(nexuses, except, ua);
+    }
+
+    /**
+     * Whether the initiator of this nexus may see the LUN: its ACL entry's LUN mask, if it has one. A masked LUN
+     * behaves exactly like an absent one (LIO's mapped LUNs), so REPORT LUNS and INQUIRY reveal nothing.
+     */
+    boolean sees(ItNexus nexus, long lun) {
+        dev.ferry.core.unit.InitiatorAccess access = export.access(nexus.initiatorName());
+        return access != null && access.sees(lun);
+    }
+
+    /** The units this nexus's initiator sees, ascending. */
+    NavigableMap<Long, LunContext> visibleLuns(ItNexus nexus) {
+        dev.ferry.core.unit.InitiatorAccess access = export.access(nexus.initiatorName());
+        if (access != null && access.visibleUnits() == null) {
+            return luns;
+        }
+        NavigableMap<Long, LunContext> m = new TreeMap<>(luns);
+        m.keySet().removeIf(lun -> !sees(nexus, lun));
+        return m;
     }
 
     NavigableMap<Long, LunContext> luns() {

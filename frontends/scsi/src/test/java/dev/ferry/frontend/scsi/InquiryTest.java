@@ -217,6 +217,27 @@ class InquiryTest {
     }
 
     @Test
+    void lunMaskHidesUnitsFromAnInitiator() {
+        java.util.TreeMap<Long, dev.ferry.core.unit.LogicalUnit> map = new java.util.TreeMap<>();
+        map.put(0L, h.units.get(0));
+        map.put(1L, h.units.get(1));
+        ScsiTarget masked = new ScsiTarget(new dev.ferry.core.unit.Export("iqn.2026-01.dev.ferry:disk", "iscsi", null,
+                java.util.List.of(), map, java.util.List.of(
+                        new dev.ferry.core.unit.InitiatorAccess(A.initiatorName(), null, null, java.util.Set.of(1L)),
+                        dev.ferry.core.unit.InitiatorAccess.open(TargetHarness.B.initiatorName())), false));
+        h.target = masked;
+        byte[] a = h.run(A, 1, cdb(0xA0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0), 256, null).assertGood().data();
+        assertEquals(8, u32(a, 0), "A sees only LUN 1");
+        assertEquals(0x0001_0000_0000_0000L, ByteBuffer.wrap(a, 8, 8).getLong());
+        byte[] inq = h.run(A, 0, cdb(0x12, 0, 0, 0, 96, 0), 96, null).assertGood().data();
+        assertEquals(0x7F, inq[0] & 0xFF, "a masked LUN answers INQUIRY like an absent one");
+        h.run(A, 0, TargetHarness.read10(0, 1), 512, null).assertCheck(SenseData.ILLEGAL_REQUEST, 0x25, 0x00);
+        h.run(A, 1, TargetHarness.read10(0, 1), 512, null).assertGood();
+        byte[] b = h.run(TargetHarness.B, 0, cdb(0xA0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0), 256, null).assertGood().data();
+        assertEquals(16, u32(b, 0), "B has no mask and sees both");
+    }
+
+    @Test
     void reportLuns() {
         byte[] d = h.run(0xA0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0).assertGood().data();
         assertEquals(16, u32(d, 0));
