@@ -1,0 +1,80 @@
+package dev.ferry.backend.ata;
+
+import dev.ferry.backend.block.BlockBackendFactory;
+import dev.ferry.backend.block.LibC;
+import dev.ferry.backend.scsi.ScsiOutcome;
+import dev.ferry.backend.scsi.SgChannel;
+import dev.ferry.backend.scsi.SgDevices;
+import dev.ferry.backend.scsi.SgIoHeader;
+import dev.ferry.core.backend.Backend;
+import dev.ferry.core.backend.BackendDescriptor;
+import dev.ferry.core.backend.BackendException;
+import dev.ferry.core.backend.BackendFactory;
+import dev.ferry.core.config.BackstoreConfig;
+import dev.ferry.core.unit.UnitIdentity;
+import java.nio.file.Path;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@code "type": "ata"}: an ATA disk behind a SAT layer, through SG_IO on /dev/sgN or /dev/sdX. */
+public final class AtaBackendFactory implements BackendFactory {
+    private static final Logger LOG = LoggerFactory.getLogger(AtaBackendFactory.class);
+    public static final int DEFAULT_WORKERS = 4;
+    /** libata and most SATA links handle 512 KiB per command comfortably; bigger requests are split. */
+    private static final int MAX_TRANSFER_BYTES = 512 << 10;
+
+    @Override
+    public String type() {
+        return "ata";
+    }
+
+    @Override
+    public List<String> validate(BackstoreConfig config) {
+        return SgDevices.validate(config, type());
+    }
+
+    @Override
+    public Backend open(BackstoreConfig config) throws BackendException {
+        Path node = SgDevices.resolve(config);
+        int fd = SgDevices.open(config, node);
+        try {
+            AtaIdentify id = identify(fd, node);
+            BackendDescriptor d = descriptor(config, node, id);
+            LOG.info("ata backstore {}: {} {} serial {}, {} sectors of {} bytes", config.name(), node, id.model(),
+                    id.serial(), id.sectors(), id.logicalSectorSize());
+            return new AtaBackend(d, id, fd, config.workers() != null ? config.workers() : DEFAULT_WORKERS);
+        } catch (BackendException | RuntimeException e) {
+            LibC.close(fd);
+            throw e;
+        }
+    }
+
+    /** IDENTIFY DEVICE through ATA PASS-THROUGH(16); a device without a SAT layer refuses the CDB. */
+    public static AtaIdentify identify(int fd, Path node) throws BackendException {
+        SgChannel c = new SgChannel();
+        AtaPassThrough16.identifyDevice(c.cdb);
+        int status = c.run(fd, AtaPassThrough16.LENGTH, SgIoHeader.SG_DXFER_FROM_DEV, c.bounce, AtaIdentify.LENGTH,
+                10_000);
+        AtaStatus ata = AtaStatus.from(c.sense());
+        if (status != ScsiOutcome.GOOD || c.hostStatus() != 0 || (ata != null && ata.failed())) {
+            throw new BackendException(node + " does not answer ATA PASS-THROUGH IDENTIFY DEVICE (status " + status
+                    + (c.sense() == null ? "" : ", " + c.sense()) + "): not an ATA disk behind a SAT layer");
+        }
+        return AtaIdentify.parse(c.bounceBytes(AtaIdentify.LENGTH));
+    }
+
+    static BackendDescriptor descriptor(BackstoreConfig config, Path node, AtaIdentify id) throws BackendException {
+        int lbs = id.logicalSectorSize();
+        if (config.sizeBytes() > id.sizeBytes()) {
+            throw new BackendException("backstore " + config.name() + ": " + node + " has " + id.sizeBytes()
+                    + " bytes, smaller than the configured size " + config.size());
+        }
+        long exported = config.sizeBytes() < 0 ? id.sizeBytes() : config.sizeBytes();
+        boolean cache = id.writeCacheSupported() && id.writeCacheEnabled();
+        return new BackendDescriptor(config.name(), exported / lbs, lbs, id.physicalSectorSize(), 0,
+                MAX_TRANSFER_BYTES / lbs, id.trim(), 1, id.trim() && id.readZeroesAfterTrim(), false, cache, cache,
+                id.rotational(), config.readOnlyOrDefault(),
+                UnitIdentity.derive(config.identitySeedOrName(), BlockBackendFactory.product(id.model(), "ATA DISK")));
+    }
+}
