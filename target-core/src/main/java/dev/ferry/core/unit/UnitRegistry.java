@@ -44,6 +44,11 @@ public final class UnitRegistry {
         return snapshot.units();
     }
 
+    /** Every export, of every protocol. */
+    public List<Export> exports() {
+        return snapshot.exports();
+    }
+
     /** Every export of one protocol. */
     public List<Export> exports(String protocol) {
         return snapshot.exports().stream().filter(e -> e.protocol().equals(protocol)).toList();
