@@ -15,6 +15,7 @@ need_command qemu-img qemu-utils
 need_package qemu-block-extra               # qemu-img's iscsi:// driver
 need_command tgtd tgt                       # the reference target of bench/iscsi-vs-tgt.sh
 need_command socat socat                    # the initiator VM's per-connection port forwarding
+need_command rpm rpm                        # packaging/dist checks and installs the .rpm (rpm -qp, rpm -i --root)
 
 if ((${#missing[@]} == 0)); then
     exit 0

@@ -35,15 +35,15 @@ import org.slf4j.LoggerFactory;
 /**
  * The running target: validates a configuration, opens its backstores, publishes its exports in the registry and
  * starts one frontend per protocol in use. Backends and frontends are found with {@link ServiceLoader}, so this
- * class names none of them.
+ * class names none of them. {@link #apply} changes the running configuration live.
  */
 public final class TargetCore implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TargetCore.class);
 
     private final UnitRegistry registry;
     private final Map<String, LogicalUnit> units = new LinkedHashMap<>();
-    private final List<Frontend> frontends = new ArrayList<>();
-    private final FerryConfig config;
+    private final List<Frontend> frontends = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile FerryConfig config;
 
     private TargetCore(FerryConfig config) {
         this.config = config;
@@ -97,17 +97,25 @@ public final class TargetCore implements AutoCloseable {
     private void openUnits() throws BackendException {
         Map<String, BackendFactory> factories = backendFactories();
         for (BackstoreConfig b : config.backstores()) {
-            Backend backend = factories.get(b.type()).open(b);
-            int workers = b.workers() != null ? b.workers() : backend.workers();
-            LogicalUnit unit = new LogicalUnit(backend, workers);
-            unit.start();
-            units.put(b.name(), unit);
-            LOG.info("backstore {} ({}) open: {} blocks of {} bytes", b.name(), b.type(),
-                    unit.descriptor().capacityBlocks(), unit.descriptor().logicalBlockSize());
+            units.put(b.name(), openUnit(factories, b));
         }
     }
 
+    private static LogicalUnit openUnit(Map<String, BackendFactory> factories, BackstoreConfig b) throws BackendException {
+        Backend backend = factories.get(b.type()).open(b);
+        int workers = b.workers() != null ? b.workers() : backend.workers();
+        LogicalUnit unit = new LogicalUnit(backend, workers);
+        unit.start();
+        LOG.info("backstore {} ({}) open: {} blocks of {} bytes", b.name(), b.type(),
+                unit.descriptor().capacityBlocks(), unit.descriptor().logicalBlockSize());
+        return unit;
+    }
+
     private void publishExports() throws IOException {
+        registry.replace(new HashMap<>(units), exportsOf(config, units));
+    }
+
+    private static List<Export> exportsOf(FerryConfig config, Map<String, LogicalUnit> units) throws IOException {
         List<Export> exports = new ArrayList<>();
         for (TargetConfig t : config.targets()) {
             TreeMap<Long, LogicalUnit> luns = new TreeMap<>();
@@ -126,7 +134,7 @@ public final class TargetCore implements AutoCloseable {
             exports.add(new Export(t.name(), t.protocolOrDefault(), t.alias(), portals, luns, acl,
                     t.allowAnyInitiatorOrDefault()));
         }
-        registry.replace(new HashMap<>(units), exports);
+        return exports;
     }
 
     private static InitiatorAccess.ChapCredentials credentials(String user, String secretFile) throws IOException {
@@ -134,12 +142,104 @@ public final class TargetCore implements AutoCloseable {
     }
 
     private void startFrontends() throws Exception {
+        startMissingFrontends(config);
+    }
+
+    /** Starts the frontend of every protocol the configuration uses that has none yet; returns those started. */
+    private List<Frontend> startMissingFrontends(FerryConfig c) throws Exception {
         Map<String, FrontendFactory> factories = frontendFactories();
-        for (String protocol : new java.util.TreeSet<>(config.targets().stream().map(TargetConfig::protocolOrDefault).toList())) {
+        List<Frontend> started = new ArrayList<>();
+        for (String protocol : new java.util.TreeSet<>(c.targets().stream().map(TargetConfig::protocolOrDefault).toList())) {
+            if (frontend(protocol) != null) {
+                continue;
+            }
             Frontend f = factories.get(protocol).create(registry);
             frontends.add(f);
+            started.add(f);
             f.start();
             LOG.info("{} frontend listening on {}", protocol, f.boundAddresses());
+        }
+        return started;
+    }
+
+    /**
+     * Changes the running configuration to {@code next}, or changes nothing and throws. Order: validate, open the
+     * new (or changed) backstores, publish the new registry snapshot, start frontends of new protocols and let
+     * the running ones bind and unbind portals; only then close the backstores no longer used, each after its
+     * workers drained the requests already submitted. A backstore whose configuration is unchanged keeps its
+     * open unit, so its LUNs are served without interruption.
+     *
+     * @throws ConfigException when {@code next} is invalid
+     * @throws Exception       when a backstore cannot be opened or a portal cannot be bound; the previous
+     *                         configuration is still served
+     */
+    public synchronized void apply(FerryConfig next) throws Exception {
+        validate(next);
+        FerryConfig previous = config;
+        Map<String, BackstoreConfig> previousBackstores = new HashMap<>();
+        previous.backstores().forEach(b -> previousBackstores.put(b.name(), b));
+        Map<String, BackendFactory> factories = backendFactories();
+        Map<String, LogicalUnit> nextUnits = new LinkedHashMap<>();
+        List<LogicalUnit> opened = new ArrayList<>();
+        List<Export> previousExports = registry.exports();
+        Map<String, LogicalUnit> previousUnits = Map.copyOf(units);
+        List<Frontend> started = List.of();
+        try {
+            for (BackstoreConfig b : next.backstores()) {
+                LogicalUnit kept = b.equals(previousBackstores.get(b.name())) ? units.get(b.name()) : null;
+                if (kept == null) {
+                    kept = openUnit(factories, b);
+                    opened.add(kept);
+                }
+                nextUnits.put(b.name(), kept);
+            }
+            List<Export> nextExports = exportsOf(next, nextUnits);
+            if (next.stateDirectory() != null) {
+                Files.createDirectories(Path.of(next.stateDirectory()));
+            }
+            registry.replace(nextUnits, nextExports);
+            started = startMissingFrontends(next);
+            notifyFrontends();
+        } catch (Exception e) {
+            registry.replace(previousUnits, previousExports);
+            for (Frontend f : started) {
+                frontends.remove(f);
+                f.close();
+            }
+            try {
+                notifyFrontends();
+            } catch (Exception again) {
+                e.addSuppressed(again);
+            }
+            closeAll(opened);
+            throw e;
+        }
+        List<LogicalUnit> removed = new ArrayList<>(units.values());
+        removed.removeIf(u -> nextUnits.containsValue(u));
+        units.clear();
+        units.putAll(nextUnits);
+        config = next;
+        closeAll(removed);
+        LOG.info("configuration applied: {} backstore(s), {} target(s)", next.backstores().size(), next.targets().size());
+    }
+
+    private void notifyFrontends() throws Exception {
+        for (Frontend f : frontends) {
+            if (f instanceof dev.ferry.core.frontend.ExportsChangedListener l) {
+                l.exportsChanged();
+            }
+        }
+    }
+
+    private static void closeAll(List<LogicalUnit> list) {
+        for (LogicalUnit u : list) {
+            try {
+                u.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                LOG.warn("closing backstore {}", u.name(), e);
+            }
         }
     }
 
@@ -162,7 +262,7 @@ public final class TargetCore implements AutoCloseable {
 
     /** Stops frontends first (no new requests), then drains workers and closes backends. */
     @Override
-    public void close() {
+    public synchronized void close() {
         for (Frontend f : frontends) {
             try {
                 f.close();
@@ -171,15 +271,7 @@ public final class TargetCore implements AutoCloseable {
             }
         }
         frontends.clear();
-        for (LogicalUnit u : units.values()) {
-            try {
-                u.close();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (RuntimeException e) {
-                LOG.warn("closing backstore {}", u.name(), e);
-            }
-        }
+        closeAll(new ArrayList<>(units.values()));
         units.clear();
     }
 }

@@ -42,6 +42,7 @@ final class DemoCommand implements Callable<Integer> {
                     if (nvme != null) {
                         ConnectHints.printNvme(spec.commandLine().getOut(), nvme.boundAddresses().get(0), DemoConfig.NQN);
                     }
+                    return null;
                 });
     }
 }

@@ -1,21 +1,31 @@
 package dev.ferry.cli;
 
+import dev.ferry.cli.admin.BackstoreCommand;
+import dev.ferry.cli.admin.ConfigCommand;
+import dev.ferry.cli.admin.IscsiCommand;
+import dev.ferry.cli.admin.NvmeCommand;
+import dev.ferry.cli.admin.StatusCommand;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code ferry} command: runs the target ({@code demo}, {@code serve}) or checks a configuration. */
+/**
+ * The {@code ferry} command: runs the target ({@code demo}, {@code serve}), checks a configuration, and changes a
+ * running daemon through its control socket (backstore, iscsi, nvme, config, status).
+ */
 @Command(name = "ferry",
         mixinStandardHelpOptions = true,
         versionProvider = FerryVersion.class,
-        description = "Ferry block-storage target (iSCSI).",
-        subcommands = {DemoCommand.class, ServeCommand.class, ValidateCommand.class},
+        description = "Ferry block-storage target (iSCSI, NVMe/TCP).",
+        subcommands = {DemoCommand.class, ServeCommand.class, ValidateCommand.class, BackstoreCommand.class,
+                IscsiCommand.class, NvmeCommand.class, ConfigCommand.class, StatusCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:success",
                 "2:usage error",
-                "3:invalid configuration (nothing was opened)",
-                "4:a backstore could not be opened or a portal could not be bound"})
+                "3:invalid configuration or refused change (nothing was opened or changed)",
+                "4:a backstore could not be opened or a portal could not be bound (a change: nothing changed)",
+                "5:no daemon answers on the control socket"})
 public final class FerryCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -35,6 +45,6 @@ public final class FerryCli implements Runnable {
     @Override
     public void run() {
         // "ferry" alone: say what there is to do.
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand (demo, serve or validate)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand (" + String.join(", ", spec.subcommands().keySet()) + ")");
     }
 }

@@ -6,8 +6,8 @@ import java.util.Properties;
 import picocli.CommandLine;
 
 /** The version Maven wrote into ferry-version.properties at build time. */
-final class FerryVersion implements CommandLine.IVersionProvider {
-    static String version() {
+public final class FerryVersion implements CommandLine.IVersionProvider {
+    public static String version() {
         Properties p = new Properties();
         try (InputStream in = FerryVersion.class.getResourceAsStream("/ferry-version.properties")) {
             if (in != null) {

@@ -1,5 +1,8 @@
 package dev.ferry.cli;
 
+import dev.ferry.cli.control.ControlServer;
+import dev.ferry.cli.control.ControlService;
+import dev.ferry.cli.control.StatusReport;
 import dev.ferry.core.config.FerryConfig;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -9,13 +12,25 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = FerryVersion.class,
-        description = "Serve the targets of a JSON configuration until Ctrl-C (SIGINT/SIGTERM).")
+        description = {"Serve the targets of a JSON configuration until Ctrl-C (SIGINT/SIGTERM).",
+                "The ferry admin commands change it live through the control socket; every accepted change is"
+                        + " saved to the configuration file (the previous version kept as FILE.bak)."})
 final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "the JSON configuration")
     Path config;
+
+    @Option(names = "--control-socket", paramLabel = "PATH", defaultValue = AdminDefaults.SOCKET,
+            description = "Unix socket for the ferry admin commands, mode 0600 (default ${DEFAULT-VALUE};"
+                    + " env FERRY_CONTROL_SOCKET)")
+    Path controlSocket;
+
+    @Option(names = "--metrics", paramLabel = "HOST:PORT",
+            description = "serve Prometheus metrics over HTTP at http://HOST:PORT/metrics (off by default;"
+                    + " e.g. 127.0.0.1:9105)")
+    String metrics;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -24,6 +39,22 @@ final class ServeCommand implements Callable<Integer> {
             return ExitCodes.INVALID_CONFIG;
         }
         return TargetRunner.runUntilStopped(config.toString(), c, spec.commandLine().getOut(),
-                spec.commandLine().getErr(), core -> { });
+                spec.commandLine().getErr(), core -> {
+                    ControlService service = new ControlService(core, config, () -> StatusReport.of(core));
+                    ControlServer control = ControlServer.start(controlSocket, service::handle);
+                    if (metrics == null) {
+                        return control;
+                    }
+                    try {
+                        AutoCloseable endpoint = MetricsEndpoint.start(metrics, core);
+                        return () -> {
+                            endpoint.close();
+                            control.close();
+                        };
+                    } catch (Exception e) {
+                        control.close();
+                        throw e;
+                    }
+                });
     }
 }

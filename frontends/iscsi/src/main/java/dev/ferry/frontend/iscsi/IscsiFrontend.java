@@ -3,6 +3,7 @@ package dev.ferry.frontend.iscsi;
 import dev.ferry.core.config.Portal;
 import dev.ferry.core.frontend.ExportsChangedListener;
 import dev.ferry.core.frontend.Frontend;
+import dev.ferry.core.frontend.SessionSource;
 import dev.ferry.core.ring.CompletionQueue;
 import dev.ferry.core.unit.Export;
 import dev.ferry.core.unit.UnitRegistry;
@@ -59,7 +60,7 @@ import org.slf4j.LoggerFactory;
  * reconfiguration ({@link #exportsChanged}): portals are bound and unbound, and each target's command set is
  * swapped when its LUN map changes.
  */
-public final class IscsiFrontend implements Frontend, TargetServices, ExportsChangedListener {
+public final class IscsiFrontend implements Frontend, TargetServices, ExportsChangedListener, SessionSource {
     public static final String PROTOCOL = "iscsi";
     /** Requests one event loop may have in the backends at once (its completion queue's pool). */
     public static final int LOOP_QUEUE_CAPACITY = 1024;
@@ -218,7 +219,13 @@ public final class IscsiFrontend implements Frontend, TargetServices, ExportsCha
         for (Map.Entry<String, LiveCommandSet> t : targets.entrySet()) {
             Export now = registry.export(PROTOCOL, t.getKey());
             LiveCommandSet live = t.getValue();
-            live.follow(now != null ? now : withoutUnits(live.export), commandSets);
+            if (now != null) {
+                live.follow(now, commandSets);
+            } else {
+                // Its sessions keep this object; a target created again under the name starts afresh.
+                live.follow(withoutUnits(live.export), commandSets);
+                targets.remove(t.getKey());
+            }
         }
     }
 
@@ -292,7 +299,9 @@ public final class IscsiFrontend implements Frontend, TargetServices, ExportsCha
         // One command set per target name, shared by its sessions; exportsChanged swaps what is behind it.
         LiveCommandSet live = targets.computeIfAbsent(export.name().toLowerCase(Locale.ROOT),
                 n -> new LiveCommandSet(export, commandSets.apply(export)));
-        live.follow(export, commandSets);
+        if (registry.export(PROTOCOL, export.name()) == export) {
+            live.follow(export, commandSets); // never back to an older snapshot a racing login still holds
+        }
         return live;
     }
 
@@ -343,6 +352,21 @@ public final class IscsiFrontend implements Frontend, TargetServices, ExportsCha
     /** Live sessions (for tests and diagnostics). */
     public int sessionCount() {
         return sessions.size();
+    }
+
+    /** Normal sessions with their initiator and target (the peer address is not reachable from here yet). */
+    @Override
+    public List<Session> liveSessions() {
+        List<Session> out = new ArrayList<>();
+        for (var s : sessions.all()) {
+            if (s.discovery()) {
+                continue;
+            }
+            Export e = registry.export(PROTOCOL, s.key().targetName());
+            out.add(new Session(PROTOCOL, e != null ? e.name() : s.key().targetName(), s.key().initiatorName(), null,
+                    String.format("tsih=%d,isid=0x%012x", s.tsih(), s.key().isid())));
+        }
+        return out;
     }
 
     /**

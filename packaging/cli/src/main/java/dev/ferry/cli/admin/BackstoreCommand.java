@@ -1,0 +1,104 @@
+package dev.ferry.cli.admin;
+
+import dev.ferry.cli.ExitCodes;
+import dev.ferry.cli.control.ControlRequest;
+import dev.ferry.core.config.BackstoreConfig;
+import dev.ferry.core.config.FerryConfig;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "backstore", mixinStandardHelpOptions = true, versionProvider = dev.ferry.cli.FerryVersion.class,
+        description = "Create, delete and list backstores: the storage that LUNs and namespaces serve.",
+        subcommands = {BackstoreCommand.Create.class, BackstoreCommand.Delete.class, BackstoreCommand.ListAll.class})
+public final class BackstoreCommand extends CommandGroup {
+
+    @Command(name = "create", mixinStandardHelpOptions = true, versionProvider = dev.ferry.cli.FerryVersion.class,
+            description = {"Create a backstore and open it now.",
+                    "  ferry backstore create ram scratch --size 10G",
+                    "  ferry backstore create file disk0 /var/lib/ferry/disk0.img --size 100G",
+                    "  ferry backstore create block nvme0 /dev/disk/by-id/nvme-..."})
+    static final class Create implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin AdminOptions admin;
+
+        @Parameters(index = "0", paramLabel = "TYPE", completionCandidates = Types.class,
+                description = "backend type: ${COMPLETION-CANDIDATES} (what this daemon has)")
+        String type;
+        @Parameters(index = "1", paramLabel = "NAME", description = "unique name, 1-64 of A-Z a-z 0-9 . _ : -")
+        String name;
+        @Parameters(index = "2", arity = "0..1", paramLabel = "PATH", description = "backing file or device (file, block)")
+        Path path;
+        @Option(names = "--size", paramLabel = "SIZE", description = "capacity: 1073741824, 512M, 10G, 2T (required for ram and a new file)")
+        String size;
+        @Option(names = "--block-size", paramLabel = "N", description = "logical block size, 512 (default) or 4096")
+        Integer blockSize;
+        @Option(names = "--read-only", description = "export it write-protected")
+        boolean readOnly;
+        @Option(names = "--no-write-cache", description = "force every write to stable storage before it completes")
+        boolean noWriteCache;
+
+        @Override
+        public Integer call() {
+            BackstoreConfig b = new BackstoreConfig(name, type, size,
+                    path == null ? null : path.toAbsolutePath().toString(), blockSize, null,
+                    readOnly ? Boolean.TRUE : null, noWriteCache ? Boolean.FALSE : null, null, null);
+            return new AdminCall(spec, admin).change("backstore " + name + " created",
+                    c -> ConfigEdits.addBackstore(c, b));
+        }
+    }
+
+    static final class Types extends java.util.ArrayList<String> {
+        Types() {
+            super(java.util.List.of("ram", "file", "block"));
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true, versionProvider = dev.ferry.cli.FerryVersion.class,
+            description = "Delete a backstore no LUN or namespace uses; it is closed after its requests completed.")
+    static final class Delete implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin AdminOptions admin;
+        @Parameters(paramLabel = "NAME") String name;
+
+        @Override
+        public Integer call() {
+            return new AdminCall(spec, admin).change("backstore " + name + " deleted",
+                    c -> ConfigEdits.deleteBackstore(c, name));
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, versionProvider = dev.ferry.cli.FerryVersion.class, description = "List the backstores.")
+    static final class ListAll implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin AdminOptions admin;
+
+        @Override
+        public Integer call() {
+            AdminCall call = new AdminCall(spec, admin);
+            try {
+                FerryConfig c = call.request(ControlRequest.of(ControlRequest.GET_CONFIG)).config();
+                if (admin.json()) {
+                    call.print(c.backstores());
+                    return ExitCodes.OK;
+                }
+                call.out().printf("%-20s %-6s %-10s %s%n", "NAME", "TYPE", "SIZE", "PATH");
+                for (BackstoreConfig b : c.backstores()) {
+                    call.out().printf("%-20s %-6s %-10s %s%n", b.name(), b.type(), b.size() == null ? "-" : b.size(),
+                            b.path() == null ? "-" : b.path());
+                }
+                return ExitCodes.OK;
+            } catch (AdminCall.DaemonFailure f) {
+                return f.exitCode;
+            } catch (IOException e) {
+                return call.unreachable(e);
+            }
+        }
+    }
+}

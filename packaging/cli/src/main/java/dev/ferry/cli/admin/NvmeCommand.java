@@ -1,0 +1,163 @@
+package dev.ferry.cli.admin;
+
+import dev.ferry.core.config.AclConfig;
+import dev.ferry.core.config.TargetConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "nvme", mixinStandardHelpOptions = true, versionProvider = dev.ferry.cli.FerryVersion.class,
+        description = "Change the NVMe-oF subsystems: subsystems, namespaces, allowed hosts, ports.",
+        subcommands = {NvmeCommand.Subsystem.class, NvmeCommand.Namespace.class, NvmeCommand.Host.class,
+                NvmeCommand.Port.class})
+public final class NvmeCommand extends CommandGroup {
+    static final String NVME = TargetConfig.NVME;
+
+    @Command(name = "subsystem", mixinStandardHelpOptions = true, versionProvider = dev.ferry.cli.FerryVersion.class, description = "Create or delete NVMe subsystems.",
+            subcommands = {SubsystemCreate.class, SubsystemDelete.class})
+    static final class Subsystem extends CommandGroup {
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true, versionProvider = dev.ferry.cli.FerryVersion.class,
+            description = {"Create an NVMe subsystem. Name its first host (--host) or open it to all"
+                    + " (--allow-any-host): a subsystem without either admits nobody and is refused.",
+                    "  ferry nvme subsystem create nqn.2026-11.com.example:disk0 --host nqn.2014-08.org.nvmexpress:uuid:..."})
+    static final class SubsystemCreate implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin AdminOptions admin;
+        @Parameters(paramLabel = "NQN") String nqn;
+        @Option(names = "--port", paramLabel = "HOST:PORT", defaultValue = "0.0.0.0:4420",
+                description = "NVMe/TCP port; repeatable (default ${DEFAULT-VALUE})")
+        List<String> ports;
+        @Option(names = "--host", paramLabel = "HOSTNQN", description = "a host that may connect; repeatable")
+        List<String> hosts = new ArrayList<>();
+        @Option(names = "--allow-any-host", description = "admit every host (demo, lab)")
+        boolean allowAny;
+
+        @Override
+        public Integer call() {
+            TargetConfig t = new TargetConfig(nqn, NVME, ports, List.of(), hosts.stream().map(AclConfig::new).toList(),
+                    allowAny ? Boolean.TRUE : null, null);
+            return new AdminCall(spec, admin).change("NVMe subsystem " + nqn + " created", c -> ConfigEdits.addTarget(c, t));
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true, versionProvider = dev.ferry.cli.FerryVersion.class, description = "Delete an NVMe subsystem.")
+    static final class SubsystemDelete implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin AdminOptions admin;
+        @Parameters(paramLabel = "NQN") String nqn;
+
+        @Override
+        public Integer call() {
+            return new AdminCall(spec, admin).change("NVMe subsystem " + nqn + " deleted",
+                    c -> ConfigEdits.deleteTarget(c, NVME, nqn));
+        }
+    }
+
+    @Command(name = "namespace", mixinStandardHelpOptions = true, versionProvider = dev.ferry.cli.FerryVersion.class, description = "Serve backstores as namespaces.",
+            subcommands = {NamespaceAdd.class, NamespaceRemove.class})
+    static final class Namespace extends CommandGroup {
+    }
+
+    @Command(name = "add", mixinStandardHelpOptions = true, versionProvider = dev.ferry.cli.FerryVersion.class, description = "Serve a backstore as a namespace, live.")
+    static final class NamespaceAdd implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin AdminOptions admin;
+        @Parameters(index = "0", paramLabel = "NQN") String nqn;
+        @Parameters(index = "1", paramLabel = "BACKSTORE") String backstore;
+        @Option(names = "--nsid", paramLabel = "N", description = "the namespace ID (default: the lowest free one)") Long nsid;
+
+        @Override
+        public Integer call() {
+            return new AdminCall(spec, admin).change("backstore " + backstore + " mapped in " + nqn,
+                    c -> ConfigEdits.editTarget(c, NVME, nqn, t -> ConfigEdits.addUnit(t, backstore, nsid)));
+        }
+    }
+
+    @Command(name = "remove", mixinStandardHelpOptions = true, versionProvider = dev.ferry.cli.FerryVersion.class, description = "Stop serving a namespace.")
+    static final class NamespaceRemove implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin AdminOptions admin;
+        @Parameters(index = "0", paramLabel = "NQN") String nqn;
+        @Parameters(index = "1", paramLabel = "NSID") long nsid;
+
+        @Override
+        public Integer call() {
+            return new AdminCall(spec, admin).change("namespace " + nsid + " removed from " + nqn,
+                    c -> ConfigEdits.editTarget(c, NVME, nqn, t -> ConfigEdits.removeUnit(t, nsid)));
+        }
+    }
+
+    @Command(name = "host", mixinStandardHelpOptions = true, versionProvider = dev.ferry.cli.FerryVersion.class, description = "Allow or disallow hosts.",
+            subcommands = {HostAllow.class, HostDisallow.class})
+    static final class Host extends CommandGroup {
+    }
+
+    @Command(name = "allow", mixinStandardHelpOptions = true, versionProvider = dev.ferry.cli.FerryVersion.class, description = "Allow a host NQN to connect.")
+    static final class HostAllow implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin AdminOptions admin;
+        @Parameters(index = "0", paramLabel = "NQN") String nqn;
+        @Parameters(index = "1", paramLabel = "HOSTNQN") String host;
+
+        @Override
+        public Integer call() {
+            return new AdminCall(spec, admin).change(host + " may connect to " + nqn,
+                    c -> ConfigEdits.editTarget(c, NVME, nqn, t -> ConfigEdits.addAcl(t, new AclConfig(host))));
+        }
+    }
+
+    @Command(name = "disallow", mixinStandardHelpOptions = true, versionProvider = dev.ferry.cli.FerryVersion.class, description = "Stop allowing a host NQN.")
+    static final class HostDisallow implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin AdminOptions admin;
+        @Parameters(index = "0", paramLabel = "NQN") String nqn;
+        @Parameters(index = "1", paramLabel = "HOSTNQN") String host;
+
+        @Override
+        public Integer call() {
+            return new AdminCall(spec, admin).change(host + " removed from " + nqn,
+                    c -> ConfigEdits.editTarget(c, NVME, nqn, t -> ConfigEdits.removeAcl(t, host)));
+        }
+    }
+
+    @Command(name = "port", mixinStandardHelpOptions = true, versionProvider = dev.ferry.cli.FerryVersion.class, description = "Add or remove NVMe/TCP ports.",
+            subcommands = {PortAdd.class, PortRemove.class})
+    static final class Port extends CommandGroup {
+    }
+
+    @Command(name = "add", mixinStandardHelpOptions = true, versionProvider = dev.ferry.cli.FerryVersion.class, description = "Serve a subsystem on one more address.")
+    static final class PortAdd implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin AdminOptions admin;
+        @Parameters(index = "0", paramLabel = "NQN") String nqn;
+        @Parameters(index = "1", paramLabel = "HOST:PORT") String port;
+
+        @Override
+        public Integer call() {
+            return new AdminCall(spec, admin).change(nqn + " listens on " + port,
+                    c -> ConfigEdits.editTarget(c, NVME, nqn, t -> ConfigEdits.addPortal(t, port)));
+        }
+    }
+
+    @Command(name = "remove", mixinStandardHelpOptions = true, versionProvider = dev.ferry.cli.FerryVersion.class, description = "Stop serving a subsystem on an address.")
+    static final class PortRemove implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin AdminOptions admin;
+        @Parameters(index = "0", paramLabel = "NQN") String nqn;
+        @Parameters(index = "1", paramLabel = "HOST:PORT") String port;
+
+        @Override
+        public Integer call() {
+            return new AdminCall(spec, admin).change(nqn + " no longer listens on " + port,
+                    c -> ConfigEdits.editTarget(c, NVME, nqn, t -> ConfigEdits.removePortal(t, port)));
+        }
+    }
+}
