@@ -371,10 +371,9 @@ public final class IscsiFrontend implements Frontend, TargetServices, ExportsCha
 
     /**
      * The command set of one target as its sessions see it across reconfigurations. While the LUN map stays the
-     * same (only portals, ACLs or the alias changed) the SCSI state (reservations, unit attentions, mode pages)
-     * stays; a new LUN map gets a new command set. ScsiTarget's LUN map is fixed at construction and it cannot
-     * take over the old one's I_T nexuses, so connected initiators see the new map on their next REPORT LUNS but
-     * get no REPORTED LUNS DATA HAS CHANGED unit attention yet.
+     * same (only portals, ACLs or the alias changed) nothing changes; a new LUN map gets the command set's
+     * successor, which keeps the SCSI state of unchanged units and gives connected initiators REPORTED LUNS DATA
+     * HAS CHANGED.
      */
     private static final class LiveCommandSet implements CommandSet {
         private volatile Export export;
@@ -393,7 +392,7 @@ public final class IscsiFrontend implements Frontend, TargetServices, ExportsCha
                     && next.units().entrySet().stream().allMatch(e -> export.units().get(e.getKey()) == e.getValue());
             export = next;
             if (!sameLuns) {
-                current = commandSets.apply(next);
+                current = current.successor(next, commandSets);
                 LOG.info("iSCSI target {} now has LUNs {}", next.name(), next.units().keySet());
             }
         }

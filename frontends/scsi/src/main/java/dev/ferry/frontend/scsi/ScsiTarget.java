@@ -41,9 +41,11 @@ public final class ScsiTarget {
     private final Export export;
     private final NavigableMap<Long, LunContext> luns;
     /** Every I_T nexus that sent a command and was not lost: unit attentions are established for these. */
-    private final Set<ItNexus> nexuses = ConcurrentHashMap.newKeySet();
+    private final Set<ItNexus> nexuses;
     /** Every target port a nexus formed on, by relative target port identifier (REPORT TARGET PORT GROUPS). */
-    private final Map<Integer, ScsiPort> ports = new ConcurrentSkipListMap<>();
+    private final Map<Integer, ScsiPort> ports;
+    /** Where APTPL reservations are kept, or null. */
+    private final AptplStore store;
 
     /** A target without a state directory: persistent reservations do not survive a restart (APTPL is refused). */
     public ScsiTarget(Export export) {
@@ -59,8 +61,16 @@ public final class ScsiTarget {
      *                               registrations another host relies on for fencing
      */
     public ScsiTarget(Export export, Path stateDirectory) {
-        AptplStore store = stateDirectory != null ? new AptplStore(stateDirectory) : null;
+        this(export, stateDirectory != null ? new AptplStore(stateDirectory) : null, Map.of(),
+                ConcurrentHashMap.newKeySet(), new ConcurrentSkipListMap<>());
+    }
+
+    private ScsiTarget(Export export, AptplStore store, Map<Long, LunContext> previous, Set<ItNexus> nexuses,
+                       Map<Integer, ScsiPort> ports) {
         this.export = export;
+        this.store = store;
+        this.nexuses = nexuses;
+        this.ports = ports;
         NavigableMap<Long, LunContext> m = new TreeMap<>();
         for (Map.Entry<Long, LogicalUnit> e : export.units().entrySet()) {
             if (e.getKey() < 0 || e.getKey() > MAX_LUN) {
@@ -68,9 +78,23 @@ public final class ScsiTarget {
                         export.name(), e.getKey(), MAX_LUN);
                 continue;
             }
-            m.put(e.getKey(), new LunContext(e.getKey(), e.getValue(), store));
+            LunContext kept = previous.get(e.getKey());
+            m.put(e.getKey(), kept != null && kept.unit == e.getValue() ? kept
+                    : new LunContext(e.getKey(), e.getValue(), store));
         }
         this.luns = Collections.unmodifiableNavigableMap(m);
+    }
+
+    /**
+     * The same SCSI target device after its LUN map changed (a live reconfiguration): the I_T nexuses, target
+     * ports and every unit still at the same LUN keep their state (reservations, unit attentions, mode pages),
+     * and every nexus gets REPORTED LUNS DATA HAS CHANGED (SPC-4 6.33: established when the logical unit
+     * inventory changes) so that connected initiators rescan. Callers switch to the successor for new commands.
+     */
+    public ScsiTarget successor(Export next) {
+        ScsiTarget t = new ScsiTarget(next, store, luns, nexuses, ports);
+        t.reportedLunsChanged();
+        return t;
     }
 
     public Export export() {

@@ -241,6 +241,23 @@ class StateTest {
     }
 
     @Test
+    void aChangedLunMapKeepsUnitStateAndTellsConnectedInitiators() {
+        run(A, cdb(0x16)).assertGood();                               // A reserves LUN 0
+        run(B, cdb(0x12, 0, 0, 0, 36, 0)).assertGood();               // B is a known nexus too
+        java.util.TreeMap<Long, dev.ferry.core.unit.LogicalUnit> onlyLun0 = new java.util.TreeMap<>();
+        onlyLun0.put(0L, h.units.get(0));
+        h.target = h.target.successor(new dev.ferry.core.unit.Export(h.target.export().name(), "iscsi", null,
+                java.util.List.of(), onlyLun0, java.util.Set.of(), true));
+        run(A, cdb(0x00)).assertCheck(SenseData.UNIT_ATTENTION, 0x3F, 0x0E);
+        run(A, cdb(0x00)).assertGood();                               // reported once
+        byte[] luns = run(B, cdb(0xA0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0)).assertGood().data();
+        assertEquals(8, java.nio.ByteBuffer.wrap(luns).getInt(0), "LUN 1 is gone");
+        // REPORT LUNS cleared B's unit attention; A's RESERVE(6) of LUN 0 survived the change
+        assertEquals(ScsiResponse.RESERVATION_CONFLICT, run(B, cdb(0x00)).status());
+        h.run(B, 1, read10(0, 1), 512, null).assertCheck(SenseData.ILLEGAL_REQUEST, 0x25, 0x00);
+    }
+
+    @Test
     void reserveConflictsBetweenNexuses() {
         run(A, cdb(0x16)).assertGood();
         run(A, cdb(0x16)).assertGood();                               // the holder may reserve again

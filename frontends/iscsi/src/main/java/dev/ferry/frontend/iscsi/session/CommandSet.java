@@ -1,9 +1,11 @@
 package dev.ferry.frontend.iscsi.session;
 
 import dev.ferry.core.ring.CompletionQueue;
+import dev.ferry.core.unit.Export;
 import dev.ferry.frontend.scsi.ItNexus;
 import dev.ferry.frontend.scsi.ScsiTarget;
 import dev.ferry.frontend.scsi.ScsiTask;
+import java.util.function.Function;
 
 /**
  * What a connection calls on the SCSI command set of an export: {@link ScsiTarget} in production, a scripted fake
@@ -20,8 +22,19 @@ public interface CommandSet {
 
     boolean hasLun(long lun);
 
+    /**
+     * The command set after the export's LUN map changed. A scripted fake starts afresh from {@code fresh}; the
+     * SCSI target carries its nexuses and unchanged units over and tells connected initiators to rescan.
+     */
+    default CommandSet successor(Export next, Function<Export, CommandSet> fresh) {
+        return fresh.apply(next);
+    }
+
     static CommandSet of(ScsiTarget t) {
         return new CommandSet() {
+            @Override public CommandSet successor(Export next, Function<Export, CommandSet> fresh) {
+                return of(t.successor(next));
+            }
             @Override public void execute(ScsiTask task, CompletionQueue queue) { t.execute(task, queue); }
             @Override public void logicalUnitReset(long lun, ItNexus nexus) { t.logicalUnitReset(lun, nexus); }
             @Override public void targetReset(ItNexus nexus) { t.targetReset(nexus); }
