@@ -1,11 +1,11 @@
 package dev.ferry.frontend.nvmetcp;
 
+import dev.ferry.core.buffer.IoBuffers;
 import dev.ferry.frontend.nvme.NvmeRequest;
 import dev.ferry.frontend.nvmetcp.pdu.FatalErrorStatus;
 import dev.ferry.frontend.nvmetcp.pdu.Pdu;
 import dev.ferry.frontend.nvmetcp.pdu.PduType;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.util.collection.IntObjectHashMap;
 
 /**
@@ -27,7 +27,7 @@ final class H2CTransfers {
         Transfer(NvmeRequest request, int length) {
             this.request = request;
             this.length = length;
-            this.buffer = PooledByteBufAllocator.DEFAULT.directBuffer(length, length);
+            this.buffer = IoBuffers.allocate(length);
         }
     }
 

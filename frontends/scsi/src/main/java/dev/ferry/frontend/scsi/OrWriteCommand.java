@@ -1,10 +1,10 @@
 package dev.ferry.frontend.scsi;
 
+import dev.ferry.core.buffer.IoBuffers;
 import dev.ferry.core.request.BlockOp;
 import dev.ferry.core.request.BlockRequest;
 import dev.ferry.core.request.CompletionStatus;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
 
 /**
  * SBC-3 5.8 ORWRITE(16) (8Bh): byte 1 ORPROTECT(7-5) DPO(4) FUA(3) FUA_NV(1) | bytes 2-9 LBA | bytes 10-13 TRANSFER
@@ -57,7 +57,7 @@ final class OrWriteCommand {
     private static void attempt(ScsiCommand c, long lba, int blocks, ByteBuf mask, boolean fua, int attemptsLeft) {
         LunContext lu = c.lu;
         int bytes = blocks * lu.blockSize();
-        ByteBuf read = PooledByteBufAllocator.DEFAULT.directBuffer(bytes, bytes);
+        ByteBuf read = IoBuffers.allocate(bytes);
         BlockRequest r = BlockIo.acquire(c, read);
         if (r == null) {
             mask.release();
@@ -74,7 +74,7 @@ final class OrWriteCommand {
     private static void compareAndWrite(ScsiCommand c, long lba, int blocks, ByteBuf current, ByteBuf mask,
                                         boolean fua, int attemptsLeft) {
         int bytes = current.readableBytes();
-        ByteBuf both = PooledByteBufAllocator.DEFAULT.directBuffer(2 * bytes, 2 * bytes);
+        ByteBuf both = IoBuffers.allocate(2 * bytes);
         both.writeBytes(current, current.readerIndex(), bytes);
         for (int i = 0; i < bytes; i++) {
             both.writeByte(current.getByte(current.readerIndex() + i) | mask.getByte(mask.readerIndex() + i));

@@ -1,9 +1,9 @@
 package dev.ferry.frontend.scsi;
 
+import dev.ferry.core.buffer.IoBuffers;
 import dev.ferry.core.request.BlockOp;
 import dev.ferry.core.request.BlockRequest;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
 
 /**
  * The SBC-3 medium access commands: READ and WRITE (6/10/12/16), WRITE AND VERIFY and VERIFY (10/12/16),
@@ -139,7 +139,7 @@ final class ReadWriteCommands {
         }
         checkTransfer(lu, blocks, lengthByte);
         int bytes = (int) blocks * lu.blockSize();
-        ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer(bytes, bytes);
+        ByteBuf buf = IoBuffers.allocate(bytes);
         SplitIo.run(c, BlockOp.READ, lba, (int) blocks, buf, fua, c::dataIn);
     }
 
@@ -228,7 +228,7 @@ final class ReadWriteCommands {
     /** A new buffer holding {@code block} {@code times} times over. */
     static ByteBuf repeat(ByteBuf block, int times) {
         int bs = block.readableBytes();
-        ByteBuf out = PooledByteBufAllocator.DEFAULT.directBuffer(bs * times, bs * times);
+        ByteBuf out = IoBuffers.allocate(bs * times);
         for (int i = 0; i < times; i++) {
             out.writeBytes(block, block.readerIndex(), bs);
         }

@@ -1,9 +1,9 @@
 package dev.ferry.frontend.scsi;
 
+import dev.ferry.core.buffer.IoBuffers;
 import dev.ferry.core.request.BlockOp;
 import dev.ferry.core.request.BlockRequest;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
 
 /**
  * SBC-3 5.44/5.45 WRITE SAME(10)/(16).
@@ -81,7 +81,7 @@ final class WriteSameCommand {
                 Math.max(1, Math.min(lu.limits.pieceBlocks(), CHUNK_BYTES / bs)));
         ByteBuf chunk;
         if (pattern == null) {
-            chunk = PooledByteBufAllocator.DEFAULT.directBuffer(chunkBlocks * bs).writeZero(chunkBlocks * bs);
+            chunk = IoBuffers.allocate(chunkBlocks * bs).writeZero(chunkBlocks * bs);
         } else {
             try {
                 chunk = ReadWriteCommands.repeat(pattern, chunkBlocks);

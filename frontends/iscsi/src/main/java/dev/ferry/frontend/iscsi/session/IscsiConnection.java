@@ -1,5 +1,6 @@
 package dev.ferry.frontend.iscsi.session;
 
+import dev.ferry.core.buffer.IoBuffers;
 import dev.ferry.core.ring.CompletionQueue;
 import dev.ferry.core.unit.Export;
 import dev.ferry.frontend.iscsi.login.LoginException;
@@ -30,7 +31,6 @@ import dev.ferry.frontend.scsi.ScsiPort;
 import dev.ferry.frontend.scsi.ScsiResponse;
 import dev.ferry.frontend.scsi.TaskAttribute;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -542,7 +542,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
                 send(ScsiResponsePdu.create().itt(itt).response(ScsiResponsePdu.RESPONSE_TARGET_FAILURE).pdu(), true);
                 return;
             }
-            t.dataOut = PooledByteBufAllocator.DEFAULT.directBuffer(edtl, edtl);
+            t.dataOut = IoBuffers.allocate(edtl);
             t.dataOut.writerIndex(edtl);
             if (immediate > 0) {
                 t.dataOut.setBytes(0, pdu.data(), pdu.data().readerIndex(), immediate);

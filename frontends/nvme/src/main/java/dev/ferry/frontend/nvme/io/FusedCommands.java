@@ -1,5 +1,6 @@
 package dev.ferry.frontend.nvme.io;
 
+import dev.ferry.core.buffer.IoBuffers;
 import dev.ferry.core.request.BlockOp;
 import dev.ferry.core.request.BlockRequest;
 import dev.ferry.core.request.CompletionStatus;
@@ -10,7 +11,6 @@ import dev.ferry.frontend.nvme.spec.Opcodes;
 import dev.ferry.frontend.nvme.spec.Sqe;
 import dev.ferry.frontend.nvme.spec.Status;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -162,7 +162,7 @@ final class FusedCommands {
         // COMPARE_AND_WRITE takes the compare data followed by the write data in one buffer.
         ByteBuf compare = p.first.hostData();
         ByteBuf write = p.second.hostData();
-        ByteBuf both = PooledByteBufAllocator.DEFAULT.directBuffer(compare.readableBytes() + write.readableBytes());
+        ByteBuf both = IoBuffers.allocate(compare.readableBytes() + write.readableBytes());
         both.writeBytes(compare, compare.readerIndex(), compare.readableBytes())
                 .writeBytes(write, write.readerIndex(), write.readableBytes());
         b.set(BlockOp.COMPARE_AND_WRITE, IoCommands.slba(p.first), IoCommands.blocks(p.first), both,

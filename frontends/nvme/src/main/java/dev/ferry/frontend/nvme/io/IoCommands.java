@@ -1,5 +1,6 @@
 package dev.ferry.frontend.nvme.io;
 
+import dev.ferry.core.buffer.IoBuffers;
 import dev.ferry.core.backend.BackendDescriptor;
 import dev.ferry.core.request.BlockOp;
 import dev.ferry.core.request.BlockRequest;
@@ -11,7 +12,6 @@ import dev.ferry.frontend.nvme.NvmeRequest;
 import dev.ferry.frontend.nvme.spec.Opcodes;
 import dev.ferry.frontend.nvme.spec.Status;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -140,7 +140,7 @@ public final class IoCommands {
 
     private void read(NvmeRequest r, LogicalUnit u) {
         int bytes = transferBytes(r, u);
-        ByteBuf data = PooledByteBufAllocator.DEFAULT.directBuffer(bytes, bytes);
+        ByteBuf data = IoBuffers.allocate(bytes);
         submit(r, u, BlockOp.READ, slba(r), blocks(r), data, (r.cdw(12) & FUA) != 0, false);
     }
 
