@@ -2,9 +2,8 @@
 # Serves one loop device (a 1 GiB file in /dev/shm) from Ferry's `block` backend and from tgt's `rdwr` backing
 # store, one after the other, drives each with the clients of bench/iscsi-vs-tgt.sh over 127.0.0.1 and prints IOPS,
 # MiB/s, the target process's CPU seconds (utime+stime) and IOPS per CPU-second, with Ferry/tgt ratios.
-# Ferry runs twice: with -Dio.netty.allocator.directMemoryCacheAlignment=4096 (Netty's pooled buffers are then
-# page-aligned, so O_DIRECT reads/writes go straight from/to the network buffer) and without it (the backend
-# bounces unaligned buffers through its own aligned ones); the last columns compare the two.
+# Ferry's data buffers come from the core's 4 KiB-aligned pool (IoBuffers), so O_DIRECT reads and writes go
+# straight from and to them.
 # Needs root (losetup), the distribution in packaging/cli/target (mvn package), tgtd, libiscsi-bin, qemu-utils.
 # A benchmark, not a test. Settings (environment):
 #   FERRY_PORT (13272)  TGT_PORT (13273)  TGT_CONTROL_PORT (28)  SECONDS_PER_RUN (10, iscsi-perf)
@@ -117,7 +116,7 @@ run_ferry() {  # TARGET [JVM OPTION...]: Ferry's block backend on $loop
     local t=$1; shift
     echo "bench: $t on 127.0.0.1:$FERRY_PORT ($loop, JVM options: ${*:-none})" >&2
     # exec'd directly so that $! is the JVM whose CPU time is measured
-    java -cp "$CLI/lib/*:$CLI/ferry-cli.jar" "$@" dev.ferry.cli.FerryCli serve --config "$work/ferry.json" \
+    java -cp "$CLI/lib/*:$CLI/ferry-cli.jar" "$@" dev.ferry.cli.FerryCli serve --config "$work/ferry.json" --control-socket "$work/ferry.sock" \
         >"$work/$t.log" 2>&1 &
     ferry_pid=$!
     wait_for_portal "$FERRY_PORT" "$ferry_pid" "$t"
@@ -135,8 +134,7 @@ cat > "$work/ferry.json" <<EOF
 }
 EOF
 
-run_ferry ferry -Dio.netty.allocator.directMemoryCacheAlignment=4096
-run_ferry ferry-unaligned
+run_ferry ferry
 
 echo "bench: tgt (rdwr${TGT_BSOFLAGS:+, bsoflags $TGT_BSOFLAGS}) on 127.0.0.1:$TGT_PORT (control port $TGT_CONTROL_PORT, $loop)" >&2
 tgtd -f -C "$TGT_CONTROL_PORT" --iscsi "portal=127.0.0.1:$TGT_PORT" >"$work/tgt.log" 2>&1 &
@@ -152,19 +150,17 @@ stop_servers
 
 echo
 echo "Ferry block backend vs tgt rdwr${TGT_BSOFLAGS:+ (bsoflags $TGT_BSOFLAGS)}, same loop device over a 1 GiB /dev/shm file, 127.0.0.1 ($(nproc) cores;"
-echo "CPU = target process utime+stime; Ferry with 4 KiB-aligned Netty buffers; 'unal.' = Ferry without them)"
-printf '%-22s | %10s %7s %6s %9s | %9s %7s %6s %9s | %6s %8s | %9s %6s %8s\n' test \
-    "Ferry IOPS" MiB/s CPU-s IOPS/CPU "tgt IOPS" MiB/s CPU-s IOPS/CPU "F/t" "F/t eff" \
-    "unal.IOPS" "al/un" "al/un eff"
+echo "CPU = target process utime+stime)"
+printf '%-22s | %10s %7s %6s %9s | %9s %7s %6s %9s | %6s %8s\n' test \
+    "Ferry IOPS" MiB/s CPU-s IOPS/CPU "tgt IOPS" MiB/s CPU-s IOPS/CPU "F/t" "F/t eff"
 for row in "${ROWS[@]}"; do
     read -r f_ops f_secs f_cpu size < "$work/ferry.$row"
-    read -r u_ops u_secs u_cpu _ < "$work/ferry-unaligned.$row"
     read -r t_ops t_secs t_cpu _ < "$work/tgt.$row"
     awk -v row="$row" -v fo="$f_ops" -v fs="$f_secs" -v fc="$f_cpu" -v to="$t_ops" -v ts="$t_secs" -v tc="$t_cpu" \
-        -v uo="$u_ops" -v us="$u_secs" -v uc="$u_cpu" -v size="$size" 'BEGIN {
-        fi = fo / fs; ti = to / ts; ui = uo / us
-        fe = fc > 0 ? fo / fc : 0; te = tc > 0 ? to / tc : 0; ue = uc > 0 ? uo / uc : 0
-        printf "%-22s | %10.0f %7.1f %6.2f %9.0f | %9.0f %7.1f %6.2f %9.0f | %6.2f %8.2f | %9.0f %6.2f %8.2f\n", row,
+        -v size="$size" 'BEGIN {
+        fi = fo / fs; ti = to / ts
+        fe = fc > 0 ? fo / fc : 0; te = tc > 0 ? to / tc : 0
+        printf "%-22s | %10.0f %7.1f %6.2f %9.0f | %9.0f %7.1f %6.2f %9.0f | %6.2f %8.2f\n", row,
             fi, fi * size / 1048576, fc, fe, ti, ti * size / 1048576, tc, te,
-            (ti > 0 ? fi / ti : 0), (te > 0 ? fe / te : 0), ui, (ui > 0 ? fi / ui : 0), (ue > 0 ? fe / ue : 0) }'
+            (ti > 0 ? fi / ti : 0), (te > 0 ? fe / te : 0) }'
 done
