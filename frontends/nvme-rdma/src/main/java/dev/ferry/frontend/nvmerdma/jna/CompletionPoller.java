@@ -1,0 +1,42 @@
+package dev.ferry.frontend.nvmerdma.jna;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import dev.ferry.frontend.nvmerdma.verbs.WorkRequests;
+
+/**
+ * Drains one CQ into the {@link WorkRequests} table: ibv_poll_cq in batches, each {@link IbvWc} dispatched by its
+ * wr_id. Waiting is the caller's (ibv_get_cq_event on the completion channel, then ack and re-arm), not busy
+ * polling: on soft-RoCE with one vCPU a busy poll costs a scheduler tick per completion.
+ */
+public final class CompletionPoller {
+    static final int BATCH = 16;
+
+    private final Pointer cq;
+    private final Memory wcs = new Memory((long) IbvWc.SIZE * BATCH);
+    private final WorkRequests requests;
+
+    public CompletionPoller(Pointer cq, WorkRequests requests) {
+        this.cq = cq;
+        this.requests = requests;
+    }
+
+    /** Polls until the CQ is empty; returns the completions dispatched, or a negative ibv_poll_cq error. */
+    public int drain() {
+        int total = 0;
+        int n;
+        while ((n = VerbsOps.pollCq(cq, BATCH, wcs)) > 0) {
+            dispatch(wcs, n, requests);
+            total += n;
+        }
+        return n < 0 ? n : total;
+    }
+
+    /** Hands {@code n} polled work completions to their callbacks. */
+    static void dispatch(Pointer wcs, int n, WorkRequests requests) {
+        for (int i = 0; i < n; i++) {
+            Pointer wc = wcs.share((long) i * IbvWc.SIZE);
+            requests.complete(IbvWc.wrId(wc), IbvWc.status(wc), IbvWc.byteLength(wc));
+        }
+    }
+}
