@@ -155,7 +155,7 @@ public final class RdmaQueuePair implements QueueTransport {
         }
         boolean keyed = SglIdentifier.type(capsule.getUnsignedByte(Sqe.SGL_IDENTIFIER))
                 == SglIdentifier.TYPE_KEYED_DATA_BLOCK;
-        NvmeRequest r = new NvmeRequest(modelSqe(capsule, keyed));
+        NvmeRequest r = new NvmeRequest(modelSqe(capsule));
         active.put(r, new Command(keyed ? KeyedSglDescriptor.parse(capsule, Sqe.SGL_ADDRESS) : null));
         queue.receive(r);
         if (!r.isCompleted()) {
@@ -168,17 +168,10 @@ public final class RdmaQueuePair implements QueueTransport {
         }
     }
 
-    /**
-     * The SQE as the controller model reads it. The model takes SGL1's length as 32 bits (bytes 35:32), which
-     * suits the data block descriptors of NVMe/TCP; a keyed descriptor's length is 24 bits and byte 35 is the key's
-     * low byte, so the copy clears it. (The model should read the length by descriptor type; then this goes.)
-     */
-    private static ByteBuf modelSqe(ByteBuf capsule, boolean keyed) {
+    /** The SQE for the controller model, copied because the capsule's buffer is posted for the next receive. */
+    private static ByteBuf modelSqe(ByteBuf capsule) {
         ByteBuf sqe = PooledByteBufAllocator.DEFAULT.heapBuffer(Sqe.SIZE, Sqe.SIZE);
         sqe.writeBytes(capsule, 0, Sqe.SIZE);
-        if (keyed) {
-            sqe.setByte(Sqe.SGL_LENGTH + 3, 0);
-        }
         return sqe;
     }
 

@@ -22,6 +22,8 @@ public final class Sqe {
     public static final int SGL_ADDRESS = 24;
     public static final int SGL_LENGTH = 32;
     public static final int SGL_IDENTIFIER = 39;
+    /** NVMe base spec, SGL Descriptor Type 4h: Keyed SGL Data Block (the upper nibble of the identifier). */
+    public static final int SGL_TYPE_KEYED_DATA_BLOCK = 0x4;
     public static final int CDW10 = 40;
 
     /** FUSE values (4.2 Figure 87). */
@@ -45,7 +47,14 @@ public final class Sqe {
     public static int fctype(ByteBuf sqe) { return sqe.getUnsignedByte(FCTYPE); }
     public static long nsid(ByteBuf sqe) { return sqe.getUnsignedIntLE(NSID); }
     public static long sglAddress(ByteBuf sqe) { return sqe.getLongLE(SGL_ADDRESS); }
-    public static long sglLength(ByteBuf sqe) { return sqe.getUnsignedIntLE(SGL_LENGTH); }
+    /**
+     * SGL1's length: 32 bits (bytes 35:32) for data block descriptors (NVMe/TCP), 24 bits (bytes 34:32) for a
+     * Keyed SGL Data Block descriptor (type 4h, NVMe/RDMA), whose byte 35 starts the key.
+     */
+    public static long sglLength(ByteBuf sqe) {
+        return sglIdentifier(sqe) >>> 4 == SGL_TYPE_KEYED_DATA_BLOCK
+                ? sqe.getUnsignedMediumLE(SGL_LENGTH) : sqe.getUnsignedIntLE(SGL_LENGTH);
+    }
     public static int sglIdentifier(ByteBuf sqe) { return sqe.getUnsignedByte(SGL_IDENTIFIER); }
 
     /** Command dword {@code n} (10-15 are the command specific ones). */
