@@ -240,12 +240,7 @@ public final class AtaBackend implements Backend {
     }
 
     private CompletionStatus locked(long lba, long blocks, java.util.function.Supplier<CompletionStatus> action) {
-        int slot = rangeLock.lock(lba * blockSize, blocks * blockSize);
-        try {
-            return action.get();
-        } finally {
-            rangeLock.unlock(slot);
-        }
+        return rangeLock.holding(lba * blockSize, blocks * blockSize, action);
     }
 
     @Override

@@ -162,16 +162,13 @@ public final class BlockBackend implements Backend {
 
     private void compareAndWrite(BlockRequest r, long offset, int length) {
         ByteBuf d = r.data();
-        int slot = rangeLock.lock(offset, length);
-        long mismatch;
-        try {
-            mismatch = compare(offset, length, d);
-            if (mismatch < 0) {
+        long mismatch = rangeLock.holding(offset, length, () -> {
+            long at = compare(offset, length, d);
+            if (at < 0) {
                 write(offset, length, d, d.readerIndex() + length, r.fua() || writeThrough);
             }
-        } finally {
-            rangeLock.unlock(slot);
-        }
+            return at;
+        });
         if (mismatch < 0) {
             r.complete(CompletionStatus.GOOD);
         } else {

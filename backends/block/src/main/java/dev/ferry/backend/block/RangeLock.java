@@ -32,6 +32,16 @@ public final class RangeLock {
         return slot;
     }
 
+    /** Runs {@code action} while holding {@code [start, start + length)} and returns its result. */
+    public <T> T holding(long start, long length, java.util.function.Supplier<T> action) {
+        int slot = lock(start, length);
+        try {
+            return action.get();
+        } finally {
+            unlock(slot);
+        }
+    }
+
     public synchronized void unlock(int slot) {
         used[slot] = false;
         notifyAll();
