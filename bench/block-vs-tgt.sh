@@ -54,22 +54,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-fail() {  # MESSAGE TARGET: says what failed, with the end of that target's log
-    echo "bench: $1" >&2
-    tail -n 20 "$work/$2.log" >&2 || true
-    exit 1
-}
-
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # utime + stime of every thread
-
-wait_for_portal() {  # PORT PID TARGET
-    for _ in $(seq 60); do
-        kill -0 "$2" 2>/dev/null || fail "the $3 process died" "$3"
-        iscsi-ls "iscsi://127.0.0.1:$1" >/dev/null 2>&1 && return 0
-        sleep 0.5
-    done
-    fail "nothing answers on 127.0.0.1:$1" "$3"
-}
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"  # fail, cpu_ticks, wait_for_portal
 
 # One measured run: NAME TARGET PID URL perf|qemu DEPTH BYTES COUNT [-w]; writes "ops seconds cpu_seconds bytes"
 # to $work/TARGET.NAME
