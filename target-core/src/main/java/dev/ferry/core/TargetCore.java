@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,10 +58,11 @@ public final class TargetCore implements AutoCloseable {
         return m;
     }
 
-    /** The frontend factories on the class path, by protocol. */
-    public static Map<String, FrontendFactory> frontendFactories() {
-        Map<String, FrontendFactory> m = new TreeMap<>();
-        ServiceLoader.load(FrontendFactory.class).forEach(f -> m.put(f.protocol(), f));
+    /** The frontend factories on the class path, by protocol and then by portal transport. */
+    public static Map<String, Map<String, FrontendFactory>> frontendFactories() {
+        Map<String, Map<String, FrontendFactory>> m = new TreeMap<>();
+        ServiceLoader.load(FrontendFactory.class)
+                .forEach(f -> m.computeIfAbsent(f.protocol(), p -> new TreeMap<>()).put(f.transport(), f));
         return m;
     }
 
@@ -145,21 +147,45 @@ public final class TargetCore implements AutoCloseable {
         startMissingFrontends(config);
     }
 
-    /** Starts the frontend of every protocol the configuration uses that has none yet; returns those started. */
+    /**
+     * Starts the frontend of every protocol and portal transport the configuration uses that has none yet;
+     * returns those started.
+     */
     private List<Frontend> startMissingFrontends(FerryConfig c) throws Exception {
-        Map<String, FrontendFactory> factories = frontendFactories();
+        Map<String, Map<String, FrontendFactory>> factories = frontendFactories();
         List<Frontend> started = new ArrayList<>();
-        for (String protocol : new java.util.TreeSet<>(c.targets().stream().map(TargetConfig::protocolOrDefault).toList())) {
-            if (frontend(protocol) != null) {
-                continue;
+        for (Map.Entry<String, Set<String>> use : transportsInUse(c).entrySet()) {
+            String protocol = use.getKey();
+            for (String transport : use.getValue()) {
+                if (frontend(protocol, transport) != null) {
+                    continue;
+                }
+                FrontendFactory factory = factories.get(protocol).get(transport);
+                if (factory == null) {
+                    throw new IllegalStateException(protocol + " over " + transport
+                            + " is not available: its frontend module is not installed");
+                }
+                Frontend f = factory.create(registry);
+                frontends.add(f);
+                started.add(f);
+                f.start();
+                LOG.info("{}/{} frontend listening on {}", protocol, transport, f.boundAddresses());
             }
-            Frontend f = factories.get(protocol).create(registry);
-            frontends.add(f);
-            started.add(f);
-            f.start();
-            LOG.info("{} frontend listening on {}", protocol, f.boundAddresses());
         }
         return started;
+    }
+
+    /** Protocol to the transports of its portals; TCP always, so that a protocol's main frontend runs. */
+    private static Map<String, Set<String>> transportsInUse(FerryConfig c) {
+        Map<String, Set<String>> use = new TreeMap<>();
+        for (TargetConfig t : c.targets()) {
+            String protocol = t.protocolOrDefault();
+            Set<String> transports = use.computeIfAbsent(protocol, p -> new TreeSet<>(Set.of(Portal.TCP)));
+            for (String p : t.portals()) {
+                transports.add(Portal.parse(p, ConfigValidator.defaultPort(protocol)).transport());
+            }
+        }
+        return use;
     }
 
     /**
@@ -255,9 +281,15 @@ public final class TargetCore implements AutoCloseable {
         return List.copyOf(frontends);
     }
 
-    /** The running frontend of a protocol, or null. */
+    /** The running TCP frontend of a protocol, or null. */
     public Frontend frontend(String protocol) {
-        return frontends.stream().filter(f -> f.protocol().equals(protocol)).findFirst().orElse(null);
+        return frontend(protocol, Portal.TCP);
+    }
+
+    /** The running frontend of a protocol over a transport, or null. */
+    public Frontend frontend(String protocol, String transport) {
+        return frontends.stream().filter(f -> f.protocol().equals(protocol) && f.transport().equals(transport))
+                .findFirst().orElse(null);
     }
 
     /** Stops frontends first (no new requests), then drains workers and closes backends. */

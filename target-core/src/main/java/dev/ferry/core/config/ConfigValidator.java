@@ -123,7 +123,10 @@ public final class ConfigValidator {
         }
         for (int i = 0; i < t.portals().size(); i++) {
             try {
-                Portal.parse(String.valueOf(t.portals().get(i)), defaultPort(protocol));
+                Portal portal = Portal.parse(String.valueOf(t.portals().get(i)), defaultPort(protocol));
+                if (portal.isRdma() && !TargetConfig.NVME.equals(protocol)) {
+                    problems.add(at + ".portals[" + i + "]: rdma:// portals serve NVMe subsystems only (no iSER)");
+                }
             } catch (IllegalArgumentException e) {
                 problems.add(at + ".portals[" + i + "]: " + e.getMessage());
             }

@@ -2,11 +2,38 @@ package dev.ferry.core.config;
 
 /**
  * A listening address, written {@code host:port}, {@code [v6]:port}, or {@code host} for the protocol's default
- * port.
+ * port, optionally prefixed by its transport: {@code rdma://10.0.2.15:4420} (NVMe/RDMA), {@code tcp://...} (the
+ * default, so usually left out).
+ *
+ * @param transport {@link #TCP} or {@link #RDMA}, as NVMe discovery's TRTYPE names them
  */
-public record Portal(String host, int port) {
+public record Portal(String host, int port, String transport) {
+
+    public static final String TCP = "tcp";
+    public static final String RDMA = "rdma";
+    private static final String SCHEME_SEPARATOR = "://";
+
+    public Portal {
+        if (!TCP.equals(transport) && !RDMA.equals(transport)) {
+            throw new IllegalArgumentException("unknown transport '" + transport + "' (tcp or rdma)");
+        }
+    }
+
+    /** A TCP portal. */
+    public Portal(String host, int port) {
+        this(host, port, TCP);
+    }
 
     public static Portal parse(String text, int defaultPort) {
+        String transport = TCP;
+        int scheme = text.indexOf(SCHEME_SEPARATOR);
+        if (scheme >= 0) {
+            transport = text.substring(0, scheme);
+            if (!TCP.equals(transport) && !RDMA.equals(transport)) {
+                throw new IllegalArgumentException("'" + text + "': unknown transport '" + transport + "' (tcp or rdma)");
+            }
+            text = text.substring(scheme + SCHEME_SEPARATOR.length());
+        }
         String host;
         String portText = null;
         if (text.startsWith("[")) {
@@ -43,11 +70,17 @@ public record Portal(String host, int port) {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("'" + text + "': port must be 0-65535");
         }
-        return new Portal(host, port);
+        return new Portal(host, port, transport);
     }
 
+    public boolean isRdma() {
+        return RDMA.equals(transport);
+    }
+
+    /** As written in the configuration: the transport prefix only where it is not TCP. */
     @Override
     public String toString() {
-        return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
+        String address = host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
+        return isRdma() ? RDMA + SCHEME_SEPARATOR + address : address;
     }
 }

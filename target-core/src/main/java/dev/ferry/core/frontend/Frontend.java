@@ -12,7 +12,12 @@ public interface Frontend extends AutoCloseable {
     /** The protocol name, as in the configuration ({@code iscsi}, ...). */
     String protocol();
 
-    /** Binds every portal of every export of this protocol; throws if a portal cannot be bound. */
+    /** The transport of its portals ({@link dev.ferry.core.config.Portal#TCP} or {@code RDMA}). */
+    default String transport() {
+        return dev.ferry.core.config.Portal.TCP;
+    }
+
+    /** Binds every portal of this transport of every export of this protocol; throws if a portal cannot be bound. */
     void start() throws Exception;
 
     /** Where it actually listens (ports resolved when 0 was configured). */

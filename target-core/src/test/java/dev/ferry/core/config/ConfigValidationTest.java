@@ -82,6 +82,11 @@ class ConfigValidationTest {
         assertEquals(new Portal("::1", 3260), Portal.parse("[::1]:3260", 1));
         assertEquals(new Portal("0.0.0.0", 3260), Portal.parse("0.0.0.0", 3260));
         assertThrows(IllegalArgumentException.class, () -> Portal.parse("::1:3260", 1));
+        assertEquals(new Portal("10.0.2.15", 4420, Portal.RDMA), Portal.parse("rdma://10.0.2.15", 4420));
+        assertEquals(new Portal("::1", 4421, Portal.TCP), Portal.parse("tcp://[::1]:4421", 4420));
+        assertEquals("rdma://10.0.2.15:4420", Portal.parse("rdma://10.0.2.15:4420", 1).toString());
+        assertEquals("10.0.2.15:4420", Portal.parse("tcp://10.0.2.15:4420", 1).toString());
+        assertThrows(IllegalArgumentException.class, () -> Portal.parse("iser://10.0.2.15:3260", 1));
     }
 
     @Test

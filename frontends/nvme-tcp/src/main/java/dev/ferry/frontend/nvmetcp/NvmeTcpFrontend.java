@@ -44,7 +44,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The NVMe/TCP frontend: listens on every port of every {@code nvme} export (each distinct portal once) and serves
+ * The NVMe/TCP frontend: listens on every TCP port of every {@code nvme} export (each distinct portal once) and serves
  * both those subsystems and the discovery subsystem there; one Netty channel per NVMe queue. It is also the
  * {@link FabricsTransport} the controller model asks about ports and limits.
  */
@@ -120,7 +120,7 @@ public final class NvmeTcpFrontend implements Frontend, FabricsTransport {
     private Set<Portal> distinctPortals() {
         Set<Portal> portals = new LinkedHashSet<>();
         for (Export e : registry.exports(protocol())) {
-            portals.addAll(e.portals());
+            e.portals().stream().filter(p -> p.transport().equals(transport())).forEach(portals::add);
         }
         return portals;
     }
