@@ -134,7 +134,7 @@ public final class TargetCore implements AutoCloseable {
                         a.luns() == null ? null : Set.copyOf(a.luns())));
             }
             exports.add(new Export(t.name(), t.protocolOrDefault(), t.alias(), portals, luns, acl,
-                    t.allowAnyInitiatorOrDefault()));
+                    t.allowAnyInitiatorOrDefault(), t.iscsiOrDefault()));
         }
         return exports;
     }

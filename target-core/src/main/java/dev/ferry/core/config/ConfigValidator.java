@@ -166,6 +166,13 @@ public final class ConfigValidator {
                 checkAcl(at + ".acls[" + i + "]", a, ids, problems);
             }
         }
+        if (t.iscsi() != null) {
+            if (TargetConfig.ISCSI.equals(protocol)) {
+                checkIscsi(at + ".iscsi", t.iscsi(), problems);
+            } else {
+                problems.add(at + ".iscsi: only iSCSI targets have iSCSI settings");
+            }
+        }
         if (t.acls().isEmpty() && !t.allowAnyInitiatorOrDefault()) {
             problems.add(at + ".acls: no initiator may log in; add acls or set \"allowAnyInitiator\": true");
         }
@@ -185,6 +192,35 @@ public final class ConfigValidator {
             return IscsiNames.problem(name);
         }
         return name == null || name.isBlank() ? "is missing" : null;
+    }
+
+    /** The ranges of RFC 7143 section 13 for the negotiation offers, and Ferry's own for the session limits. */
+    private static void checkIscsi(String at, IscsiTargetConfig c, List<String> problems) {
+        checkRange(at + ".maxSessions", c.maxSessions(), 1, IscsiTargetConfig.MAX_SESSIONS_LIMIT, "", problems);
+        checkRange(at + ".commandsPerSession", c.commandsPerSession(), 1, IscsiTargetConfig.COMMANDS_PER_SESSION_LIMIT,
+                "", problems);
+        checkRange(at + ".maxRecvDataSegmentLength", c.maxRecvDataSegmentLength(), IscsiTargetConfig.MIN_LENGTH,
+                IscsiTargetConfig.MAX_LENGTH, " (RFC 7143 13.12)", problems);
+        checkRange(at + ".maxBurstLength", c.maxBurstLength(), IscsiTargetConfig.MIN_LENGTH,
+                IscsiTargetConfig.MAX_LENGTH, " (RFC 7143 13.13)", problems);
+        boolean firstInRange = checkRange(at + ".firstBurstLength", c.firstBurstLength(), IscsiTargetConfig.MIN_LENGTH,
+                IscsiTargetConfig.MAX_LENGTH, " (RFC 7143 13.14)", problems);
+        if (firstInRange && (c.firstBurstLength() != null || c.maxBurstLength() != null)
+                && c.firstBurstLengthOrDefault() > c.maxBurstLengthOrDefault()) {
+            problems.add(at + ".firstBurstLength: " + c.firstBurstLengthOrDefault() + " exceeds maxBurstLength "
+                    + c.maxBurstLengthOrDefault() + " (RFC 7143 13.14)");
+        }
+        checkRange(at + ".maxOutstandingR2T", c.maxOutstandingR2T(), 1, IscsiTargetConfig.MAX_OUTSTANDING_R2T_LIMIT,
+                " (RFC 7143 13.17)", problems);
+    }
+
+    /** Whether an optional value is absent or within min..max; adds the problem when it is not. */
+    private static boolean checkRange(String at, Integer value, int min, int max, String why, List<String> problems) {
+        if (value != null && (value < min || value > max)) {
+            problems.add(at + ": " + value + " must be " + min + "-" + max + why);
+            return false;
+        }
+        return true;
     }
 
     private static void checkAcl(String at, AclConfig a, Set<Long> luns, List<String> problems) {

@@ -15,6 +15,7 @@ import java.util.List;
  * @param acls               initiators (IQNs) or hosts (host NQNs) allowed to connect
  * @param allowAnyInitiator  demo mode: admit every initiator (no ACL needed)
  * @param alias              optional human-readable alias (iSCSI TargetAlias)
+ * @param iscsi              optional iSCSI settings (limits and negotiation offers); absent = the defaults
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TargetConfig(
@@ -24,10 +25,17 @@ public record TargetConfig(
         List<LunConfig> luns,
         List<AclConfig> acls,
         Boolean allowAnyInitiator,
-        String alias) {
+        String alias,
+        IscsiTargetConfig iscsi) {
 
     public static final String ISCSI = "iscsi";
     public static final String NVME = "nvme";
+
+    /** A target with the default iSCSI settings. */
+    public TargetConfig(String name, String protocol, List<String> portals, List<LunConfig> luns, List<AclConfig> acls,
+                        Boolean allowAnyInitiator, String alias) {
+        this(name, protocol, portals, luns, acls, allowAnyInitiator, alias, null);
+    }
 
     public TargetConfig {
         portals = portals == null ? List.of() : List.copyOf(portals);
@@ -37,6 +45,11 @@ public record TargetConfig(
 
     public String protocolOrDefault() {
         return protocol == null ? ISCSI : protocol;
+    }
+
+    /** The iSCSI settings, with every field absent when none were given. */
+    public IscsiTargetConfig iscsiOrDefault() {
+        return iscsi == null ? IscsiTargetConfig.DEFAULTS : iscsi;
     }
 
     public boolean allowAnyInitiatorOrDefault() {

@@ -1,5 +1,6 @@
 package dev.ferry.core.unit;
 
+import dev.ferry.core.config.IscsiTargetConfig;
 import dev.ferry.core.config.Portal;
 import java.util.Collections;
 import java.util.List;
@@ -20,6 +21,7 @@ public final class Export {
     private final NavigableMap<Long, LogicalUnit> units;
     private final Map<String, InitiatorAccess> access;
     private final boolean allowAny;
+    private final IscsiTargetConfig iscsi;
 
     /** An export whose listed initiators log in without authentication and see every unit. */
     public Export(String name, String protocol, String alias, List<Portal> portals,
@@ -28,8 +30,15 @@ public final class Export {
                 allowedInitiators.stream().map(InitiatorAccess::open).toList(), allowAny);
     }
 
+    /** An export with the default iSCSI settings. */
     public Export(String name, String protocol, String alias, List<Portal> portals,
                   NavigableMap<Long, LogicalUnit> units, List<InitiatorAccess> acl, boolean allowAny) {
+        this(name, protocol, alias, portals, units, acl, allowAny, IscsiTargetConfig.DEFAULTS);
+    }
+
+    public Export(String name, String protocol, String alias, List<Portal> portals,
+                  NavigableMap<Long, LogicalUnit> units, List<InitiatorAccess> acl, boolean allowAny,
+                  IscsiTargetConfig iscsi) {
         this.name = name;
         this.protocol = protocol;
         this.alias = alias;
@@ -38,6 +47,7 @@ public final class Export {
         this.access = acl.stream().collect(java.util.stream.Collectors.toUnmodifiableMap(
                 a -> a.initiator().toLowerCase(Locale.ROOT), a -> a));
         this.allowAny = allowAny;
+        this.iscsi = iscsi;
     }
 
     public String name() { return name; }
@@ -45,6 +55,8 @@ public final class Export {
     /** Optional alias, or null. */
     public String alias() { return alias; }
     public List<Portal> portals() { return portals; }
+    /** The iSCSI settings as configured (absent fields: the frontend's defaults). */
+    public IscsiTargetConfig iscsi() { return iscsi; }
     /** Units by LUN / namespace id, ascending. */
     public NavigableMap<Long, LogicalUnit> units() { return units; }
 

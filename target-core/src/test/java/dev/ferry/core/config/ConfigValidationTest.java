@@ -72,6 +72,57 @@ class ConfigValidationTest {
     }
 
     @Test
+    void iscsiSettingsRoundTripAndStayOptional() throws Exception {
+        FerryConfig c = ConfigLoader.parse(GOOD.replace("\"acls\"",
+                "\"iscsi\": {\"maxSessions\": 4, \"commandsPerSession\": 16, \"maxBurstLength\": 65536,"
+                        + " \"firstBurstLength\": 8192, \"immediateData\": false}, \"acls\""));
+        validator.validate(c);
+        IscsiTargetConfig i = c.targets().get(0).iscsi();
+        assertEquals(new IscsiTargetConfig(4, 16, null, 65536, 8192, null, false, null), i);
+        assertEquals(c, ConfigLoader.parse(ConfigLoader.toJson(c)), "JSON round trip");
+        assertTrue(!ConfigLoader.toJson(ConfigLoader.parse(GOOD)).contains("iscsi"), "absent settings stay absent");
+        assertEquals(IscsiTargetConfig.DEFAULTS, ConfigLoader.parse(GOOD).targets().get(0).iscsiOrDefault());
+    }
+
+    @Test
+    void iscsiSettingsOutOfTheirRfcRangesAreNamed() throws Exception {
+        FerryConfig bad = ConfigLoader.parse(GOOD.replace("\"acls\"",
+                "\"iscsi\": {\"maxSessions\": 0, \"commandsPerSession\": 1025, \"maxRecvDataSegmentLength\": 511,"
+                        + " \"maxBurstLength\": 16777216, \"firstBurstLength\": 100, \"maxOutstandingR2T\": 65536},"
+                        + " \"acls\""));
+        List<String> p = assertThrows(ConfigException.class, () -> validator.validate(bad)).problems();
+        assertEquals(List.of(
+                "targets[0].iscsi.maxSessions: 0 must be 1-65535",
+                "targets[0].iscsi.commandsPerSession: 1025 must be 1-1024",
+                "targets[0].iscsi.maxRecvDataSegmentLength: 511 must be 512-16777215 (RFC 7143 13.12)",
+                "targets[0].iscsi.maxBurstLength: 16777216 must be 512-16777215 (RFC 7143 13.13)",
+                "targets[0].iscsi.firstBurstLength: 100 must be 512-16777215 (RFC 7143 13.14)",
+                "targets[0].iscsi.maxOutstandingR2T: 65536 must be 1-65535 (RFC 7143 13.17)"), p);
+    }
+
+    @Test
+    void firstBurstMayNotExceedMaxBurstEvenAgainstADefault() throws Exception {
+        FerryConfig overMax = ConfigLoader.parse(GOOD.replace("\"acls\"",
+                "\"iscsi\": {\"maxBurstLength\": 65536, \"firstBurstLength\": 131072}, \"acls\""));
+        assertEquals(List.of("targets[0].iscsi.firstBurstLength: 131072 exceeds maxBurstLength 65536 (RFC 7143 13.14)"),
+                assertThrows(ConfigException.class, () -> validator.validate(overMax)).problems());
+        FerryConfig belowDefaultFirst = ConfigLoader.parse(GOOD.replace("\"acls\"",
+                "\"iscsi\": {\"maxBurstLength\": 4096}, \"acls\""));
+        assertEquals(List.of("targets[0].iscsi.firstBurstLength: 262144 exceeds maxBurstLength 4096 (RFC 7143 13.14)"),
+                assertThrows(ConfigException.class, () -> validator.validate(belowDefaultFirst)).problems());
+    }
+
+    @Test
+    void iscsiSettingsOnAnNvmeSubsystemAreRefused() throws Exception {
+        FerryConfig bad = ConfigLoader.parse("""
+                {"backstores": [], "targets": [{"name": "nqn.2026-11.dev.ferry:s", "protocol": "nvme",
+                  "portals": ["127.0.0.1:4420"], "allowAnyInitiator": true, "iscsi": {"maxSessions": 2}}]}
+                """);
+        assertEquals(List.of("targets[0].iscsi: only iSCSI targets have iSCSI settings"),
+                assertThrows(ConfigException.class, () -> validator.validate(bad)).problems());
+    }
+
+    @Test
     void sizesAndPortals() {
         assertEquals(1L << 30, SizeParser.parse("1G"));
         assertEquals(1L << 30, SizeParser.parse("1GiB"));

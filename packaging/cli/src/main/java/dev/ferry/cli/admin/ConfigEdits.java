@@ -131,7 +131,7 @@ final class ConfigEdits {
 
     private static TargetConfig copy(TargetConfig t, List<String> portals, List<LunConfig> luns, List<AclConfig> acls,
                                      Boolean allowAny) {
-        return new TargetConfig(t.name(), t.protocol(), portals, luns, acls, allowAny, t.alias());
+        return new TargetConfig(t.name(), t.protocol(), portals, luns, acls, allowAny, t.alias(), t.iscsi());
     }
 
     private static boolean hasUnit(TargetConfig t, long id) {
