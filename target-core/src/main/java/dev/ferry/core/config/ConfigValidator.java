@@ -95,6 +95,13 @@ public final class ConfigValidator {
         if (b.workers() != null && (b.workers() < 1 || b.workers() > 64)) {
             problems.add(at + ".workers: " + b.workers() + " must be 1-64");
         }
+        if (b.queueDepth() != null && (b.queueDepth() < 1 || b.queueDepth() > BackstoreConfig.MAX_QUEUE_DEPTH)) {
+            problems.add(at + ".queueDepth: " + b.queueDepth() + " must be 1-" + BackstoreConfig.MAX_QUEUE_DEPTH
+                    + " (requests in flight at the device)");
+        } else if (b.queueDepth() != null && b.workers() != null && b.workers() > b.queueDepth()) {
+            problems.add(at + ".queueDepth: " + b.queueDepth() + " is below workers (" + b.workers()
+                    + "): each worker needs a request in flight, so raise queueDepth or lower workers");
+        }
         if (factory != null) {
             for (String p : factory.validate(b)) {
                 problems.add(at + "." + p);

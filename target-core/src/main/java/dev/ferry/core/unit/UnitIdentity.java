@@ -26,6 +26,8 @@ public record UnitIdentity(
 
     public static final String VENDOR = "FERRY";
     public static final String REVISION = "0001";
+    /** NVMe base 5.17.2.1 Identify Controller SN is 20 ASCII characters; every protocol gets the same serial. */
+    public static final int MAX_SERIAL = 20;
     private static final long NAA_LOCALLY_ASSIGNED = 0x3L << 60;
     private static final long NAA_VALUE_MASK = (1L << 60) - 1;
     /** IEEE EUI: bit 1 of the first octet set = locally administered, bit 0 clear = individual. */
@@ -45,6 +47,33 @@ public record UnitIdentity(
         String serial = HexFormat.of().withUpperCase().toHexDigits(c);
         return new UnitIdentity(serial, NAA_LOCALLY_ASSIGNED | (a & NAA_VALUE_MASK), eui, eui, b,
                 VENDOR, product, REVISION);
+    }
+
+    /**
+     * A passed-through device's own inquiry strings and serial number with Ferry's derived designators (NAA, EUI-64,
+     * NGUID), as for {@link #derive}. The designators stay Ferry's even where the device has its own NAA: the
+     * exported unit is a different logical unit from the local disk (Ferry answers its INQUIRY, reservations and
+     * mode pages, and may export fewer blocks), so sharing the device's NAA would let multipath merge the local
+     * disk and the export as two paths to one unit; an NAA 6h (16 bytes) would not fit NVMe's EUI-64 either.
+     *
+     * @param serial the device's serial number; one longer than {@link #MAX_SERIAL} keeps its last characters
+     *               (where serials put what tells two drives of a model apart), a blank one the derived serial
+     */
+    public static UnitIdentity ofDevice(String seed, String vendor, String product, String revision, String serial) {
+        UnitIdentity d = derive(seed, product);
+        String s = printable(serial);
+        return new UnitIdentity(s.isEmpty() ? d.serial : s.substring(Math.max(0, s.length() - MAX_SERIAL)),
+                d.naa, d.eui64, d.nguidHigh, d.nguidLow, clip(printable(vendor), 8, VENDOR),
+                clip(printable(product), 16, ""), clip(printable(revision), 4, ""));
+    }
+
+    /** Printable ASCII only (INQUIRY strings, SPC-4 4.3.1), without surrounding spaces. */
+    private static String printable(String s) {
+        return s == null ? "" : s.replaceAll("[^\\x20-\\x7e]", "").trim();
+    }
+
+    private static String clip(String s, int max, String ifEmpty) {
+        return s.isEmpty() ? ifEmpty : s.substring(0, Math.min(max, s.length())).trim();
     }
 
     /** The 16 bytes of the 128-bit id, big-endian. */

@@ -72,6 +72,26 @@ class ConfigValidationTest {
     }
 
     @Test
+    void queueDepthIsOptionalBoundedAndNotBelowWorkers() throws Exception {
+        assertEquals(BackstoreConfig.DEFAULT_QUEUE_DEPTH, ConfigLoader.parse(GOOD).backstores().get(0).queueDepthOrDefault());
+        FerryConfig deep = ConfigLoader.parse(GOOD.replace("\"size\": \"64M\"", "\"size\": \"64M\", \"queueDepth\": 64"));
+        validator.validate(deep);
+        assertEquals(64, deep.backstores().get(0).queueDepthOrDefault());
+        assertEquals(deep, ConfigLoader.parse(ConfigLoader.toJson(deep)), "JSON round trip");
+        for (int bad : new int[] {0, -1, BackstoreConfig.MAX_QUEUE_DEPTH + 1}) {
+            FerryConfig c = ConfigLoader.parse(GOOD.replace("\"size\": \"64M\"", "\"size\": \"64M\", \"queueDepth\": " + bad));
+            ConfigException e = assertThrows(ConfigException.class, () -> validator.validate(c));
+            assertEquals(List.of("backstores[0].queueDepth: " + bad + " must be 1-1024 (requests in flight at the device)"),
+                    e.problems());
+        }
+        FerryConfig shallow = ConfigLoader.parse(GOOD.replace("\"size\": \"64M\"",
+                "\"size\": \"64M\", \"workers\": 8, \"queueDepth\": 4"));
+        ConfigException e = assertThrows(ConfigException.class, () -> validator.validate(shallow));
+        assertEquals(List.of("backstores[0].queueDepth: 4 is below workers (8): each worker needs a request in flight,"
+                + " so raise queueDepth or lower workers"), e.problems());
+    }
+
+    @Test
     void iscsiSettingsRoundTripAndStayOptional() throws Exception {
         FerryConfig c = ConfigLoader.parse(GOOD.replace("\"acls\"",
                 "\"iscsi\": {\"maxSessions\": 4, \"commandsPerSession\": 16, \"maxBurstLength\": 65536,"

@@ -25,4 +25,30 @@ class UnitIdentityTest {
         assertEquals(2, id.uuid().variant());
         assertEquals(16, id.serial().length());
     }
+
+    @Test
+    void deviceIdentityKeepsTheDeviceStringsAndFerrysDesignators() {
+        UnitIdentity derived = UnitIdentity.derive("disk0", "EMUL-SCSI-DISK");
+        UnitIdentity id = UnitIdentity.ofDevice("disk0", "INITVM", "EMUL-SCSI-DISK", "2.5+", "INITVMSCSI0");
+        assertEquals(new UnitIdentity("INITVMSCSI0", derived.naa(), derived.eui64(), derived.nguidHigh(),
+                derived.nguidLow(), "INITVM", "EMUL-SCSI-DISK", "2.5+"), id);
+    }
+
+    @Test
+    void deviceStringsAreClippedToTheirInquiryFieldsAndMadePrintable() {
+        UnitIdentity id = UnitIdentity.ofDevice("d", "SEAGATE  X", "ST4000NM0035-1V4107X", "TN05\0", " ZC1\tABC ");
+        assertEquals("SEAGATE", id.vendor());
+        assertEquals("ST4000NM0035-1V4", id.product());
+        assertEquals("TN05", id.revision());
+        assertEquals("ZC1ABC", id.serial());
+    }
+
+    @Test
+    void aLongSerialKeepsItsLastTwentyCharactersABlankOneIsDerived() {
+        UnitIdentity id = UnitIdentity.ofDevice("d", "V", "P", "R", "VENDORPREFIX-0123456789ABCDEFGHIJ");
+        assertEquals("0123456789ABCDEFGHIJ", id.serial());
+        assertEquals(UnitIdentity.MAX_SERIAL, id.serial().length());
+        assertEquals(UnitIdentity.derive("d", "P").serial(), UnitIdentity.ofDevice("d", "V", "P", "R", "  ").serial());
+        assertEquals(UnitIdentity.VENDOR, UnitIdentity.ofDevice("d", " ", "P", "R", "S").vendor());
+    }
 }
