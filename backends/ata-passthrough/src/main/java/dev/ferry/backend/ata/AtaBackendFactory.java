@@ -23,6 +23,8 @@ public final class AtaBackendFactory implements BackendFactory {
     public static final int DEFAULT_WORKERS = 4;
     /** libata and most SATA links handle 512 KiB per command comfortably; bigger requests are split. */
     private static final int MAX_TRANSFER_BYTES = 512 << 10;
+    /** SAT-3 10.4.2: T10 VENDOR IDENTIFICATION of every ATA device. */
+    static final String SAT_VENDOR = "ATA";
 
     @Override
     public String type() {
@@ -74,7 +76,16 @@ public final class AtaBackendFactory implements BackendFactory {
         boolean cache = id.writeCacheSupported() && id.writeCacheEnabled();
         return new BackendDescriptor(config.name(), exported / lbs, lbs, id.physicalSectorSize(), 0,
                 MAX_TRANSFER_BYTES / lbs, id.trim(), 1, id.trim() && id.readZeroesAfterTrim(), false, cache, cache,
-                id.rotational(), config.readOnlyOrDefault(),
-                UnitIdentity.derive(config.identitySeedOrName(), BlockBackendFactory.product(id.model(), "ATA DISK")));
+                id.rotational(), config.readOnlyOrDefault(), identity(config, id));
+    }
+
+    /**
+     * The disk as a SAT layer shows it (SAT-3 10.4.2 standard INQUIRY, 10.4.3 unit serial; libata does the same):
+     * vendor "ATA", the model's first 16 characters, the firmware's {@link AtaIdentify#productRevision}, the ATA
+     * serial number; Ferry's derived designators ({@link UnitIdentity#ofDevice} says why).
+     */
+    static UnitIdentity identity(BackstoreConfig config, AtaIdentify id) {
+        return UnitIdentity.ofDevice(config.identitySeedOrName(), SAT_VENDOR,
+                BlockBackendFactory.product(id.model(), "ATA DISK"), id.productRevision(), id.serial());
     }
 }

@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
  * @param model               words 27-46 MODEL NUMBER
  * @param serial              words 10-19 SERIAL NUMBER
  * @param firmware            words 23-26 FIRMWARE REVISION
+ * @param productRevision     the 4 characters a SAT layer reports as INQUIRY PRODUCT REVISION LEVEL: words 25-26, or
+ *                            words 23-24 where those are blank (SAT-3 10.4.2, as libata's ata_scsiop_inq_std)
  * @param sectors             words 100-103 (48-bit) or 60-61 (28-bit) number of user addressable logical sectors
  * @param logicalSectorSize   words 117-118 (in words) when word 106 bit 12 says so, else 512
  * @param physicalSectorSize  logical size << word 106 bits 3:0 when word 106 bit 13 is set
@@ -25,6 +27,7 @@ public record AtaIdentify(
         String model,
         String serial,
         String firmware,
+        String productRevision,
         long sectors,
         int logicalSectorSize,
         int physicalSectorSize,
@@ -50,11 +53,16 @@ public record AtaIdentify(
         int physical = w106Valid && (w106 & 0x2000) != 0 ? logical << (w106 & 0xF) : logical;
         boolean wwnPresent = bit(d, 84, 8) && word(d, 108) != 0;
         return new AtaIdentify(
-                string(d, 27, 20), string(d, 10, 10), string(d, 23, 4), sectors, logical, physical,
+                string(d, 27, 20), string(d, 10, 10), string(d, 23, 4), productRevision(d), sectors, logical, physical,
                 bit(d, 169, 0), bit(d, 69, 5) && bit(d, 69, 14), word(d, 105),
                 bit(d, 82, 5), bit(d, 85, 5), bit(d, 84, 6), word(d, 217) > 1,
                 wwnPresent ? String.format("%04x%04x%04x%04x", word(d, 108), word(d, 109), word(d, 110), word(d, 111))
                         : "");
+    }
+
+    private static String productRevision(byte[] d) {
+        String last = string(d, 25, 2);
+        return last.isEmpty() ? string(d, 23, 2) : last;
     }
 
     public long sizeBytes() {

@@ -66,8 +66,16 @@ public final class ScsiBackendFactory implements BackendFactory {
                 Integer.MAX_VALUE), (int) maxTransfer, d.canUnmap(), (int) Math.min(granularity, Integer.MAX_VALUE),
                 d.canUnmap() && d.readsZeroesAfterUnmap(), true, d.caching().writeCache(),
                 d.caching().writeCache(), d.rotational(),
-                config.readOnlyOrDefault() || d.caching().writeProtected(),
-                UnitIdentity.derive(config.identitySeedOrName(),
-                        BlockBackendFactory.product(d.inquiry().product(), "SCSI DISK")));
+                config.readOnlyOrDefault() || d.caching().writeProtected(), identity(config, d));
+    }
+
+    /**
+     * The device's own INQUIRY vendor, product and revision and its unit serial number (VPD page 80h), as LIO's
+     * pscsi passes them through; Ferry's derived designators ({@link UnitIdentity#ofDevice} says why).
+     */
+    static UnitIdentity identity(BackstoreConfig config, ScsiDescription d) {
+        Inquiry.Standard inquiry = d.inquiry();
+        return UnitIdentity.ofDevice(config.identitySeedOrName(), inquiry.vendor(),
+                BlockBackendFactory.product(inquiry.product(), "SCSI DISK"), inquiry.revision(), d.serial());
     }
 }
