@@ -1,6 +1,7 @@
 package dev.ferry.core;
 
 import dev.ferry.core.backend.Backend;
+import dev.ferry.core.backend.BackendDescriptor;
 import dev.ferry.core.backend.BackendException;
 import dev.ferry.core.backend.BackendFactory;
 import dev.ferry.core.config.AclConfig;
@@ -200,19 +201,32 @@ public final class TargetCore implements AutoCloseable {
      *                         configuration is still served
      */
     public synchronized void apply(FerryConfig next) throws Exception {
-        validate(next);
+        apply(next, false);
+    }
+
+    /**
+     * As {@link #apply(FerryConfig)}; a backstore whose configuration changed in its size only is resized in
+     * place instead of reopened, so its data stays and its LUNs keep being served, and the frontends then tell
+     * their initiators. A smaller size is refused unless {@code allowShrink}, and always while a LUN or namespace
+     * maps the backstore (as SPDK refuses to shrink an open bdev): initiators would still address the lost end.
+     */
+    public synchronized void apply(FerryConfig next, boolean allowShrink) throws Exception {
         FerryConfig previous = config;
         Map<String, BackstoreConfig> previousBackstores = new HashMap<>();
         previous.backstores().forEach(b -> previousBackstores.put(b.name(), b));
+        Map<String, Long> resizes = resizes(next, previousBackstores, allowShrink);
+        validate(shrinksAtPreviousSize(next, previousBackstores, resizes));
         Map<String, BackendFactory> factories = backendFactories();
         Map<String, LogicalUnit> nextUnits = new LinkedHashMap<>();
         List<LogicalUnit> opened = new ArrayList<>();
         List<Export> previousExports = registry.exports();
         Map<String, LogicalUnit> previousUnits = Map.copyOf(units);
         List<Frontend> started = List.of();
+        Map<LogicalUnit, Long> resized = new LinkedHashMap<>();
         try {
             for (BackstoreConfig b : next.backstores()) {
-                LogicalUnit kept = b.equals(previousBackstores.get(b.name())) ? units.get(b.name()) : null;
+                LogicalUnit kept = b.equals(previousBackstores.get(b.name())) || resizes.containsKey(b.name())
+                        ? units.get(b.name()) : null;
                 if (kept == null) {
                     kept = openUnit(factories, b);
                     opened.add(kept);
@@ -226,7 +240,9 @@ public final class TargetCore implements AutoCloseable {
             registry.replace(nextUnits, nextExports);
             started = startMissingFrontends(next);
             notifyFrontends();
+            resizeUnits(resizes, resized, nextUnits);
         } catch (Exception e) {
+            resized.forEach(TargetCore::resizeBack);
             registry.replace(previousUnits, previousExports);
             for (Frontend f : started) {
                 frontends.remove(f);
@@ -246,7 +262,126 @@ public final class TargetCore implements AutoCloseable {
         units.putAll(nextUnits);
         config = next;
         closeAll(removed);
+        resized.keySet().forEach(registry::capacityChanged);
         LOG.info("configuration applied: {} backstore(s), {} target(s)", next.backstores().size(), next.targets().size());
+    }
+
+    /**
+     * The backstores of {@code next} whose configuration differs from the running one in its size only, to their
+     * new size in bytes (a size that does not parse is left to the validator, which says why).
+     *
+     * @throws ConfigException for a shrink that is not allowed, naming the field
+     */
+    private Map<String, Long> resizes(FerryConfig next, Map<String, BackstoreConfig> previous, boolean allowShrink)
+            throws ConfigException {
+        Map<String, Long> out = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>();
+        for (int i = 0; i < next.backstores().size(); i++) {
+            BackstoreConfig b = next.backstores().get(i);
+            LogicalUnit unit = units.get(b.name());
+            if (unit == null || !BackstoreSizes.onlySizeDiffers(previous.get(b.name()), b)) {
+                continue;
+            }
+            long bytes;
+            try {
+                bytes = b.sizeBytes();
+            } catch (IllegalArgumentException e) {
+                continue;
+            }
+            long now = unit.descriptor().capacityBytes();
+            if (bytes / unit.descriptor().logicalBlockSize() < unit.descriptor().capacityBlocks()) {
+                String field = "backstores[" + i + "].size: ";
+                List<String> users = usersOf(unit);
+                if (!allowShrink) {
+                    problems.add(field + b.size() + " would shrink backstore " + b.name() + " from " + now + " to "
+                            + bytes + " bytes and lose the data past the new end; a shrink must be asked for"
+                            + " explicitly (ferry backstore resize " + b.name() + " " + b.size() + " --allow-shrink)");
+                } else if (!users.isEmpty()) {
+                    problems.add(field + "backstore " + b.name() + " cannot shrink while initiators may address it"
+                            + " as " + String.join(", ", users) + "; remove those first");
+                }
+            }
+            out.put(b.name(), bytes);
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return out;
+    }
+
+    /** Where the running exports map {@code unit}, e.g. "LUN 0 of iqn...". */
+    private List<String> usersOf(LogicalUnit unit) {
+        List<String> users = new ArrayList<>();
+        for (Export e : registry.exports()) {
+            e.units().forEach((id, u) -> {
+                if (u == unit) {
+                    users.add((e.protocol().equals(TargetConfig.NVME) ? "namespace " : "LUN ") + id + " of " + e.name());
+                }
+            });
+        }
+        return users;
+    }
+
+    /**
+     * What to validate: {@code next} with every shrinking backstore at its running size. A shrink is judged by
+     * the rules above, not by those for opening (a file backstore never opens smaller than its file).
+     */
+    private FerryConfig shrinksAtPreviousSize(FerryConfig next, Map<String, BackstoreConfig> previous,
+                                              Map<String, Long> resizes) {
+        List<BackstoreConfig> list = new ArrayList<>();
+        for (BackstoreConfig b : next.backstores()) {
+            Long bytes = resizes.get(b.name());
+            boolean shrinks = bytes != null && bytes < units.get(b.name()).descriptor().capacityBytes();
+            list.add(shrinks ? previous.get(b.name()) : b);
+        }
+        return new FerryConfig(list, next.targets(), next.stateDirectory());
+    }
+
+    /** Resizes each unit whose capacity changes; records each done with its previous capacity, to undo. */
+    private static void resizeUnits(Map<String, Long> resizes, Map<LogicalUnit, Long> done,
+                                    Map<String, LogicalUnit> units) throws BackendException {
+        for (Map.Entry<String, Long> r : resizes.entrySet()) {
+            LogicalUnit unit = units.get(r.getKey());
+            BackendDescriptor before = unit.descriptor();
+            if (r.getValue() / before.logicalBlockSize() == before.capacityBlocks()) {
+                continue;
+            }
+            unit.resize(r.getValue());
+            done.put(unit, before.capacityBytes());
+            LOG.info("backstore {} resized from {} to {} blocks of {} bytes", unit.name(), before.capacityBlocks(),
+                    unit.descriptor().capacityBlocks(), before.logicalBlockSize());
+        }
+    }
+
+    private static void resizeBack(LogicalUnit unit, long capacityBytes) {
+        try {
+            unit.resize(capacityBytes);
+        } catch (BackendException e) {
+            LOG.error("backstore {}: could not undo its resize", unit.name(), e);
+        }
+    }
+
+    /**
+     * Reads a backstore's capacity again from its resource (a block device an admin grew) and tells the
+     * frontends when it changed. The configuration does not change: such a backstore has its device's size.
+     *
+     * @return the capacity in bytes
+     * @throws ConfigException  when there is no such backstore
+     * @throws BackendException when its size is the configuration's, or cannot be read
+     */
+    public synchronized long rereadCapacity(String backstore) throws ConfigException, BackendException {
+        LogicalUnit unit = units.get(backstore);
+        if (unit == null) {
+            throw new ConfigException("no backstore named '" + backstore + "'");
+        }
+        long before = unit.descriptor().capacityBlocks();
+        BackendDescriptor now = unit.rereadCapacity();
+        if (now.capacityBlocks() != before) {
+            LOG.info("backstore {} resized from {} to {} blocks of {} bytes (the device's size changed)", backstore,
+                    before, now.capacityBlocks(), now.logicalBlockSize());
+            registry.capacityChanged(unit);
+        }
+        return now.capacityBytes();
     }
 
     private void notifyFrontends() throws Exception {

@@ -17,7 +17,7 @@ import dev.ferry.core.request.BlockRequest;
  */
 public interface Backend extends AutoCloseable {
 
-    /** What this resource is and can do; stable for as long as the backend is open. */
+    /** What this resource is and can do; only {@link #resize} and {@link #rereadCapacity} change it. */
     BackendDescriptor describe();
 
     /** Executes one request and eventually completes it exactly once. */
@@ -26,6 +26,30 @@ public interface Backend extends AutoCloseable {
     /** How many worker threads should feed this backend (blocking backends want several). */
     default int workers() {
         return 1;
+    }
+
+    /**
+     * Gives the resource a new capacity of {@code capacityBytes} (rounded down to whole logical blocks) while
+     * requests keep running, and returns the new description, in which only the capacity differs. Blocks added by
+     * growing must be served as soon as this returns. The core calls it one at a time per backend and shrinks only
+     * a backstore no LUN maps, so no request reaches past a new, smaller end.
+     *
+     * @throws BackendException when this kind of resource has no configurable size, or the change failed (the
+     *                          capacity is then unchanged)
+     */
+    default BackendDescriptor resize(long capacityBytes) throws BackendException {
+        throw new BackendException("backstore " + describe().name() + " cannot be given a size: it has its device's");
+    }
+
+    /**
+     * Reads the capacity again from a resource whose size is its own (a block device an admin grew) and returns the
+     * new description, in which only the capacity may differ.
+     *
+     * @throws BackendException when the capacity is the configuration's (give a size instead) or cannot be read
+     */
+    default BackendDescriptor rereadCapacity() throws BackendException {
+        throw new BackendException("backstore " + describe().name()
+                + " has the size its configuration gives, not a device's: give the new size");
     }
 
     /** Flushes and closes the resource; called after every worker stopped. */

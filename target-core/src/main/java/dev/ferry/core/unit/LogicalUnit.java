@@ -2,6 +2,7 @@ package dev.ferry.core.unit;
 
 import dev.ferry.core.backend.Backend;
 import dev.ferry.core.backend.BackendDescriptor;
+import dev.ferry.core.backend.BackendException;
 import dev.ferry.core.request.BlockOp;
 import dev.ferry.core.request.BlockRequest;
 import dev.ferry.core.request.CompletionStatus;
@@ -21,7 +22,8 @@ public final class LogicalUnit {
     public static final int RING_CAPACITY = 1024;
 
     private final Backend backend;
-    private final BackendDescriptor descriptor;
+    /** Replaced whole on a resize, so a request is checked against one consistent description. */
+    private volatile BackendDescriptor descriptor;
     private final SubmissionRing[] rings;
     private final List<BackendWorker> workers = new ArrayList<>();
     private final AtomicInteger nextRing = new AtomicInteger();
@@ -43,6 +45,25 @@ public final class LogicalUnit {
 
     public BackendDescriptor descriptor() {
         return descriptor;
+    }
+
+    /**
+     * Resizes the backend ({@link Backend#resize}) and publishes its new description: requests submitted from now
+     * on are checked against the new capacity. Frontends learn of it through {@link UnitRegistry#capacityChanged}.
+     */
+    public synchronized BackendDescriptor resize(long capacityBytes) throws BackendException {
+        return publish(backend.resize(capacityBytes));
+    }
+
+    /** Re-reads the capacity of a resource whose size is its own ({@link Backend#rereadCapacity}) and publishes it. */
+    public synchronized BackendDescriptor rereadCapacity() throws BackendException {
+        return publish(backend.rereadCapacity());
+    }
+
+    /** Frontends cache everything but the capacity (block limits, identity); a backend changes only that. */
+    private BackendDescriptor publish(BackendDescriptor next) {
+        descriptor = next;
+        return next;
     }
 
     public String name() {
@@ -74,14 +95,15 @@ public final class LogicalUnit {
     }
 
     private CompletionStatus check(BlockRequest r) {
+        BackendDescriptor d = descriptor;
         BlockOp op = r.op();
-        if (descriptor.readOnly() && (op == BlockOp.WRITE || op == BlockOp.UNMAP
+        if (d.readOnly() && (op == BlockOp.WRITE || op == BlockOp.UNMAP
                 || op == BlockOp.WRITE_ZEROES || op == BlockOp.COMPARE_AND_WRITE)) {
             return CompletionStatus.WRITE_PROTECTED;
         }
         if (op == BlockOp.UNMAP) {
             for (int i = 0; i < r.rangeCount(); i++) {
-                if (!inRange(r.rangeLba(i), r.rangeBlocks(i))) {
+                if (!inRange(d, r.rangeLba(i), r.rangeBlocks(i))) {
                     return CompletionStatus.LBA_OUT_OF_RANGE;
                 }
             }
@@ -90,10 +112,10 @@ public final class LogicalUnit {
         if (op == BlockOp.FLUSH) {
             return null;
         }
-        if (!inRange(r.lba(), r.blocks())) {
+        if (!inRange(d, r.lba(), r.blocks())) {
             return CompletionStatus.LBA_OUT_OF_RANGE;
         }
-        long bytes = (long) r.blocks() * descriptor.logicalBlockSize();
+        long bytes = (long) r.blocks() * d.logicalBlockSize();
         boolean dataFits = switch (op) {
             case READ -> r.data() != null && r.data().writableBytes() >= bytes;
             case WRITE -> r.data() != null && r.data().readableBytes() >= bytes;
@@ -107,8 +129,8 @@ public final class LogicalUnit {
         return null;
     }
 
-    private boolean inRange(long lba, long blocks) {
-        return lba >= 0 && blocks >= 0 && lba <= descriptor.capacityBlocks() - blocks;
+    private static boolean inRange(BackendDescriptor d, long lba, long blocks) {
+        return lba >= 0 && blocks >= 0 && lba <= d.capacityBlocks() - blocks;
     }
 
     /** Called on the frontend thread as a request is delivered back. */

@@ -14,6 +14,7 @@ public final class UnitRegistry {
     }
 
     private volatile Snapshot snapshot = new Snapshot(Map.of(), List.of());
+    private final List<CapacityListener> capacityListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final java.nio.file.Path stateDirectory;
 
     /** A registry without a state directory: nothing is persisted across restarts. */
@@ -42,6 +43,19 @@ public final class UnitRegistry {
 
     public Map<String, LogicalUnit> units() {
         return snapshot.units();
+    }
+
+    public void addCapacityListener(CapacityListener l) {
+        capacityListeners.add(l);
+    }
+
+    public void removeCapacityListener(CapacityListener l) {
+        capacityListeners.remove(l);
+    }
+
+    /** Tells every subscribed frontend that {@code unit} now has the capacity its descriptor gives. */
+    public void capacityChanged(LogicalUnit unit) {
+        capacityListeners.forEach(l -> l.capacityChanged(unit));
     }
 
     /** Every export, of every protocol. */
