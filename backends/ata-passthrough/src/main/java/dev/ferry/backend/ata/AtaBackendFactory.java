@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 public final class AtaBackendFactory implements BackendFactory {
     private static final Logger LOG = LoggerFactory.getLogger(AtaBackendFactory.class);
     public static final int DEFAULT_WORKERS = 4;
-    /** libata and most SATA links handle 512 KiB per command comfortably; bigger requests are split. */
+    /** At most 512 KiB per command, less where the host's queue takes less; bigger requests are split. */
     private static final int MAX_TRANSFER_BYTES = 512 << 10;
     /** SAT-3 10.4.2: T10 VENDOR IDENTIFICATION of every ATA device. */
     static final String SAT_VENDOR = "ATA";
@@ -42,7 +42,8 @@ public final class AtaBackendFactory implements BackendFactory {
         int fd = SgDevices.open(config, node);
         try {
             AtaIdentify id = identify(fd, node);
-            BackendDescriptor d = descriptor(config, node, id);
+            BackendDescriptor d = descriptor(config, node, id,
+                    SgDevices.maxTransferBytes(node, MAX_TRANSFER_BYTES));
             LOG.info("ata backstore {}: {} {} serial {}, {} sectors of {} bytes", config.name(), node, id.model(),
                     id.serial(), id.sectors(), id.logicalSectorSize());
             return new AtaBackend(d, id, fd, config.workers() != null ? config.workers() : DEFAULT_WORKERS);
@@ -66,7 +67,9 @@ public final class AtaBackendFactory implements BackendFactory {
         return AtaIdentify.parse(c.bounceBytes(AtaIdentify.LENGTH));
     }
 
-    static BackendDescriptor descriptor(BackstoreConfig config, Path node, AtaIdentify id) throws BackendException {
+    /** @param maxTransferBytes the most one SG_IO moves ({@link SgDevices#maxTransferBytes}) */
+    static BackendDescriptor descriptor(BackstoreConfig config, Path node, AtaIdentify id, int maxTransferBytes)
+            throws BackendException {
         int lbs = id.logicalSectorSize();
         if (config.sizeBytes() > id.sizeBytes()) {
             throw new BackendException("backstore " + config.name() + ": " + node + " has " + id.sizeBytes()
@@ -75,7 +78,7 @@ public final class AtaBackendFactory implements BackendFactory {
         long exported = config.sizeBytes() < 0 ? id.sizeBytes() : config.sizeBytes();
         boolean cache = id.writeCacheSupported() && id.writeCacheEnabled();
         return new BackendDescriptor(config.name(), exported / lbs, lbs, id.physicalSectorSize(), 0,
-                MAX_TRANSFER_BYTES / lbs, id.trim(), 1, id.trim() && id.readZeroesAfterTrim(), false, cache, cache,
+                Math.max(1, maxTransferBytes / lbs), id.trim(), 1, id.trim() && id.readZeroesAfterTrim(), false, cache, cache,
                 id.rotational(), config.readOnlyOrDefault(), identity(config, id));
     }
 

@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 public final class ScsiBackendFactory implements BackendFactory {
     private static final Logger LOG = LoggerFactory.getLogger(ScsiBackendFactory.class);
     public static final int DEFAULT_WORKERS = 4;
-    /** Largest transfer per command: safe for every sg reserve and HBA we met; bigger requests are split. */
+    /** Largest transfer per command, less where the host's queue takes less; bigger requests are split. */
     static final int MAX_TRANSFER_BYTES = 512 << 10;
 
     @Override
@@ -36,7 +36,8 @@ public final class ScsiBackendFactory implements BackendFactory {
         int fd = SgDevices.open(config, node);
         try {
             ScsiDescription d = ScsiDescriber.describe(fd, new SgChannel(), node.toString());
-            BackendDescriptor descriptor = descriptor(config, node, d);
+            BackendDescriptor descriptor = descriptor(config, node, d,
+                    SgDevices.maxTransferBytes(node, MAX_TRANSFER_BYTES));
             LOG.info("scsi backstore {}: {} {} {}, {} blocks of {} bytes", config.name(), node,
                     d.inquiry().vendor(), d.inquiry().product(), descriptor.capacityBlocks(), d.capacity().blockLength());
             return new ScsiBackend(descriptor, d, fd,
@@ -47,7 +48,8 @@ public final class ScsiBackendFactory implements BackendFactory {
         }
     }
 
-    static BackendDescriptor descriptor(BackstoreConfig config, Path node, ScsiDescription d)
+    /** @param maxTransferBytes the most one SG_IO moves ({@link SgDevices#maxTransferBytes}) */
+    static BackendDescriptor descriptor(BackstoreConfig config, Path node, ScsiDescription d, int maxTransferBytes)
             throws BackendException {
         int lbs = d.capacity().blockLength();
         long size = d.sizeBytes();
@@ -56,7 +58,7 @@ public final class ScsiBackendFactory implements BackendFactory {
                     + " bytes, smaller than the configured size " + config.size());
         }
         long exported = config.sizeBytes() < 0 ? size : config.sizeBytes();
-        long maxTransfer = MAX_TRANSFER_BYTES / lbs;
+        long maxTransfer = Math.max(1, maxTransferBytes / lbs);
         if (d.limits().maxTransfer() > 0) {
             maxTransfer = Math.min(maxTransfer, d.limits().maxTransfer());
         }

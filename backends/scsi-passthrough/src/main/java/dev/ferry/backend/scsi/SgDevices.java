@@ -4,6 +4,8 @@ import dev.ferry.backend.block.DeviceInventory;
 import dev.ferry.backend.block.DeviceOpener;
 import dev.ferry.backend.block.DevicePaths;
 import dev.ferry.backend.block.LibC;
+import dev.ferry.backend.block.SysfsDevice;
+import dev.ferry.backend.block.SysfsQueue;
 import dev.ferry.core.backend.BackendException;
 import dev.ferry.core.config.BackstoreConfig;
 import java.io.IOException;
@@ -49,6 +51,20 @@ public final class SgDevices {
             throw new BackendException("backstore " + config.name() + ": " + config.path()
                     + " does not exist (the device vanished or was never there)", e);
         }
+    }
+
+    /**
+     * The most data one SG_IO may move for the disk behind {@code node}: the kernel refuses a larger transfer
+     * (EINVAL) than its request queue takes, and that is as little as 128 KiB behind some SATA hosts. The queue's
+     * max_sectors_kb (never above max_hw_sectors_kb) bounds {@code ceiling}; {@code ceiling} where sysfs has no queue.
+     */
+    public static int maxTransferBytes(Path node, int ceiling) {
+        String disk = DevicePaths.blockName(node);
+        if (disk == null || !Files.isDirectory(SysfsDevice.CLASS_BLOCK.resolve(disk).resolve("queue"))) {
+            return ceiling;
+        }
+        long kb = SysfsQueue.read(SysfsDevice.CLASS_BLOCK.resolve(disk)).maxSectorsKb();
+        return (int) Math.min(ceiling, kb * 1024);
     }
 
     /** Opens exclusively after checking that the disk behind the node is neither mounted nor held. */

@@ -36,7 +36,7 @@ class ScsiIdentityTest {
         // VPD 80h "INITVMSCSI0"; VPD 83h with the device's own NAA 5h designator
         ScsiDescription d = device("00 80 000B 494E4954564D5343534930", "00 83 000C 01 03 00 08 5000C50012345678");
         assertEquals("naa.5000c50012345678", d.designator());
-        UnitIdentity id = ScsiBackendFactory.descriptor(CONFIG, Path.of("/dev/sg0"), d).identity();
+        UnitIdentity id = ScsiBackendFactory.descriptor(CONFIG, Path.of("/dev/sg0"), d, 1 << 20).identity();
         assertEquals("INITVM", id.vendor());
         assertEquals("EMUL-SCSI-DISK", id.product());
         assertEquals("2.5+", id.revision());
@@ -50,11 +50,11 @@ class ScsiIdentityTest {
     void aDeviceWithoutSerialPageGetsTheDerivedSerialALongSerialItsTail() throws Exception {
         ScsiDescription none = device("00 80 0000", "00 83 0000");
         assertEquals(UnitIdentity.derive("scsi0", "EMUL-SCSI-DISK").serial(),
-                ScsiBackendFactory.descriptor(CONFIG, Path.of("/dev/sg0"), none).identity().serial());
+                ScsiBackendFactory.descriptor(CONFIG, Path.of("/dev/sg0"), none, 1 << 20).identity().serial());
         // 25 characters and two spaces of padding: more than NVMe's 20-character SN holds
         ScsiDescription sas = device("00 80 001B 534541474154452D53542D5A43313233343536373839304142 2020", "00 83 0000");
         assertEquals("SEAGATE-ST-ZC1234567890AB", sas.serial());
         assertEquals("TE-ST-ZC1234567890AB",
-                ScsiBackendFactory.descriptor(CONFIG, Path.of("/dev/sg0"), sas).identity().serial());
+                ScsiBackendFactory.descriptor(CONFIG, Path.of("/dev/sg0"), sas, 1 << 20).identity().serial());
     }
 }
