@@ -82,6 +82,18 @@ public final class Export {
         return allowAny && initiatorName != null ? InitiatorAccess.open(initiatorName) : null;
     }
 
+    /**
+     * Whether every initiator is admitted here exactly when it is in {@code other} and sees the same unit numbers
+     * (credentials aside): when not, connected initiators must be told their LUN inventory changed.
+     */
+    public boolean sameVisibility(Export other) {
+        if (allowAny != other.allowAny || !access.keySet().equals(other.access.keySet())) {
+            return false;
+        }
+        return access.entrySet().stream().allMatch(
+                e -> java.util.Objects.equals(e.getValue().visibleUnits(), other.access.get(e.getKey()).visibleUnits()));
+    }
+
     /** The units this initiator sees (its LUN mask applied), ascending; empty when it is not admitted. */
     public NavigableMap<Long, LogicalUnit> unitsFor(String initiatorName) {
         InitiatorAccess a = access(initiatorName);

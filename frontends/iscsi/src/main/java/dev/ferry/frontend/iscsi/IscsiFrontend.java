@@ -1,5 +1,6 @@
 package dev.ferry.frontend.iscsi;
 
+import dev.ferry.core.config.IscsiTargetConfig;
 import dev.ferry.core.config.Portal;
 import dev.ferry.core.frontend.ExportsChangedListener;
 import dev.ferry.core.frontend.Frontend;
@@ -13,6 +14,7 @@ import dev.ferry.frontend.iscsi.pdu.IscsiPduDecoder;
 import dev.ferry.frontend.iscsi.pdu.IscsiPduEncoder;
 import dev.ferry.frontend.iscsi.session.CommandSet;
 import dev.ferry.frontend.iscsi.session.IscsiConnection;
+import dev.ferry.frontend.iscsi.session.IscsiSession;
 import dev.ferry.frontend.iscsi.session.SessionTable;
 import dev.ferry.frontend.iscsi.session.TargetServices;
 import dev.ferry.frontend.scsi.ItNexus;
@@ -64,8 +66,8 @@ public final class IscsiFrontend implements Frontend, TargetServices, ExportsCha
     public static final String PROTOCOL = "iscsi";
     /** Requests one event loop may have in the backends at once (its completion queue's pool). */
     public static final int LOOP_QUEUE_CAPACITY = 1024;
-    /** The CmdSN window of a session: commands it may have outstanding. */
-    public static final int COMMAND_WINDOW = 128;
+    /** The CmdSN window of a session whose target does not set commandsPerSession. */
+    public static final int COMMAND_WINDOW = IscsiTargetConfig.DEFAULT_COMMANDS_PER_SESSION;
     /** Seconds without traffic before a NOP-In ping (and again before the connection is dropped). */
     public static final int DEFAULT_IDLE_SECONDS = 30;
 
@@ -198,8 +200,8 @@ public final class IscsiFrontend implements Frontend, TargetServices, ExportsCha
 
     /**
      * Follows a new registry snapshot: binds new portals, unbinds those no export lists any more (connections
-     * already made through them stay), and gives every target the command set of its new LUN map. A removed
-     * target's sessions then see no LUNs.
+     * already made through them stay), gives every target the command set of its new LUN map, and ends the
+     * sessions of initiators no longer admitted (a removed ACL entry or target).
      */
     @Override
     public synchronized void exportsChanged() throws Exception {
@@ -225,6 +227,22 @@ public final class IscsiFrontend implements Frontend, TargetServices, ExportsCha
                 // Its sessions keep this object; a target created again under the name starts afresh.
                 live.follow(withoutUnits(live.export), commandSets);
                 targets.remove(t.getKey());
+            }
+        }
+        endSessionsWithoutAccess();
+    }
+
+    /** Ends the sessions whose initiator the new snapshot no longer admits: removed from the ACL, or target gone. */
+    private void endSessionsWithoutAccess() {
+        for (IscsiSession s : sessions.all()) {
+            if (s.discovery()) {
+                continue;
+            }
+            Export now = registry.export(PROTOCOL, s.key().targetName());
+            if (now == null || !now.admits(s.key().initiatorName())) {
+                String why = now == null ? "target removed" : "initiator removed from the target's ACL";
+                LOG.info("iSCSI session {} ends: {}", s, why);
+                s.end(why);
             }
         }
     }
@@ -370,10 +388,10 @@ public final class IscsiFrontend implements Frontend, TargetServices, ExportsCha
     }
 
     /**
-     * The command set of one target as its sessions see it across reconfigurations. While the LUN map stays the
-     * same (only portals, ACLs or the alias changed) nothing changes; a new LUN map gets the command set's
-     * successor, which keeps the SCSI state of unchanged units and gives connected initiators REPORTED LUNS DATA
-     * HAS CHANGED.
+     * The command set of one target as its sessions see it across reconfigurations. While the LUN map and who sees
+     * which LUN stay the same (only portals, CHAP or the alias changed) nothing changes; a new LUN map, ACL or LUN
+     * mask gets the command set's successor, which keeps the SCSI state of unchanged units and gives connected
+     * initiators REPORTED LUNS DATA HAS CHANGED.
      */
     private static final class LiveCommandSet implements CommandSet {
         private volatile Export export;
@@ -390,10 +408,12 @@ public final class IscsiFrontend implements Frontend, TargetServices, ExportsCha
             }
             boolean sameLuns = next.units().size() == export.units().size()
                     && next.units().entrySet().stream().allMatch(e -> export.units().get(e.getKey()) == e.getValue());
+            boolean sameView = next.sameVisibility(export);
             export = next;
-            if (!sameLuns) {
+            if (!sameLuns || !sameView) {
                 current = current.successor(next, commandSets);
-                LOG.info("iSCSI target {} now has LUNs {}", next.name(), next.units().keySet());
+                LOG.info("iSCSI target {} now has LUNs {}{}", next.name(), next.units().keySet(),
+                        sameView ? "" : " (ACLs or LUN masks changed)");
             }
         }
 

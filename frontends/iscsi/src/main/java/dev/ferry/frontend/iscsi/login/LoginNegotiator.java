@@ -44,8 +44,13 @@ public final class LoginNegotiator {
         }
     }
 
+    /** The keys that say who logs in to what: taken before the first request's other keys (RFC 7143 6.3). */
+    private static final Set<String> IDENTITY_KEYS = Set.of("InitiatorName", "InitiatorAlias", "TargetName",
+            "SessionType");
+
     private final UnitRegistry registry;
-    private final NegotiationLimits limits;
+    /** The frontend's limits, then (once the first request named the target) with the target's settings. */
+    private NegotiationLimits limits;
     private final AuthPolicy authPolicy;
     /** The methods this initiator may use, known once the first request identified it and its target. */
     private List<Authenticator> authenticators = List.of();
@@ -97,6 +102,7 @@ public final class LoginNegotiator {
         checkStage(csg, transit, nsg);
         List<Map.Entry<String, String>> response = new ArrayList<>();
         List<Map.Entry<String, String>> authKeys = new ArrayList<>();
+        List<Map.Entry<String, String>> operational = new ArrayList<>();
         String authMethods = null;
         for (Map.Entry<String, String> kv : keys) {
             String key = kv.getKey();
@@ -107,13 +113,19 @@ public final class LoginNegotiator {
                 authMethods = kv.getValue();
             } else if (key.startsWith("CHAP_")) {
                 authKeys.add(kv);
-            } else {
+            } else if (IDENTITY_KEYS.contains(key)) {
                 negotiate(key, kv.getValue(), response);
+            } else {
+                operational.add(kv);
             }
         }
         if (!firstDone) {
             firstDone = true;
             identify(response);
+        }
+        // After identify: the target's own settings answer the operational keys.
+        for (Map.Entry<String, String> kv : operational) {
+            negotiate(kv.getKey(), kv.getValue(), response);
         }
         if (authMethods != null) {
             selectAuthMethod(authMethods, response);
@@ -187,6 +199,8 @@ public final class LoginNegotiator {
             throw new LoginException(AUTHORIZATION_FAILURE, params.initiatorName + " is not in the ACL of " + export.name());
         }
         authenticators = authPolicy.methods(access);
+        limits = limits.forTarget(export.iscsi());
+        params.targetMaxRecvDataSegmentLength = limits.maxRecvDataSegmentLength();
         params.targetName = export.name();
         response.add(0, Map.entry("TargetPortalGroupTag", Integer.toString(TARGET_PORTAL_GROUP_TAG)));
         if (export.alias() != null && !export.alias().isEmpty()) {

@@ -99,6 +99,8 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
     private int statSn;
     private int expCmdSn;
     private int maxCmdSn;
+    /** The session's CmdSN window: its target's commandsPerSession, fixed at login. */
+    private int window;
     private IscsiSession session;
     private SessionParameters params;
     private CommandSet target;
@@ -228,9 +230,9 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
     }
 
     /** Called from another connection's loop when a new login reinstates this session (RFC 7143 6.3.5). */
-    void closeFromOutside() {
+    void closeFromOutside(String why) {
         ctx.executor().execute(() -> {
-            closing("reinstated by a new login");
+            closing(why);
             ctx.close();
         });
     }
@@ -287,19 +289,20 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         int sn = TargetPdu.cmdSn(pdu);
-        if (sn == expCmdSn) {
+        // The window is what we advertised: with MaxCmdSN = ExpCmdSN - 1 it is closed, even to CmdSN = ExpCmdSN.
+        if (!SerialNumber.inWindow(sn, expCmdSn, maxCmdSn)) {
+            LOG.debug("{}: dropping {} with CmdSN {} outside [{}, {}]", ctx.channel(), Opcode.name(pdu.opcode()),
+                    Integer.toUnsignedString(sn), Integer.toUnsignedString(expCmdSn), Integer.toUnsignedString(maxCmdSn));
+            pdu.release();
+        } else if (sn == expCmdSn) {
             expCmdSn++;
             execute(pdu);
             drainPending();
-        } else if (SerialNumber.gt(sn, expCmdSn) && SerialNumber.le(sn, maxCmdSn)) {
+        } else {
             IscsiPdu old = pending.putIfAbsent(sn, pdu);
             if (old != null) {
                 pdu.release(); // a duplicate CmdSN: keep the first
             }
-        } else {
-            LOG.debug("{}: dropping {} with CmdSN {} outside [{}, {}]", ctx.channel(), Opcode.name(pdu.opcode()),
-                    Integer.toUnsignedString(sn), Integer.toUnsignedString(expCmdSn), Integer.toUnsignedString(maxCmdSn));
-            pdu.release();
         }
     }
 
@@ -342,7 +345,8 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
                 loginItt = pdu.itt();
                 cid = LoginPdu.cid(pdu);
                 expCmdSn = TargetPdu.cmdSn(pdu);
-                maxCmdSn = expCmdSn + services.commandWindow() - 1;
+                // A window of one (login requests do not advance CmdSN) until the target, and so its window, is known.
+                maxCmdSn = expCmdSn;
                 statSn = TargetPdu.expStatSn(pdu);
                 negotiator = new LoginNegotiator(services.registry(), services.limits());
                 if (LoginPdu.versionMin(pdu) > LoginPdu.VERSION || LoginPdu.versionMax(pdu) < LoginPdu.VERSION) {
@@ -452,6 +456,9 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
                 if (export == null) {
                     throw new LoginException(LoginPdu.TARGET_REMOVED, "target removed during login");
                 }
+                if (!export.admits(p.initiatorName)) {
+                    throw new LoginException(LoginPdu.AUTHORIZATION_FAILURE, "removed from the ACL during login");
+                }
             }
             scsiTarget = services.commandSet(export);
             ScsiPort port = new ScsiPort(export.name(), String.format("%s,t,0x%04x", export.name(), TPGT), 1, 1,
@@ -460,7 +467,18 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         }
         int tsih = table.allocateTsih();
         IscsiSession s = new IscsiSession(key, tsih, isid, p, export, scsiTarget, nexus, this);
-        table.add(s);
+        if (p.discovery()) {
+            table.add(s);
+            window = services.commandWindow();
+        } else {
+            int maxSessions = export.iscsi().maxSessionsOrDefault();
+            if (!table.addWithin(s, maxSessions)) {
+                throw new LoginException(LoginPdu.OUT_OF_RESOURCES, "target " + export.name() + " has its maximum of "
+                        + maxSessions + " sessions");
+            }
+            Integer depth = export.iscsi().commandsPerSession();
+            window = depth != null ? depth : services.commandWindow();
+        }
         this.session = s;
         this.params = p;
         this.target = scsiTarget;
@@ -516,6 +534,12 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             }
             if (tasks.containsKey(itt)) {
                 reject(RejectPdu.TASK_IN_PROGRESS, pdu.bhs());
+                return;
+            }
+            if (pdu.immediate() && tasks.size() > window) {
+                // Immediate commands bypass the CmdSN window (RFC 7143 3.2.2.1), which must still hold one: past
+                // that the task set is full (SAM-5 5.3), so a flood of them cannot pile up.
+                send(ScsiResponsePdu.create().itt(itt).status(ScsiResponse.TASK_SET_FULL).pdu(), true);
                 return;
             }
             byte[] cdb = c.cdb();
@@ -1114,14 +1138,14 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         if (phase == Phase.LOGIN && queue == null) {
             return maxCmdSn;
         }
-        int window = services.commandWindow() - tasks.size() - pending.size();
+        int room = window - tasks.size() - pending.size();
         if (queue != null) {
-            window = Math.min(window, queue.capacity() - queue.inFlight());
+            room = Math.min(room, queue.capacity() - queue.inFlight());
         }
         if (tasks.isEmpty() && pending.isEmpty()) {
-            window = Math.max(window, 1);
+            room = Math.max(room, 1);
         }
-        int candidate = expCmdSn + window - 1;
+        int candidate = expCmdSn + room - 1;
         if (SerialNumber.gt(candidate, maxCmdSn)) {
             maxCmdSn = candidate;
         }

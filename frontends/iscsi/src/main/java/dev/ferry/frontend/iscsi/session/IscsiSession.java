@@ -49,7 +49,15 @@ public final class IscsiSession {
 
     /** Closes the session's connection; {@link #ended} completes once its cleanup ran. */
     void close() {
-        connection.closeFromOutside();
+        end("reinstated by a new login");
+    }
+
+    /**
+     * Ends the session from outside its connection (its initiator lost access, say) by closing the connection; the
+     * session's last log line gives {@code why}.
+     */
+    public void end(String why) {
+        connection.closeFromOutside(why);
     }
 
     @Override

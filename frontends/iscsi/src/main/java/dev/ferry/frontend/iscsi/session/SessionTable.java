@@ -28,6 +28,19 @@ public final class SessionTable {
         return byKey.get(key);
     }
 
+    /**
+     * Adds a Normal session unless its target already has {@code maxSessions}; atomic, so logins racing on other
+     * event loops cannot overshoot the limit together.
+     */
+    synchronized boolean addWithin(IscsiSession s, int maxSessions) {
+        String target = s.key.targetName();
+        if (byKey.keySet().stream().filter(k -> k.targetName().equals(target)).count() >= maxSessions) {
+            return false;
+        }
+        add(s);
+        return true;
+    }
+
     void add(IscsiSession s) {
         byTsih.put(s.tsih, s);
         if (!s.discovery()) {

@@ -25,7 +25,7 @@ public interface TargetServices {
     /** {@code TargetAddress} values for an export, seen by an initiator connected to {@code local} (RFC 7143 13.8). */
     List<String> targetAddresses(Export export, InetSocketAddress local);
 
-    /** Most commands a session may have outstanding (the CmdSN window). */
+    /** Most commands a session may have outstanding (the CmdSN window) when its target sets no commandsPerSession. */
     int commandWindow();
 
     /** True once the frontend is closing its connections (so their sessions end with that reason). */
