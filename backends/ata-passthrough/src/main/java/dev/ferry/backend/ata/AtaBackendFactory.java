@@ -46,7 +46,7 @@ public final class AtaBackendFactory implements BackendFactory {
                     SgDevices.maxTransferBytes(node, MAX_TRANSFER_BYTES));
             LOG.info("ata backstore {}: {} {} serial {}, {} sectors of {} bytes", config.name(), node, id.model(),
                     id.serial(), id.sectors(), id.logicalSectorSize());
-            return new AtaBackend(d, id, fd, config.workers() != null ? config.workers() : DEFAULT_WORKERS);
+            return new AtaBackend(d, id, fd, SgDevices.workers(config, DEFAULT_WORKERS));
         } catch (BackendException | RuntimeException e) {
             LibC.close(fd);
             throw e;

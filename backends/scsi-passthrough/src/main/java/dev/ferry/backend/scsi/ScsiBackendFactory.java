@@ -40,8 +40,7 @@ public final class ScsiBackendFactory implements BackendFactory {
                     SgDevices.maxTransferBytes(node, MAX_TRANSFER_BYTES));
             LOG.info("scsi backstore {}: {} {} {}, {} blocks of {} bytes", config.name(), node,
                     d.inquiry().vendor(), d.inquiry().product(), descriptor.capacityBlocks(), d.capacity().blockLength());
-            return new ScsiBackend(descriptor, d, fd,
-                    config.workers() != null ? config.workers() : DEFAULT_WORKERS);
+            return new ScsiBackend(descriptor, d, fd, SgDevices.workers(config, DEFAULT_WORKERS));
         } catch (BackendException | RuntimeException e) {
             LibC.close(fd);
             throw e;

@@ -67,6 +67,15 @@ public final class SgDevices {
         return (int) Math.min(ceiling, kb * 1024);
     }
 
+    /**
+     * Worker threads for a passthrough backend. SG_IO blocks its thread until the device answers, so each worker
+     * has exactly one command in flight: the configured workers (the validator keeps them within queueDepth), else
+     * {@code defaultWorkers} but never more than the backstore's queue depth.
+     */
+    public static int workers(BackstoreConfig config, int defaultWorkers) {
+        return config.workers() != null ? config.workers() : Math.min(defaultWorkers, config.queueDepthOrDefault());
+    }
+
     /** Opens exclusively after checking that the disk behind the node is neither mounted nor held. */
     public static int open(BackstoreConfig config, Path node) throws BackendException {
         String disk = DevicePaths.blockName(node);

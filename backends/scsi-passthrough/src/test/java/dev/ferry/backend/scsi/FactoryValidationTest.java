@@ -33,4 +33,14 @@ class FactoryValidationTest {
                 () -> new ScsiBackendFactory().open(config("/dev/disk/by-id/no-such-disk", null)));
         assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
     }
+
+    @Test
+    void oneCommandInFlightPerWorkerSoWorkersStayWithinTheQueueDepth() {
+        BackstoreConfig defaults = config("/dev/sg0", null);
+        assertEquals(ScsiBackendFactory.DEFAULT_WORKERS, SgDevices.workers(defaults, ScsiBackendFactory.DEFAULT_WORKERS));
+        BackstoreConfig shallow = new BackstoreConfig("s", "scsi", null, "/dev/sg0", null, null, null, null, null, 2, null);
+        assertEquals(2, SgDevices.workers(shallow, ScsiBackendFactory.DEFAULT_WORKERS));
+        BackstoreConfig deep = new BackstoreConfig("s", "scsi", null, "/dev/sg0", null, null, null, null, 16, 16, null);
+        assertEquals(16, SgDevices.workers(deep, ScsiBackendFactory.DEFAULT_WORKERS));
+    }
 }
