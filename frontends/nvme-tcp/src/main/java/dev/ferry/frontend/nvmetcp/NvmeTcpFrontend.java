@@ -2,12 +2,16 @@ package dev.ferry.frontend.nvmetcp;
 
 import dev.ferry.core.config.Portal;
 import dev.ferry.core.config.TargetConfig;
+import dev.ferry.core.frontend.ExportsChangedListener;
 import dev.ferry.core.frontend.Frontend;
+import dev.ferry.core.frontend.SessionSource;
 import dev.ferry.core.ring.CompletionQueue;
 import dev.ferry.core.unit.Export;
 import dev.ferry.core.unit.UnitRegistry;
+import dev.ferry.frontend.nvme.Controller;
 import dev.ferry.frontend.nvme.FabricsPort;
 import dev.ferry.frontend.nvme.FabricsTransport;
+import dev.ferry.frontend.nvme.NvmeQueue;
 import dev.ferry.frontend.nvme.NvmeTarget;
 import dev.ferry.frontend.nvmetcp.pdu.ConnectionParameters;
 import dev.ferry.frontend.nvmetcp.pdu.PduDecoder;
@@ -32,6 +36,8 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -46,9 +52,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The NVMe/TCP frontend: listens on every TCP port of every {@code nvme} export (each distinct portal once) and serves
  * both those subsystems and the discovery subsystem there; one Netty channel per NVMe queue. It is also the
- * {@link FabricsTransport} the controller model asks about ports and limits.
+ * {@link FabricsTransport} the controller model asks about ports and limits. It follows live reconfiguration
+ * ({@link #exportsChanged}) and lists its controllers as sessions.
  */
-public final class NvmeTcpFrontend implements Frontend, FabricsTransport {
+public final class NvmeTcpFrontend implements Frontend, FabricsTransport, ExportsChangedListener, SessionSource {
     private static final Logger LOG = LoggerFactory.getLogger(NvmeTcpFrontend.class);
     /** Discovery TRTYPE for TCP (Base 2.0 Figure 294). */
     static final int TRTYPE_TCP = 3;
@@ -62,8 +69,14 @@ public final class NvmeTcpFrontend implements Frontend, FabricsTransport {
     private final UnitRegistry registry;
     private final NvmeTarget target;
     private final Map<EventLoop, CompletionQueue> completionQueues = new ConcurrentHashMap<>();
-    private final List<FabricsPort> ports = new ArrayList<>();
-    private final List<Channel> serverChannels = new ArrayList<>();
+    /** Bound ports by portal, guarded by this object; {@link #ports} is the copy other threads read. */
+    private final Map<Portal, FabricsPort> bound = new LinkedHashMap<>();
+    private final Map<Portal, Channel> serverChannels = new HashMap<>();
+    private volatile List<FabricsPort> ports = List.of();
+    /** PORTIDs are never reused, so a host's cached discovery entries never name another port. */
+    private int nextPortId = 1;
+    private ServerBootstrap bootstrap;
+    private boolean stopping;
     private ChannelGroup connections;
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
@@ -79,14 +92,14 @@ public final class NvmeTcpFrontend implements Frontend, FabricsTransport {
     }
 
     @Override
-    public void start() throws Exception {
+    public synchronized void start() throws Exception {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         bossGroup = new MultiThreadIoEventLoopGroup(1, io);
         workerGroup = new MultiThreadIoEventLoopGroup(0, io);
         connections = new DefaultChannelGroup("nvme-tcp", GlobalEventExecutor.INSTANCE);
-        ServerBootstrap b = new ServerBootstrap()
+        bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(channelType)
                 .childOption(ChannelOption.TCP_NODELAY, true)
@@ -103,12 +116,7 @@ public final class NvmeTcpFrontend implements Frontend, FabricsTransport {
                     }
                 });
         try {
-            int portId = 1;
-            for (Portal p : distinctPortals()) {
-                Channel server = b.bind(new InetSocketAddress(p.host(), p.port())).sync().channel();
-                serverChannels.add(server);
-                ports.add(new FabricsPort(portId++, p, (InetSocketAddress) server.localAddress()));
-            }
+            bindNewPortals();
         } catch (Exception e) {
             close();
             throw e;
@@ -117,12 +125,91 @@ public final class NvmeTcpFrontend implements Frontend, FabricsTransport {
         LOG.info("nvme/tcp listening on {} ({})", boundAddresses(), epoll ? "epoll" : "nio");
     }
 
-    private Set<Portal> distinctPortals() {
+    /** The TCP portals of the registry's nvme exports, each once; {@code rdma://} ones are another frontend's. */
+    private Set<Portal> wantedPortals() {
         Set<Portal> portals = new LinkedHashSet<>();
         for (Export e : registry.exports(protocol())) {
             e.portals().stream().filter(p -> p.transport().equals(transport())).forEach(portals::add);
         }
         return portals;
+    }
+
+    /** Binds every wanted portal not bound yet; on failure unbinds what this call bound and throws. */
+    private void bindNewPortals() throws Exception {
+        List<Portal> added = new ArrayList<>();
+        try {
+            for (Portal p : wantedPortals()) {
+                if (bound.containsKey(p)) {
+                    continue;
+                }
+                Channel server;
+                try {
+                    server = bootstrap.bind(new InetSocketAddress(p.host(), p.port())).sync().channel();
+                } catch (Exception failed) {
+                    throw new java.net.BindException("cannot bind NVMe/TCP port " + p + ": " + failed.getMessage());
+                }
+                serverChannels.put(p, server);
+                bound.put(p, new FabricsPort(nextPortId++, p, (InetSocketAddress) server.localAddress()));
+                added.add(p);
+            }
+        } catch (Exception e) {
+            added.forEach(this::unbind);
+            throw e;
+        } finally {
+            ports = List.copyOf(bound.values());
+        }
+    }
+
+    private void unbind(Portal p) {
+        bound.remove(p);
+        Channel server = serverChannels.remove(p);
+        if (server != null) {
+            server.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * Follows a new registry snapshot: binds the ports of new exports, unbinds those no export uses any more
+     * (connections already made through them stay, as iSCSI's do), and tells the controller model at once, which
+     * raises the namespace and discovery events and deletes the controllers of hosts that lost access.
+     */
+    @Override
+    public synchronized void exportsChanged() throws Exception {
+        if (bootstrap == null || stopping) {
+            return;
+        }
+        bindNewPortals();
+        Set<Portal> wanted = wantedPortals();
+        for (Portal p : List.copyOf(bound.keySet())) {
+            if (!wanted.contains(p)) {
+                LOG.info("nvme/tcp port {} (PORTID {}) unbound", p, bound.get(p).portId());
+                unbind(p);
+            }
+        }
+        ports = List.copyOf(bound.values());
+        target.exportsChanged();
+    }
+
+    /** One session per I/O controller: the admin queue's peer is the host's address. */
+    @Override
+    public List<Session> liveSessions() {
+        List<Session> out = new ArrayList<>();
+        for (Controller c : target.controllers()) {
+            NvmeQueue admin = c.adminQueue();
+            if (c.isDiscovery() || c.isDeleted() || admin == null) {
+                continue;
+            }
+            InetSocketAddress peer = admin.transport().remoteAddress();
+            out.add(new Session(protocol(), c.subsystemNqn(), c.hostNqn(), peer == null ? null : hostPort(peer),
+                    String.valueOf(c.cntlid())));
+        }
+        out.sort(java.util.Comparator.comparingInt(s -> Integer.parseInt(s.id())));
+        return out;
+    }
+
+    private static String hostPort(InetSocketAddress a) {
+        String host = a.getAddress().getHostAddress();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
     private CompletionQueue completionQueue(EventLoop loop) {
@@ -169,14 +256,17 @@ public final class NvmeTcpFrontend implements Frontend, FabricsTransport {
 
     @Override
     public List<FabricsPort> ports() {
-        return List.copyOf(ports);
+        return ports;
     }
 
     /** Stops accepting, deletes controllers, closes connections, waits for in-flight block requests, stops loops. */
     @Override
     public void close() {
-        serverChannels.forEach(c -> c.close().syncUninterruptibly());
-        serverChannels.clear();
+        synchronized (this) {
+            stopping = true;
+            List.copyOf(bound.keySet()).forEach(this::unbind);
+            ports = List.of();
+        }
         target.close();
         if (connections != null) {
             connections.close().awaitUninterruptibly();

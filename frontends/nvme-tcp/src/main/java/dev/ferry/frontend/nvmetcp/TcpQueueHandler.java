@@ -237,6 +237,11 @@ final class TcpQueueHandler extends ChannelInboundHandlerAdapter implements Queu
     }
 
     @Override
+    public InetSocketAddress remoteAddress() {
+        return (InetSocketAddress) ctx.channel().remoteAddress();
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext context) {
         transfers.clear();
         queue.closed();

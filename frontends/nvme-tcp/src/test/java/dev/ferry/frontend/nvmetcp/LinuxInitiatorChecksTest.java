@@ -10,10 +10,7 @@ import dev.ferry.core.config.BackstoreConfig;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.config.LunConfig;
 import dev.ferry.core.config.TargetConfig;
-import dev.ferry.core.unit.Export;
-import dev.ferry.core.unit.LogicalUnit;
 import dev.ferry.core.unit.UnitIdentity;
-import dev.ferry.core.unit.UnitRegistry;
 import dev.ferry.frontend.nvme.NvmeTarget;
 import dev.ferry.frontend.nvme.admin.IdentifyController;
 import java.io.IOException;
@@ -22,10 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.NavigableMap;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -35,8 +29,8 @@ import org.junit.jupiter.api.Test;
  * The kernel initiator in the shared QEMU VM, one boot running scenario-nvme-checks.sh (smp 2: two I/O queues):
  * a host NQN off the ACL neither sees nor connects to the subsystem; nvme-cli shows the serial, model, firmware,
  * NGUID and EUI-64 the configuration derives, the same on two connects; blkdiscard and fstrim deallocate; a
- * namespace published while connected shows up through the Namespace Attribute Changed event; and a controller
- * whose host is frozen (QEMU stopped, its TCP connections left open) is freed after KATO.
+ * namespace added live ({@link TargetCore#apply}) while connected shows up through the Namespace Attribute Changed
+ * event; and a controller whose host is frozen (QEMU stopped, its TCP connections left open) is freed after KATO.
  */
 class LinuxInitiatorChecksTest {
     static final String NQN = "nqn.2024-01.dev.ferry:initvm-checks";
@@ -80,7 +74,7 @@ class LinuxInitiatorChecksTest {
                     .start();
             try {
                 awaitLine(log, "FERRY-AEN-READY", guest, 360_000);
-                addNamespace(core.registry());
+                addNamespace(core, config);
                 awaitLine(log, "FERRY-KATO-CONNECTED", guest, 120_000);
                 freezeUntilKeepAliveFreesTheController(guest, frontend.target(), frontend);
                 assertTrue(guest.waitFor(120, TimeUnit.SECONDS), "the guest did not finish after the thaw");
@@ -100,16 +94,15 @@ class LinuxInitiatorChecksTest {
     }
 
     /**
-     * Publishes the subsystem again with namespace 2 added, as a reconfiguration would: the registry swap is all
-     * the NVMe frontend sees, and it must turn that into an event for the connected controller.
+     * Adds namespace 2 live, as {@code ferry nvme namespace add} does: the frontend must turn the reconfiguration
+     * into an event for the connected controller.
      */
-    private static void addNamespace(UnitRegistry registry) {
-        Export before = registry.export(TargetConfig.NVME, NQN);
-        NavigableMap<Long, LogicalUnit> units = new TreeMap<>(before.units());
-        units.put(2L, registry.unit(LATE_BACKSTORE));
-        Export after = new Export(NQN, TargetConfig.NVME, before.alias(), before.portals(), units,
-                Set.of(GUEST_HOSTNQN), false);
-        registry.replace(registry.units(), List.of(after)); // the only export of this configuration
+    private static void addNamespace(TargetCore core, FerryConfig config) throws Exception {
+        TargetConfig t = config.targets().get(0);
+        List<LunConfig> namespaces = new java.util.ArrayList<>(t.luns());
+        namespaces.add(new LunConfig(2, LATE_BACKSTORE));
+        core.apply(new FerryConfig(config.backstores(), List.of(new TargetConfig(t.name(), t.protocol(),
+                t.portals(), namespaces, t.acls(), t.allowAnyInitiator(), t.alias())), config.stateDirectory()));
     }
 
     /** Both connects report exactly what the configuration derives; two I/O queues plus the admin queue. */

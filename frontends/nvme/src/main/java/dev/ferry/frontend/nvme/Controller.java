@@ -4,6 +4,7 @@ import dev.ferry.core.unit.Export;
 import dev.ferry.core.unit.LogicalUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -163,27 +164,25 @@ public final class Controller {
     }
 
     /**
-     * The registry published a new version of this subsystem: namespaces that appeared, went or changed their
-     * unit are recorded for the Changed Namespace List log and announced with a Namespace Attribute Changed event.
+     * The registry published a new version of this subsystem: namespaces this host sees that appeared, went or
+     * changed their unit are recorded for the Changed Namespace List log and announced with a Namespace Attribute
+     * Changed event (Base 2.0 5.16.1.5).
      */
     void exportChanged(Export now) {
-        Export before = export;
+        Map<Long, LogicalUnit> before = export.unitsFor(hostNqn);
+        Map<Long, LogicalUnit> after = now.unitsFor(hostNqn);
         export = now;
         TreeSet<Long> changed = new TreeSet<>();
-        if (before != null) {
-            before.units().forEach((id, u) -> {
-                if (now == null || now.unit(id) != u) {
-                    changed.add(id);
-                }
-            });
-        }
-        if (now != null) {
-            now.units().forEach((id, u) -> {
-                if (before == null || before.unit(id) != u) {
-                    changed.add(id);
-                }
-            });
-        }
+        before.forEach((id, u) -> {
+            if (after.get(id) != u) {
+                changed.add(id);
+            }
+        });
+        after.forEach((id, u) -> {
+            if (before.get(id) != u) {
+                changed.add(id);
+            }
+        });
         if (changed.isEmpty()) {
             return;
         }

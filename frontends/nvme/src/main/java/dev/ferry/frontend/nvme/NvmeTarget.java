@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The NVMe-oF controller model behind every transport (nvmet's core): subsystems are the registry's {@code nvme}
  * exports plus the discovery subsystem, controllers are created dynamically by Connect. A transport creates one
- * {@link NvmeQueue} per connection and feeds it capsules.
+ * {@link NvmeQueue} per connection and feeds it capsules, and calls {@link #exportsChanged} after each live
+ * reconfiguration.
  */
 public final class NvmeTarget implements AutoCloseable {
     /** The well-known discovery subsystem NQN (Base 2.0 4.5.1). */
@@ -37,7 +38,7 @@ public final class NvmeTarget implements AutoCloseable {
     public FabricsTransport transport() { return transport; }
     public UnitRegistry registry() { return registry; }
 
-    /** Starts keep-alive enforcement and namespace change tracking. */
+    /** Starts keep-alive enforcement. */
     public void start() {
         timer.start();
     }
@@ -99,14 +100,27 @@ public final class NvmeTarget implements AutoCloseable {
         controllers.remove(c.cntlid(), c);
     }
 
-    /** Called by the timer when the registry's exports changed: new generation, events for affected hosts. */
-    void exportsChanged() {
+    /**
+     * The registry published a new snapshot; the transport calls this before the core closes the backstores no
+     * longer used, so no controller submits to them afterwards. Discovery controllers get a Discovery Log Page
+     * Change event; a controller whose host lost access (its subsystem removed, or the host no longer allowed) is
+     * deleted, as nvmet deletes a host's controllers when the host is unlinked from the subsystem; the others learn
+     * which namespaces their host sees appeared or went.
+     */
+    public synchronized void exportsChanged() {
         discoveryGeneration++;
         for (Controller c : controllers.values()) {
             if (c.isDiscovery()) {
                 c.discoveryChanged();
+                continue;
+            }
+            Export now = subsystem(c.subsystemNqn());
+            if (now == null) {
+                c.delete("subsystem removed");
+            } else if (!now.admits(c.hostNqn())) {
+                c.delete("host no longer allowed on the subsystem");
             } else {
-                c.exportChanged(subsystem(c.subsystemNqn()));
+                c.exportChanged(now);
             }
         }
     }

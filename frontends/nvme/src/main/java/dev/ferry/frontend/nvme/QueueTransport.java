@@ -29,4 +29,9 @@ public interface QueueTransport {
 
     /** The local address the host reached, used for discovery entries of ports bound to a wildcard address. */
     InetSocketAddress localAddress();
+
+    /** Where the host connects from, for status reports; null when the transport has no IP peer address. */
+    default InetSocketAddress remoteAddress() {
+        return null;
+    }
 }

@@ -80,7 +80,7 @@ class AdminCommandsTest {
             assertTrue(admin.done.isEmpty(), "the AER is held");
 
             h.addUnit("disk1", 512, false);
-            h.publish(2); // the timer notices the new export within a tick
+            h.publish(2);
             ModelHarness.Done aen = admin.next();
             assertEquals(0, aen.status());
             assertEquals(0x00040002, aen.result(), "Notice, Namespace Attribute Changed, log 04h");

@@ -136,13 +136,16 @@ final class ModelHarness implements AutoCloseable {
         return u;
     }
 
-    /** Publishes the subsystem with namespaces 1..n mapped to disk0..disk(n-1). */
+    /** Publishes the subsystem with namespaces 1..n mapped to disk0..disk(n-1) and tells the target, as a transport does. */
     void publish(int namespaces) {
         TreeMap<Long, LogicalUnit> ns = new TreeMap<>();
         for (int i = 0; i < namespaces; i++) {
             ns.put((long) i + 1, units.get("disk" + i));
         }
         registry.replace(units, List.of(new Export(NQN, "nvme", null, portals, ns, Set.of(HOST), false)));
+        if (target != null) {
+            target.exportsChanged();
+        }
     }
 
     FakeQueue queue() {

@@ -45,6 +45,11 @@ public final class NvmeTcpTestHost implements AutoCloseable {
         out = socket.getOutputStream();
     }
 
+    /** This host's end of the connection: what the target sees as the host's address. */
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) socket.getLocalSocketAddress();
+    }
+
     /** Whether the ICResp granted the header digest (HDGST_ENABLE). */
     public boolean headerDigest() {
         return headerDigest;
@@ -205,10 +210,12 @@ public final class NvmeTcpTestHost implements AutoCloseable {
         return execute(sqe.array(), inCapsule, hostData);
     }
 
-    /** True when the target closed the connection (EOF) within the socket timeout. */
+    /** True when the target closed the connection (EOF or reset) within the socket timeout. */
     public boolean closedByTarget() {
         try {
             return in.read() < 0;
+        } catch (java.net.SocketTimeoutException stillOpen) {
+            return false;
         } catch (IOException e) {
             return true;
         }
