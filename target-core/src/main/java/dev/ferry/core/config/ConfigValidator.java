@@ -180,9 +180,6 @@ public final class ConfigValidator {
                 problems.add(at + ".iscsi: only iSCSI targets have iSCSI settings");
             }
         }
-        if (t.acls().isEmpty() && !t.allowAnyInitiatorOrDefault()) {
-            problems.add(at + ".acls: no initiator may log in; add acls or set \"allowAnyInitiator\": true");
-        }
     }
 
     /** The default listening port of a protocol's portals. */
@@ -212,9 +209,8 @@ public final class ConfigValidator {
                 IscsiTargetConfig.MAX_LENGTH, " (RFC 7143 13.13)", problems);
         boolean firstInRange = checkRange(at + ".firstBurstLength", c.firstBurstLength(), IscsiTargetConfig.MIN_LENGTH,
                 IscsiTargetConfig.MAX_LENGTH, " (RFC 7143 13.14)", problems);
-        if (firstInRange && (c.firstBurstLength() != null || c.maxBurstLength() != null)
-                && c.firstBurstLengthOrDefault() > c.maxBurstLengthOrDefault()) {
-            problems.add(at + ".firstBurstLength: " + c.firstBurstLengthOrDefault() + " exceeds maxBurstLength "
+        if (firstInRange && c.firstBurstLength() != null && c.firstBurstLength() > c.maxBurstLengthOrDefault()) {
+            problems.add(at + ".firstBurstLength: " + c.firstBurstLength() + " exceeds maxBurstLength "
                     + c.maxBurstLengthOrDefault() + " (RFC 7143 13.14)");
         }
         checkRange(at + ".maxOutstandingR2T", c.maxOutstandingR2T(), 1, IscsiTargetConfig.MAX_OUTSTANDING_R2T_LIMIT,

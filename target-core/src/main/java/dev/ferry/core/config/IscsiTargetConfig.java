@@ -14,7 +14,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param maxRecvDataSegmentLength the largest data segment the target accepts (RFC 7143 13.12, 512-16777215)
  * @param maxBurstLength           the target's MaxBurstLength offer (RFC 7143 13.13, 512-16777215)
  * @param firstBurstLength         the target's FirstBurstLength offer (RFC 7143 13.14, 512-16777215, at most
- *                                 maxBurstLength)
+ *                                 maxBurstLength; when absent, the default but never above maxBurstLength)
  * @param maxOutstandingR2T        the target's MaxOutstandingR2T offer (RFC 7143 13.17, 1-65535)
  * @param immediateData            whether the target accepts immediate data (RFC 7143 13.11, result: AND)
  * @param initialR2T               whether the target insists on an R2T before any write data (RFC 7143 13.10,
@@ -66,7 +66,4 @@ public record IscsiTargetConfig(
         return maxBurstLength != null ? maxBurstLength : DEFAULT_MAX_BURST_LENGTH;
     }
 
-    public int firstBurstLengthOrDefault() {
-        return firstBurstLength != null ? firstBurstLength : DEFAULT_FIRST_BURST_LENGTH;
-    }
 }

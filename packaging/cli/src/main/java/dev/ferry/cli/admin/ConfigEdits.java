@@ -3,6 +3,7 @@ package dev.ferry.cli.admin;
 import dev.ferry.core.config.AclConfig;
 import dev.ferry.core.config.BackstoreConfig;
 import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.config.IscsiTargetConfig;
 import dev.ferry.core.config.LunConfig;
 import dev.ferry.core.config.TargetConfig;
 import java.util.ArrayList;
@@ -127,6 +128,29 @@ final class ConfigEdits {
             throw new Refused(t.name() + " has no portal " + portal + " (it has " + t.portals() + ")");
         }
         return copy(t, portals, t.luns(), t.acls(), t.allowAnyInitiator());
+    }
+
+    /**
+     * The target's iSCSI settings with the given ones in place (absent fields keep their value, or go back to the
+     * defaults with {@code reset}); settings that are all defaults are left out of the configuration.
+     */
+    static TargetConfig setIscsi(TargetConfig t, IscsiTargetConfig given, boolean reset) {
+        IscsiTargetConfig old = reset ? IscsiTargetConfig.DEFAULTS : t.iscsiOrDefault();
+        IscsiTargetConfig merged = new IscsiTargetConfig(
+                or(given.maxSessions(), old.maxSessions()),
+                or(given.commandsPerSession(), old.commandsPerSession()),
+                or(given.maxRecvDataSegmentLength(), old.maxRecvDataSegmentLength()),
+                or(given.maxBurstLength(), old.maxBurstLength()),
+                or(given.firstBurstLength(), old.firstBurstLength()),
+                or(given.maxOutstandingR2T(), old.maxOutstandingR2T()),
+                or(given.immediateData(), old.immediateData()),
+                or(given.initialR2T(), old.initialR2T()));
+        return new TargetConfig(t.name(), t.protocol(), t.portals(), t.luns(), t.acls(), t.allowAnyInitiator(),
+                t.alias(), merged.equals(IscsiTargetConfig.DEFAULTS) ? null : merged);
+    }
+
+    private static <T> T or(T given, T old) {
+        return given != null ? given : old;
     }
 
     private static TargetConfig copy(TargetConfig t, List<String> portals, List<LunConfig> luns, List<AclConfig> acls,

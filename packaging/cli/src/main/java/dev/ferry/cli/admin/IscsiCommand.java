@@ -1,11 +1,13 @@
 package dev.ferry.cli.admin;
 
 import dev.ferry.core.config.AclConfig;
+import dev.ferry.core.config.IscsiTargetConfig;
 import dev.ferry.core.config.TargetConfig;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,14 +22,14 @@ import picocli.CommandLine.Model.CommandSpec;
 public final class IscsiCommand extends CommandGroup {
     static final String ISCSI = TargetConfig.ISCSI;
 
-    @Command(name = "target", mixinStandardHelpOptions = true, versionProvider = dev.ferry.cli.FerryVersion.class, description = "Create or delete iSCSI targets.",
-            subcommands = {TargetCreate.class, TargetDelete.class})
+    @Command(name = "target", mixinStandardHelpOptions = true, versionProvider = dev.ferry.cli.FerryVersion.class, description = "Create, change or delete iSCSI targets.",
+            subcommands = {TargetCreate.class, TargetSet.class, TargetDelete.class})
     static final class Target extends CommandGroup {
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true, versionProvider = dev.ferry.cli.FerryVersion.class,
-            description = {"Create an iSCSI target. Ferry admits no initiator to a target without an ACL, so name"
-                    + " the first initiator here (--acl) or open it to all (--allow-any-initiator).",
+            description = {"Create an iSCSI target. It admits no initiator until one is named here (--acl) or later"
+                    + " (iscsi acl add), or it is opened to all (--allow-any-initiator).",
                     "  ferry iscsi target create iqn.2026-11.com.example:disk0 --acl iqn.1993-08.org.debian:01:host1"})
     static final class TargetCreate implements Callable<Integer> {
         @Spec CommandSpec spec;
@@ -51,8 +53,66 @@ public final class IscsiCommand extends CommandGroup {
         }
     }
 
+    @Command(name = "set", mixinStandardHelpOptions = true, versionProvider = dev.ferry.cli.FerryVersion.class,
+            description = {"Change a target's iSCSI limits and negotiation offers. Logins from now on use them;"
+                    + " sessions already logged in keep what they negotiated. Options not given keep their value.",
+                    "  ferry iscsi target set iqn.2026-11.com.example:disk0 --max-sessions 8 --commands-per-session 64"})
+    static final class TargetSet implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin AdminOptions admin;
+        @Parameters(paramLabel = "IQN") String iqn;
+        @Option(names = "--max-sessions", paramLabel = "N",
+                description = "sessions at once; more logins are refused as out of resources (default "
+                        + IscsiTargetConfig.DEFAULT_MAX_SESSIONS + ")")
+        Integer maxSessions;
+        @Option(names = "--commands-per-session", paramLabel = "N",
+                description = "the CmdSN window: commands a session may have outstanding (default "
+                        + IscsiTargetConfig.DEFAULT_COMMANDS_PER_SESSION + ")")
+        Integer commandsPerSession;
+        @Option(names = "--max-recv-data-segment-length", paramLabel = "BYTES",
+                description = "largest data segment accepted (default " + IscsiTargetConfig.DEFAULT_MAX_RECV_DATA_SEGMENT_LENGTH + ")")
+        Integer maxRecvDataSegmentLength;
+        @Option(names = "--max-burst-length", paramLabel = "BYTES",
+                description = "MaxBurstLength offered (default " + IscsiTargetConfig.DEFAULT_MAX_BURST_LENGTH + ")")
+        Integer maxBurstLength;
+        @Option(names = "--first-burst-length", paramLabel = "BYTES",
+                description = "FirstBurstLength offered (default " + IscsiTargetConfig.DEFAULT_FIRST_BURST_LENGTH + ")")
+        Integer firstBurstLength;
+        @Option(names = "--max-outstanding-r2t", paramLabel = "N",
+                description = "MaxOutstandingR2T offered (default " + IscsiTargetConfig.DEFAULT_MAX_OUTSTANDING_R2T + ")")
+        Integer maxOutstandingR2T;
+        @Option(names = "--immediate-data", paramLabel = "yes|no", arity = "1", converter = YesNo.class,
+                description = "accept immediate data (default yes)")
+        Boolean immediateData;
+        @Option(names = "--initial-r2t", paramLabel = "yes|no", arity = "1", converter = YesNo.class,
+                description = "insist on an R2T before any write data (default no)")
+        Boolean initialR2T;
+        @Option(names = "--reset", description = "back to the defaults first, then apply the options given")
+        boolean reset;
+
+        @Override
+        public Integer call() {
+            IscsiTargetConfig given = new IscsiTargetConfig(maxSessions, commandsPerSession, maxRecvDataSegmentLength,
+                    maxBurstLength, firstBurstLength, maxOutstandingR2T, immediateData, initialR2T);
+            return new AdminCall(spec, admin).change("iSCSI target " + iqn + " settings changed",
+                    c -> ConfigEdits.editTarget(c, ISCSI, iqn, t -> ConfigEdits.setIscsi(t, given, reset)));
+        }
+    }
+
+    /** iSCSI writes booleans as Yes and No (RFC 7143 6.1); true and false are accepted too. */
+    static final class YesNo implements CommandLine.ITypeConverter<Boolean> {
+        @Override
+        public Boolean convert(String value) {
+            return switch (value.toLowerCase(java.util.Locale.ROOT)) {
+                case "yes", "true" -> Boolean.TRUE;
+                case "no", "false" -> Boolean.FALSE;
+                default -> throw new CommandLine.TypeConversionException("'" + value + "' is not yes or no");
+            };
+        }
+    }
+
     @Command(name = "delete", mixinStandardHelpOptions = true, versionProvider = dev.ferry.cli.FerryVersion.class,
-            description = "Delete an iSCSI target; its sessions then see no LUNs.")
+            description = "Delete an iSCSI target; its sessions end.")
     static final class TargetDelete implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin AdminOptions admin;
@@ -145,7 +205,7 @@ public final class IscsiCommand extends CommandGroup {
     }
 
     @Command(name = "remove", mixinStandardHelpOptions = true, versionProvider = dev.ferry.cli.FerryVersion.class,
-            description = "Stop allowing an initiator to log in (sessions already open stay).")
+            description = "Stop allowing an initiator to log in; its open sessions end.")
     static final class AclRemove implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin AdminOptions admin;

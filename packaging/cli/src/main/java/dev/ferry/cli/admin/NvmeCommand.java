@@ -25,8 +25,8 @@ public final class NvmeCommand extends CommandGroup {
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true, versionProvider = dev.ferry.cli.FerryVersion.class,
-            description = {"Create an NVMe subsystem. Name its first host (--host) or open it to all"
-                    + " (--allow-any-host): a subsystem without either admits nobody and is refused.",
+            description = {"Create an NVMe subsystem. It admits no host until one is named here (--host) or later"
+                    + " (nvme host allow), or it is opened to all (--allow-any-host).",
                     "  ferry nvme subsystem create nqn.2026-11.com.example:disk0 --host nqn.2014-08.org.nvmexpress:uuid:..."})
     static final class SubsystemCreate implements Callable<Integer> {
         @Spec CommandSpec spec;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.ferry.core.config.AclConfig;
 import dev.ferry.core.config.BackstoreConfig;
 import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.config.IscsiTargetConfig;
 import dev.ferry.core.config.LunConfig;
 import dev.ferry.core.config.TargetConfig;
 import java.util.List;
@@ -49,5 +50,22 @@ class ConfigEditsTest {
                 ConfigEdits.removePortal(t, "127.0.0.1:3260"), "IQN.2024-01.org.example:h"));
         assertEquals(List.of("[::1]:3260"), c.targets().get(0).portals());
         assertTrue(c.targets().get(0).acls().isEmpty());
+    }
+
+    @Test
+    void iscsiSettingsMergeAndResetToNothing() throws Refused {
+        FerryConfig c = ConfigEdits.editTarget(BASE, "iscsi", IQN, t -> ConfigEdits.setIscsi(t,
+                new IscsiTargetConfig(8, 16, null, 65536, null, null, false, null), false));
+        c = ConfigEdits.editTarget(c, "iscsi", IQN, t -> ConfigEdits.setIscsi(t,
+                new IscsiTargetConfig(null, 32, null, null, 8192, null, null, null), false));
+        assertEquals(new IscsiTargetConfig(8, 32, null, 65536, 8192, null, false, null), c.targets().get(0).iscsi(),
+                "options not given keep their value");
+        c = ConfigEdits.editTarget(c, "iscsi", IQN, t -> ConfigEdits.addPortal(t, "[::1]:3260"));
+        assertEquals(32, c.targets().get(0).iscsi().commandsPerSession(), "other edits keep the settings");
+        c = ConfigEdits.editTarget(c, "iscsi", IQN, t -> ConfigEdits.setIscsi(t,
+                new IscsiTargetConfig(null, null, null, null, null, 4, null, null), true));
+        assertEquals(new IscsiTargetConfig(null, null, null, null, null, 4, null, null), c.targets().get(0).iscsi());
+        c = ConfigEdits.editTarget(c, "iscsi", IQN, t -> ConfigEdits.setIscsi(t, IscsiTargetConfig.DEFAULTS, true));
+        assertEquals(null, c.targets().get(0).iscsi(), "all defaults: nothing in the configuration");
     }
 }
