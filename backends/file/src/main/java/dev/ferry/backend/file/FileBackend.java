@@ -2,13 +2,16 @@ package dev.ferry.backend.file;
 
 import dev.ferry.core.backend.Backend;
 import dev.ferry.core.backend.BackendDescriptor;
+import dev.ferry.core.backend.BackendException;
 import dev.ferry.core.request.BlockOp;
 import dev.ferry.core.request.BlockRequest;
 import dev.ferry.core.request.CompletionStatus;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * A disk stored in a regular file, with positional {@link FileChannel} I/O. The calls block, so the core runs
  * several workers on it ({@link #workers()}). Flush and FUA use {@code force(false)} (fdatasync). Unmapped and
  * zeroed ranges are written with zeroes: pure Java cannot punch holes, so an unmap frees no space, but the blocks
- * do read back as zeroes.
+ * do read back as zeroes. A resize sets the file's length with ftruncate(2): growing leaves a hole, shrinking (only
+ * ever asked for a backstore nothing maps) drops the data past the new end.
  */
 public final class FileBackend implements Backend {
     private static final Logger LOG = LoggerFactory.getLogger(FileBackend.class);
@@ -25,7 +29,8 @@ public final class FileBackend implements Backend {
     private static final int CHUNK_BYTES = 1 << 20;
     private static final ByteBuffer ZEROES = ByteBuffer.allocateDirect(CHUNK_BYTES).asReadOnlyBuffer();
 
-    private final BackendDescriptor descriptor;
+    private volatile BackendDescriptor descriptor;
+    private final Path path;
     private final FileChannel channel;
     private final int blockSize;
     /** Without a volatile write cache every write must be durable before it completes. */
@@ -34,8 +39,9 @@ public final class FileBackend implements Backend {
     private final ThreadLocal<ByteBuffer> compareBuffer =
             ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(CHUNK_BYTES));
 
-    FileBackend(BackendDescriptor descriptor, FileChannel channel) {
+    FileBackend(BackendDescriptor descriptor, Path path, FileChannel channel) {
         this.descriptor = descriptor;
+        this.path = path;
         this.channel = channel;
         this.blockSize = descriptor.logicalBlockSize();
         this.writeThrough = !descriptor.writeCacheEnabled();
@@ -43,6 +49,30 @@ public final class FileBackend implements Backend {
 
     @Override
     public BackendDescriptor describe() {
+        return descriptor;
+    }
+
+    @Override
+    public synchronized BackendDescriptor resize(long capacityBytes) throws BackendException {
+        BackendDescriptor d = descriptor;
+        long blocks = capacityBytes / blockSize;
+        if (d.readOnly()) {
+            throw new BackendException("backstore " + d.name() + " is read-only, so " + path + " keeps its size");
+        }
+        if (blocks <= 0) {
+            throw new BackendException("backstore " + d.name() + ": a size of " + capacityBytes
+                    + " bytes holds no block of " + blockSize + " bytes");
+        }
+        // RandomAccessFile.setLength is ftruncate(2) on the same file; FileChannel.truncate cannot grow.
+        try (RandomAccessFile raf = new RandomAccessFile(path.toFile(), "rw")) {
+            raf.setLength(blocks * blockSize);
+        } catch (IOException e) {
+            throw new BackendException("backstore " + d.name() + ": cannot resize " + path + ": " + e.getMessage(), e);
+        }
+        descriptor = new BackendDescriptor(d.name(), blocks, d.logicalBlockSize(), d.physicalBlockSize(),
+                d.optimalTransferBlocks(), d.maxTransferBlocks(), d.discard(), d.discardGranularityBlocks(),
+                d.discardZeroes(), d.writeZeroes(), d.volatileWriteCache(), d.writeCacheEnabled(), d.rotational(),
+                d.readOnly(), d.identity());
         return descriptor;
     }
 

@@ -7,6 +7,7 @@ import dev.ferry.core.backend.BackendFactory;
 import dev.ferry.core.config.BackstoreConfig;
 import dev.ferry.core.unit.UnitIdentity;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -40,7 +41,7 @@ public final class FileBackendFactory implements BackendFactory {
         } catch (IOException e) {
             throw new BackendException("backstore " + config.name() + ": cannot open " + config.path() + ": " + e, e);
         }
-        return new FileBackend(describe(config, file.capacityBytes()), file.channel());
+        return new FileBackend(describe(config, file.capacityBytes()), Path.of(config.path()), file.channel());
     }
 
     private static BackendDescriptor describe(BackstoreConfig c, long capacityBytes) {

@@ -2,6 +2,7 @@ package dev.ferry.backend.ram;
 
 import dev.ferry.core.backend.Backend;
 import dev.ferry.core.backend.BackendDescriptor;
+import dev.ferry.core.backend.BackendException;
 import dev.ferry.core.request.BlockRequest;
 import dev.ferry.core.request.CompletionStatus;
 import io.netty.buffer.ByteBuf;
@@ -11,26 +12,23 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * A sparse in-memory disk: capacity is split into fixed chunks that are allocated on first write, so memory grows
  * with the data written; never-written and unmapped chunks read as zeroes. Writes, unmaps and compare-and-write
  * hold the locks of the chunks they touch (taken in ascending order), which makes compare-and-write atomic against
- * every other write; reads take no lock.
+ * every other write; reads take no lock. A resize swaps in a longer or shorter chunk table holding every lock, so no
+ * write lands in the table being replaced; chunks are shared by reference, so a read racing it still sees the data.
  */
 public final class RamBackend implements Backend {
     static final int CHUNK_SHIFT = 16;
     static final int CHUNK_SIZE = 1 << CHUNK_SHIFT;
     private static final int LOCK_STRIPES = 256;
 
-    private final BackendDescriptor descriptor;
-    private final AtomicReferenceArray<byte[]> chunks;
+    private volatile BackendDescriptor descriptor;
+    private volatile AtomicReferenceArray<byte[]> chunks;
     private final Object[] locks = new Object[LOCK_STRIPES];
     private final int blockSize;
 
     public RamBackend(BackendDescriptor descriptor) {
         this.descriptor = descriptor;
         this.blockSize = descriptor.logicalBlockSize();
-        long chunkCount = (descriptor.capacityBytes() + CHUNK_SIZE - 1) >>> CHUNK_SHIFT;
-        if (chunkCount > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("RAM backstore too large");
-        }
-        this.chunks = new AtomicReferenceArray<>((int) chunkCount);
+        this.chunks = new AtomicReferenceArray<>(chunkCount(descriptor.capacityBytes()));
         for (int i = 0; i < LOCK_STRIPES; i++) {
             locks[i] = new Object();
         }
@@ -39,6 +37,50 @@ public final class RamBackend implements Backend {
     @Override
     public BackendDescriptor describe() {
         return descriptor;
+    }
+
+    private static int chunkCount(long capacityBytes) {
+        long n = (capacityBytes + CHUNK_SIZE - 1) >>> CHUNK_SHIFT;
+        if (n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("RAM backstore too large");
+        }
+        return (int) n;
+    }
+
+    /** Grows with never-written (zero) blocks, or drops the chunks past a smaller end and clears the tail of the last. */
+    @Override
+    public BackendDescriptor resize(long capacityBytes) throws BackendException {
+        long blocks = capacityBytes / blockSize;
+        if (blocks <= 0) {
+            throw new BackendException("backstore " + descriptor.name() + ": a size of " + capacityBytes
+                    + " bytes holds no block of " + blockSize + " bytes");
+        }
+        int count;
+        try {
+            count = chunkCount(blocks * blockSize);
+        } catch (IllegalArgumentException e) {
+            throw new BackendException("backstore " + descriptor.name() + ": " + e.getMessage());
+        }
+        lockStripes(0, LOCK_STRIPES, () -> {
+            AtomicReferenceArray<byte[]> old = chunks;
+            AtomicReferenceArray<byte[]> next = new AtomicReferenceArray<>(count);
+            for (int i = 0; i < Math.min(count, old.length()); i++) {
+                next.set(i, old.get(i));
+            }
+            chunks = next;
+            descriptor = withCapacity(descriptor, blocks);
+            // Blocks that come back after a shrink and a grow must read as zeroes, as they did before being written.
+            long end = blocks * blockSize;
+            zero(end, (long) count * CHUNK_SIZE - end);
+        });
+        return descriptor;
+    }
+
+    private static BackendDescriptor withCapacity(BackendDescriptor d, long blocks) {
+        return new BackendDescriptor(d.name(), blocks, d.logicalBlockSize(), d.physicalBlockSize(),
+                d.optimalTransferBlocks(), d.maxTransferBlocks(), d.discard(), d.discardGranularityBlocks(),
+                d.discardZeroes(), d.writeZeroes(), d.volatileWriteCache(), d.writeCacheEnabled(), d.rotational(),
+                d.readOnly(), d.identity());
     }
 
     @Override
