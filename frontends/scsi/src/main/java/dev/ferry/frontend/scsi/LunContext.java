@@ -34,8 +34,9 @@ final class LunContext {
         this.writeCacheEnabled = defaultWriteCacheEnabled();
     }
 
+    /** From the unit each time: a live resize changes it (and only it) under a running target. */
     long capacity() {
-        return descriptor.capacityBlocks();
+        return unit.descriptor().capacityBlocks();
     }
 
     int blockSize() {

@@ -238,11 +238,15 @@ public final class ScsiTarget {
         return n == Luns.REPORT_LUNS_WLUN || (n >= 0 && luns.containsKey(n));
     }
 
-    /** Hook: the capacity of {@code lun} changed; every nexus gets CAPACITY DATA HAS CHANGED (SBC-3 4.10). */
-    public void capacityChanged(long lun) {
-        LunContext lu = luns.get(lun);
-        if (lu != null) {
-            lu.establish(nexuses, null, UnitAttention.CAPACITY_DATA_CHANGED);
+    /**
+     * Hook: the unit was resized; every nexus gets CAPACITY DATA HAS CHANGED (2Ah/09h, SBC-3 4.10) on each LUN
+     * that maps it. READ CAPACITY already reports the new size.
+     */
+    public void capacityChanged(LogicalUnit unit) {
+        for (LunContext lu : luns.values()) {
+            if (lu.unit == unit) {
+                lu.establish(nexuses, null, UnitAttention.CAPACITY_DATA_CHANGED);
+            }
         }
     }
 

@@ -223,7 +223,7 @@ class StateTest {
     @Test
     void newNexusStartsWithoutUnitAttentionAndHooksReachKnownNexuses() {
         run(A, cdb(0x00)).assertGood();
-        h.target.capacityChanged(0);
+        h.target.capacityChanged(h.units.get(0));
         h.target.reportedLunsChanged();
         run(A, cdb(0x00)).assertCheck(SenseData.UNIT_ATTENTION, 0x2A, 0x09);
         run(A, cdb(0x00)).assertCheck(SenseData.UNIT_ATTENTION, 0x3F, 0x0E);
