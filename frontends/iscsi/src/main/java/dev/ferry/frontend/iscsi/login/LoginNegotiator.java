@@ -56,6 +56,8 @@ public final class LoginNegotiator {
     private List<Authenticator> authenticators = List.of();
     private final SessionParameters params = new SessionParameters();
     private final Set<String> seen = new HashSet<>();
+    /** Keys the target offered and the initiator has not answered yet, with our value. */
+    private final Map<String, String> offered = new java.util.LinkedHashMap<>();
 
     private int stage = -1;
     private boolean firstDone;
@@ -125,7 +127,8 @@ public final class LoginNegotiator {
         }
         // After identify: the target's own settings answer the operational keys.
         for (Map.Entry<String, String> kv : operational) {
-            negotiate(kv.getKey(), kv.getValue(), response);
+            // The answer to a key we offered closes that negotiation: no reply (RFC 7143 6.2).
+            negotiate(kv.getKey(), kv.getValue(), offered.remove(kv.getKey()) != null ? new ArrayList<>() : response);
         }
         if (authMethods != null) {
             selectAuthMethod(authMethods, response);
@@ -157,10 +160,49 @@ public final class LoginNegotiator {
             response.add(Map.entry("MaxRecvDataSegmentLength", Integer.toString(limits.maxRecvDataSegmentLength())));
         }
         fixFirstBurst(response);
+        if (transit && nsg == STAGE_FULL_FEATURE && !params.discovery()) {
+            if (!offered.isEmpty()) {
+                // Unanswered offers stand as offered: our value is within both sides' result functions.
+                for (Map.Entry<String, String> o : List.copyOf(offered.entrySet())) {
+                    negotiate(o.getKey(), o.getValue(), new ArrayList<>());
+                }
+                offered.clear();
+            } else {
+                Map<String, String> offers = ownOffers();
+                if (!offers.isEmpty() && csg == STAGE_SECURITY) {
+                    nsg = STAGE_OPERATIONAL; // operational keys can only be offered there (RFC 7143 6.3)
+                } else if (!offers.isEmpty()) {
+                    offered.putAll(offers);
+                    offers.forEach((k, v) -> response.add(Map.entry(k, v)));
+                    transit = false; // full feature phase once the initiator answered
+                }
+            }
+        }
         if (transit) {
             stage = nsg;
         }
         return new Step(transit, csg, transit ? nsg : 0, response);
+    }
+
+    /**
+     * What the target must offer itself because the initiator never negotiated it and the RFC 7143 default would
+     * exceed this target's setting (MaxBurstLength 13.13, ImmediateData 13.11, FirstBurstLength 13.14).
+     */
+    private Map<String, String> ownOffers() {
+        Map<String, String> offers = new java.util.LinkedHashMap<>();
+        if (!seen.contains("MaxBurstLength") && limits.maxBurstLength() < params.maxBurstLength) {
+            offers.put("MaxBurstLength", Integer.toString(limits.maxBurstLength()));
+        }
+        boolean immediate = params.immediateData && limits.immediateData();
+        if (!seen.contains("ImmediateData") && immediate != params.immediateData) {
+            offers.put("ImmediateData", "No");
+        }
+        int firstBurst = Math.min(limits.firstBurstLength(), limits.maxBurstLength());
+        boolean unsolicited = !params.initialR2T || immediate;
+        if (!seen.contains("FirstBurstLength") && unsolicited && firstBurst < params.firstBurstLength) {
+            offers.put("FirstBurstLength", Integer.toString(firstBurst));
+        }
+        return offers;
     }
 
     private void checkStage(int csg, boolean transit, int nsg) throws LoginException {

@@ -193,4 +193,59 @@ class LoginNegotiatorTest {
         assertThrows(IllegalArgumentException.class, () -> TextKeys.parse("novalue\0".getBytes()));
         assertThrows(IllegalArgumentException.class, () -> TextKeys.parse("=x\0".getBytes()));
     }
+
+    static UnitRegistry registryWith(dev.ferry.core.config.IscsiTargetConfig settings) {
+        UnitRegistry r = new UnitRegistry();
+        r.replace(Map.of(), List.of(new Export(TARGET, "iscsi", null, List.of(new Portal("127.0.0.1", 3260)),
+                new TreeMap<>(), List.<dev.ferry.core.unit.InitiatorAccess>of(), true, settings)));
+        return r;
+    }
+
+    @Test
+    void theTargetsSettingsAnswerKeysOfTheFirstRequestToo() throws LoginException {
+        // Operational keys before TargetName in the same request are still answered with the target's settings.
+        LoginNegotiator n = new LoginNegotiator(registryWith(new dev.ferry.core.config.IscsiTargetConfig(
+                null, null, 16384, 65536, null, null, false, null)), NegotiationLimits.DEFAULT);
+        Map<String, String> r = map(n.process(1, true, 3, keys("MaxBurstLength", "262144", "ImmediateData", "Yes",
+                "InitiatorName", INITIATOR, "TargetName", TARGET)).keys());
+        assertEquals("65536", r.get("MaxBurstLength"));
+        assertEquals("No", r.get("ImmediateData"));
+        assertEquals("16384", r.get("MaxRecvDataSegmentLength"));
+        assertEquals(16384, n.parameters().targetMaxRecvDataSegmentLength);
+    }
+
+    @Test
+    void whatTheInitiatorLeavesAtARfcDefaultAboveTheTargetsSettingTheTargetOffers() throws LoginException {
+        LoginNegotiator n = new LoginNegotiator(registryWith(new dev.ferry.core.config.IscsiTargetConfig(
+                null, null, null, 32768, 8192, null, false, null)), NegotiationLimits.DEFAULT);
+        LoginNegotiator.Step first = n.process(1, true, 3, keys("InitiatorName", INITIATOR, "TargetName", TARGET,
+                "InitialR2T", "No"));
+        assertFalse(first.transit(), "no full feature phase before the initiator answered");
+        Map<String, String> offers = map(first.keys());
+        assertEquals("32768", offers.get("MaxBurstLength"));
+        assertEquals("No", offers.get("ImmediateData"));
+        assertEquals("8192", offers.get("FirstBurstLength"));
+        LoginNegotiator.Step answered = n.process(1, true, 3, keys("MaxBurstLength", "16384", "ImmediateData", "No",
+                "FirstBurstLength", "8192"));
+        assertTrue(answered.fullFeature());
+        assertFalse(map(answered.keys()).containsKey("MaxBurstLength"), "an answer is not answered again");
+        assertEquals(16384, n.parameters().maxBurstLength);
+        assertFalse(n.parameters().immediateData);
+        assertEquals(8192, n.parameters().firstBurstLength);
+    }
+
+    @Test
+    void anUnansweredOfferStandsAndASecurityStageLoginIsSentThroughTheOperationalStage() throws LoginException {
+        LoginNegotiator n = new LoginNegotiator(registryWith(new dev.ferry.core.config.IscsiTargetConfig(
+                null, null, null, 65536, null, null, null, null)), NegotiationLimits.DEFAULT);
+        LoginNegotiator.Step security = n.process(0, true, 3, keys("InitiatorName", INITIATOR, "TargetName", TARGET,
+                "AuthMethod", "None"));
+        assertTrue(security.transit());
+        assertEquals(LoginPdu.STAGE_OPERATIONAL, security.nsg(), "operational keys are only offered there");
+        LoginNegotiator.Step offer = n.process(1, true, 3, keys());
+        assertEquals("65536", map(offer.keys()).get("MaxBurstLength"));
+        assertFalse(offer.transit());
+        assertTrue(n.process(1, true, 3, keys()).fullFeature());
+        assertEquals(65536, n.parameters().maxBurstLength);
+    }
 }
