@@ -185,21 +185,21 @@ class NvmeTcpLiveChangesTest {
         }
     }
 
-    private static void setAsyncEventConfiguration(NvmeTcpTestHost h, int bits) throws IOException {
+    static void setAsyncEventConfiguration(NvmeTcpTestHost h, int bits) throws IOException {
         ByteBuffer s = NvmeTcpTestHost.sqe(OPC_SET_FEATURES, h.nextCid(), 0);
         s.putInt(40, FID_ASYNC_EVENT_CONFIGURATION).putInt(44, bits);
         assertEquals(0, h.execute(s, null, null).status());
     }
 
     /** Sends an Asynchronous Event Request, which the target holds; returns its CID. */
-    private static int requestAsyncEvent(NvmeTcpTestHost h) throws IOException {
+    static int requestAsyncEvent(NvmeTcpTestHost h) throws IOException {
         int cid = h.nextCid();
         h.sendCapsule(NvmeTcpTestHost.sqe(OPC_ASYNC_EVENT_REQUEST, cid, 0).array(), null);
         return cid;
     }
 
     /** The next PDU must be the completion of the held request; returns its DW0. */
-    private static long awaitAsyncEvent(NvmeTcpTestHost h, int cid) throws IOException {
+    static long awaitAsyncEvent(NvmeTcpTestHost h, int cid) throws IOException {
         NvmeTcpTestHost.Received r = h.read();
         assertEquals(0x05, r.type(), "CapsuleResp");
         assertEquals(cid, r.cid());
@@ -208,7 +208,7 @@ class NvmeTcpLiveChangesTest {
     }
 
     /** Get Log Page 04h without RAE (Base 2.0 5.16.1.5): the list of NSIDs, up to the first zero. */
-    private static List<Long> changedNamespaces(NvmeTcpTestHost h) throws IOException {
+    static List<Long> changedNamespaces(NvmeTcpTestHost h) throws IOException {
         ByteBuffer s = NvmeTcpTestHost.transportSgl(NvmeTcpTestHost.sqe(OPC_GET_LOG_PAGE, h.nextCid(), 0xFFFFFFFFL), 4096);
         s.putInt(40, LID_CHANGED_NAMESPACES | (4096 / 4 - 1) << 16);
         NvmeTcpTestHost.Completion c = h.execute(s, null, null);

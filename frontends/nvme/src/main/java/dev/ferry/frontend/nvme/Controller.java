@@ -183,6 +183,28 @@ public final class Controller {
                 changed.add(id);
             }
         });
+        namespacesChanged(changed);
+    }
+
+    /**
+     * A unit was resized: each namespace of it this controller's host sees changed its NSZE/NCAP/NUSE, which
+     * Identify Namespace reads from the unit; the host is told as for any namespace attribute change.
+     */
+    void capacityChanged(LogicalUnit unit) {
+        TreeSet<Long> changed = new TreeSet<>();
+        export.unitsFor(hostNqn).forEach((id, u) -> {
+            if (u == unit) {
+                changed.add(id);
+            }
+        });
+        namespacesChanged(changed);
+    }
+
+    /**
+     * Records the namespaces for the Changed Namespace List log (04h) and raises Namespace Attribute Changed
+     * (Base 2.0 5.2) when the host enabled it with Set Features Asynchronous Event Configuration.
+     */
+    private void namespacesChanged(TreeSet<Long> changed) {
         if (changed.isEmpty()) {
             return;
         }

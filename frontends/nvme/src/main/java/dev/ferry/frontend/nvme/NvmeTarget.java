@@ -1,7 +1,9 @@
 package dev.ferry.frontend.nvme;
 
 import dev.ferry.core.config.TargetConfig;
+import dev.ferry.core.unit.CapacityListener;
 import dev.ferry.core.unit.Export;
+import dev.ferry.core.unit.LogicalUnit;
 import dev.ferry.core.unit.UnitRegistry;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +30,7 @@ public final class NvmeTarget implements AutoCloseable {
     private int nextCntlid = 1;
     private volatile long discoveryGeneration = 1;
     private final AtomicLong keepAliveExpiries = new AtomicLong();
+    private final CapacityListener capacityListener = this::capacityChanged;
 
     public NvmeTarget(UnitRegistry registry, FabricsTransport transport) {
         this.registry = registry;
@@ -41,6 +44,7 @@ public final class NvmeTarget implements AutoCloseable {
     /** Starts keep-alive enforcement. */
     public void start() {
         timer.start();
+        registry.addCapacityListener(capacityListener);
     }
 
     /** A new queue for a new transport connection. */
@@ -125,9 +129,19 @@ public final class NvmeTarget implements AutoCloseable {
         }
     }
 
+    /** A unit was resized: every I/O controller whose host sees it as a namespace is told. */
+    private void capacityChanged(LogicalUnit unit) {
+        for (Controller c : controllers.values()) {
+            if (!c.isDiscovery()) {
+                c.capacityChanged(unit);
+            }
+        }
+    }
+
     /** Stops the timer and deletes every controller (closing their connections). */
     @Override
     public void close() {
+        registry.removeCapacityListener(capacityListener);
         timer.close();
         for (Controller c : controllers()) {
             c.delete("target stopping");
