@@ -51,9 +51,22 @@ class LiveReconfigurationTest {
             java.util.regex.Matcher m = java.util.regex.Pattern.compile(
                     "\nferry_backstore_read_bytes_total\\{backstore=\"disk0\"\\} (\\d+)\n").matcher(scraped);
             assertTrue(m.find() && Long.parseLong(m.group(1)) >= 32 << 20, "the copy read all 32 MiB:\n" + scraped);
-            CliRun status = admin(socket, "status");
-            assertTrue(status.out().contains("iscsi listening on [\"" + portal + "\"]") && status.out().contains("disk0"),
-                    status::toString);
+            java.util.regex.Matcher bucket = java.util.regex.Pattern.compile(
+                    "\nferry_backstore_read_latency_seconds_bucket\\{backstore=\"disk0\",le=\"\\+Inf\"\\} (\\d+)\n")
+                    .matcher(scraped);
+            java.util.regex.Matcher reads = java.util.regex.Pattern.compile(
+                    "\nferry_backstore_reads_total\\{backstore=\"disk0\"\\} (\\d+)\n").matcher(scraped);
+            assertTrue(bucket.find() && reads.find() && bucket.group(1).equals(reads.group(1)),
+                    "every read in the latency histogram:\n" + scraped);
+            CliRun status = admin(socket, "status", "--interval", "0.2");
+            assertTrue(status.out().contains("iscsi/tcp listening on " + portal) && status.out().contains("disk0")
+                    && status.out().contains("last 0.2 s"), status::toString);
+            com.fasterxml.jackson.databind.JsonNode figures = dev.ferry.cli.control.ControlJson.MAPPER.readTree(
+                    admin(socket, "status", "-o", "json", "--interval", "0").out())
+                    .path("backstores").path("disk0").path("sinceStart").path("read");
+            assertTrue(figures.path("iops").asDouble() > 0 && figures.path("bytesPerSecond").asDouble() > 0
+                    && figures.path("latencyAvgMicros").asDouble() > 0 && figures.path("latencyP99Micros").asDouble() > 0,
+                    figures::toString);
 
             Path secretFile = dir.resolve("host1.secret");
             Files.writeString(secretFile, SECRET + "\n");

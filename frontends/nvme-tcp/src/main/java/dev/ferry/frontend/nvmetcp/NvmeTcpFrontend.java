@@ -199,17 +199,11 @@ public final class NvmeTcpFrontend implements Frontend, FabricsTransport, Export
             if (c.isDiscovery() || c.isDeleted() || admin == null) {
                 continue;
             }
-            InetSocketAddress peer = admin.transport().remoteAddress();
-            out.add(new Session(protocol(), c.subsystemNqn(), c.hostNqn(), peer == null ? null : hostPort(peer),
-                    String.valueOf(c.cntlid())));
+            out.add(new Session(protocol(), c.subsystemNqn(), c.hostNqn(),
+                    Session.address(admin.transport().remoteAddress()), String.valueOf(c.cntlid())));
         }
         out.sort(java.util.Comparator.comparingInt(s -> Integer.parseInt(s.id())));
         return out;
-    }
-
-    private static String hostPort(InetSocketAddress a) {
-        String host = a.getAddress().getHostAddress();
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
     private CompletionQueue completionQueue(EventLoop loop) {

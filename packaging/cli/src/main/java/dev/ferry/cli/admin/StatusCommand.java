@@ -1,10 +1,12 @@
 package dev.ferry.cli.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.cli.ExitCodes;
+import dev.ferry.cli.control.ControlJson;
 import dev.ferry.cli.control.ControlRequest;
+import dev.ferry.cli.control.StatusReport;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -15,8 +17,10 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "status", mixinStandardHelpOptions = true, versionProvider = dev.ferry.cli.FerryVersion.class,
-        description = {"Show where the daemon listens, what each target serves, and per backstore I/O: totals and"
-                + " average latency since start; with --watch, IOPS and bandwidth over each interval."})
+        description = {"Show where the daemon listens (protocol and transport), the sessions and NVMe controllers"
+                + " with initiator name and address, what each target serves, and per backstore read and write"
+                + " IOPS, MiB/s and latency (average and p99) since start and over the last interval: --interval"
+                + " seconds between two samples, or each --watch period."})
 public final class StatusCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin AdminOptions admin;
@@ -25,23 +29,34 @@ public final class StatusCommand implements Callable<Integer> {
             description = "refresh every SECONDS (default 2) until interrupted")
     Integer watch;
 
+    @Option(names = "--interval", defaultValue = "1", paramLabel = "SECONDS",
+            description = "without --watch: seconds between the two samples of the last-interval figures"
+                    + " (default 1; 0 shows figures since start only)")
+    double interval;
+
     @Override
     public Integer call() throws InterruptedException {
         AdminCall call = new AdminCall(spec, admin);
+        double period = watch != null ? watch : interval;
         try {
             JsonNode previous = null;
+            if (period > 0) {
+                previous = sample(call);
+                sleep(period);
+            }
             while (true) {
-                JsonNode now = call.request(ControlRequest.of(ControlRequest.STATUS)).status();
+                JsonNode now = sample(call);
+                ObjectNode report = withFigures(now, previous);
                 if (admin.json()) {
-                    call.print(now);
+                    call.print(report);
                 } else {
-                    print(call.out(), now, previous);
+                    StatusTable.print(call.out(), report);
                 }
                 if (watch == null) {
                     return ExitCodes.OK;
                 }
                 previous = now;
-                Thread.sleep(watch * 1000L);
+                sleep(watch);
             }
         } catch (AdminCall.DaemonFailure f) {
             return f.exitCode;
@@ -50,48 +65,44 @@ public final class StatusCommand implements Callable<Integer> {
         }
     }
 
-    private static void print(PrintWriter out, JsonNode now, JsonNode previous) {
-        for (JsonNode f : now.path("frontends")) {
-            out.println(f.path("protocol").asText() + " listening on " + f.path("listening"));
+    private static JsonNode sample(AdminCall call) throws IOException, AdminCall.DaemonFailure {
+        return call.request(ControlRequest.of(ControlRequest.STATUS)).status();
+    }
+
+    private static void sleep(double seconds) throws InterruptedException {
+        Thread.sleep(Math.round(seconds * 1000));
+    }
+
+    /**
+     * The daemon's report with, per backstore, {@code sinceStart} figures and, given an earlier report,
+     * {@code lastInterval} figures (omitted for a backstore reopened in between: its counters restarted).
+     */
+    static ObjectNode withFigures(JsonNode now, JsonNode previous) {
+        ObjectNode out = now.deepCopy();
+        long at = now.path("sampledAtNanos").asLong();
+        double seconds = previous == null ? 0 : (at - previous.path("sampledAtNanos").asLong()) / 1e9;
+        if (seconds > 0) {
+            out.put("intervalSeconds", seconds);
         }
-        for (JsonNode s : now.path("sessions")) {
-            out.println("session " + s.path("protocol").asText() + " " + s.path("initiator").asText() + " -> "
-                    + s.path("target").asText() + (s.path("address").isTextual() ? " from " + s.path("address").asText() : "")
-                    + " (" + s.path("id").asText() + ")");
-        }
-        for (JsonNode t : now.path("targets")) {
-            out.println(t.path("protocol").asText() + " " + t.path("name").asText() + "  portals " + t.path("portals")
-                    + "  units " + t.path("units"));
-        }
-        double seconds = previous == null ? 0
-                : (now.path("sampledAtNanos").asLong() - previous.path("sampledAtNanos").asLong()) / 1e9;
-        out.printf("%-20s %12s %12s %12s %12s %10s %10s %8s%n", "BACKSTORE", "READS", "WRITES", "READ MiB",
-                "WRITE MiB", "R LAT us", "W LAT us", "ERRORS");
         for (Iterator<Map.Entry<String, JsonNode>> it = now.path("backstores").fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> b = it.next();
-            JsonNode s = b.getValue();
-            out.printf("%-20s %12d %12d %12.1f %12.1f %10.1f %10.1f %8d%n", b.getKey(), s.path("reads").asLong(),
-                    s.path("writes").asLong(), s.path("readBytes").asLong() / 1048576.0,
-                    s.path("writeBytes").asLong() / 1048576.0, micros(s, "readNanos", "reads"),
-                    micros(s, "writeNanos", "writes"), s.path("errors").asLong());
+            ObjectNode target = (ObjectNode) out.path("backstores").get(b.getKey());
+            long since = b.getValue().path("countingSinceNanos").asLong();
+            target.set("sinceStart", figures(b.getValue(), null, (at - since) / 1e9));
             JsonNode p = previous == null ? null : previous.path("backstores").get(b.getKey());
-            if (p != null && seconds > 0) {
-                out.printf("%-20s %9.0f r/s %9.0f w/s %8.1f MiB/s r %8.1f MiB/s w (last %.0f s)%n", "",
-                        rate(s, p, "reads", seconds), rate(s, p, "writes", seconds),
-                        rate(s, p, "readBytes", seconds) / 1048576.0, rate(s, p, "writeBytes", seconds) / 1048576.0,
-                        seconds);
+            if (p != null && seconds > 0 && p.path("countingSinceNanos").asLong() == since) {
+                target.set("lastInterval", figures(b.getValue(), p, seconds));
             }
         }
-        out.println();
-        out.flush();
+        return out;
     }
 
-    private static double micros(JsonNode s, String nanos, String count) {
-        long n = s.path(count).asLong();
-        return n == 0 ? 0 : s.path(nanos).asLong() / 1000.0 / n;
-    }
-
-    private static double rate(JsonNode now, JsonNode before, String field, double seconds) {
-        return (now.path(field).asLong() - before.path(field).asLong()) / seconds;
+    private static ObjectNode figures(JsonNode now, JsonNode earlier, double seconds) {
+        ObjectNode n = ControlJson.MAPPER.createObjectNode();
+        for (String direction : new String[] {StatusReport.READ, StatusReport.WRITE}) {
+            n.set(direction, IoFigures.between(now.path(direction), earlier == null ? null : earlier.path(direction),
+                    seconds).toJson());
+        }
+        return n;
     }
 }

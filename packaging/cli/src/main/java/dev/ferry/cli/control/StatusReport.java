@@ -7,15 +7,21 @@ import dev.ferry.core.TargetCore;
 import dev.ferry.core.frontend.Frontend;
 import dev.ferry.core.frontend.SessionSource;
 import dev.ferry.core.unit.Export;
+import dev.ferry.core.unit.LatencyHistogram;
 import dev.ferry.core.unit.LogicalUnit;
 import dev.ferry.core.unit.UnitStatistics;
 import java.util.Map;
 
 /**
- * What {@code ferry status} shows: where each frontend listens, the sessions of frontends that list them, each
- * export's units, and each backstore's counters since start (clients derive rates from two samples).
+ * What {@code ferry status} shows: where each frontend listens (protocol and transport), the sessions of frontends
+ * that list them (initiator name and address), each export's units, and per backstore and direction the counters
+ * and latency histogram since the backstore opened. Clients derive rates and percentiles from two samples (the
+ * first one may be the zero at {@code countingSinceNanos}), see {@code StatusFigures}.
  */
 public final class StatusReport {
+    public static final String READ = "read";
+    public static final String WRITE = "write";
+
     private StatusReport() {
     }
 
@@ -23,7 +29,7 @@ public final class StatusReport {
         ObjectNode root = ControlJson.MAPPER.createObjectNode();
         ArrayNode listening = root.putArray("frontends");
         for (Frontend f : core.frontends()) {
-            ObjectNode n = listening.addObject().put("protocol", f.protocol());
+            ObjectNode n = listening.addObject().put("protocol", f.protocol()).put("transport", f.transport());
             ArrayNode a = n.putArray("listening");
             f.boundAddresses().forEach(s -> a.add(s.getAddress().getHostAddress() + ":" + s.getPort()));
         }
@@ -47,14 +53,21 @@ public final class StatusReport {
         ObjectNode backstores = root.putObject("backstores");
         for (Map.Entry<String, LogicalUnit> u : core.registry().units().entrySet()) {
             UnitStatistics s = u.getValue().statistics();
-            backstores.putObject(u.getKey())
-                    .put("capacityBytes", u.getValue().descriptor().capacityBlocks() * u.getValue().descriptor().logicalBlockSize())
-                    .put("reads", s.reads()).put("writes", s.writes())
-                    .put("readBytes", s.readBytes()).put("writeBytes", s.writeBytes())
-                    .put("readNanos", s.readNanos()).put("writeNanos", s.writeNanos())
-                    .put("errors", s.errors());
+            ObjectNode b = backstores.putObject(u.getKey())
+                    .put("capacityBytes", u.getValue().descriptor().capacityBytes())
+                    .put("errors", s.errors())
+                    .put("countingSinceNanos", s.startedNanos());
+            direction(b.putObject(READ), s.reads(), s.readBytes(), s.readNanos(), s.readLatency().snapshot());
+            direction(b.putObject(WRITE), s.writes(), s.writeBytes(), s.writeNanos(), s.writeLatency().snapshot());
         }
         root.put("sampledAtNanos", System.nanoTime());
         return root;
+    }
+
+    /** Requests, bytes and total latency; the histogram's non-empty buckets by upper bound in nanoseconds. */
+    private static void direction(ObjectNode n, long ops, long bytes, long nanos, LatencyHistogram.Snapshot latency) {
+        n.put("ops", ops).put("bytes", bytes).put("nanos", nanos);
+        ObjectNode buckets = n.putObject("latencyBuckets");
+        latency.nonEmpty().forEach((upper, count) -> buckets.put(String.valueOf(upper), count));
     }
 }
