@@ -372,7 +372,7 @@ public final class IscsiFrontend implements Frontend, TargetServices, ExportsCha
         return sessions.size();
     }
 
-    /** Normal sessions with their initiator and target (the peer address is not reachable from here yet). */
+    /** Normal sessions with their initiator, its address and the target. */
     @Override
     public List<Session> liveSessions() {
         List<Session> out = new ArrayList<>();
@@ -381,8 +381,8 @@ public final class IscsiFrontend implements Frontend, TargetServices, ExportsCha
                 continue;
             }
             Export e = registry.export(PROTOCOL, s.key().targetName());
-            out.add(new Session(PROTOCOL, e != null ? e.name() : s.key().targetName(), s.key().initiatorName(), null,
-                    String.format("tsih=%d,isid=0x%012x", s.tsih(), s.key().isid())));
+            out.add(new Session(PROTOCOL, e != null ? e.name() : s.key().targetName(), s.key().initiatorName(),
+                    Session.address(s.peer()), String.format("tsih=%d,isid=0x%012x", s.tsih(), s.key().isid())));
         }
         return out;
     }

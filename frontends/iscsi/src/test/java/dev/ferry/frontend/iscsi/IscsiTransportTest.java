@@ -462,6 +462,8 @@ class IscsiTransportTest {
         assertEquals(INITIATOR + ",i,0x" + String.format("%012x", a.isid), fake.lost.get(0).initiatorPortName());
         assertEquals(TARGET + ",t,0x0001", fake.lost.get(0).port().targetPortName());
         assertEquals(ScsiResponse.GOOD, b.command(LUN0, new byte[16], 0, false, null).status());
+        assertEquals(List.of("127.0.0.1:" + b.socket.getLocalPort()),
+                frontend.liveSessions().stream().map(s -> s.address()).toList(), "the new session, from its address");
         b.logout();
         a.close();
         b.close();

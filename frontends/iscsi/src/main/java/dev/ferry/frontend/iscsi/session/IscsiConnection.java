@@ -229,6 +229,11 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         ctx.fireChannelInactive();
     }
 
+    /** The initiator's address and port; any thread (Netty keeps a channel's remote address once connected). */
+    java.net.InetSocketAddress peer() {
+        return (java.net.InetSocketAddress) ctx.channel().remoteAddress();
+    }
+
     /** Called from another connection's loop when a new login reinstates this session (RFC 7143 6.3.5). */
     void closeFromOutside(String why) {
         ctx.executor().execute(() -> {

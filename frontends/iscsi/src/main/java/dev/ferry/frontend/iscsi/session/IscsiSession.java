@@ -46,6 +46,8 @@ public final class IscsiSession {
     public int tsih() { return tsih; }
     public Key key() { return key; }
     public boolean discovery() { return params.discovery(); }
+    /** The initiator's address (of its only connection), or null once that connection is gone. */
+    public java.net.InetSocketAddress peer() { return connection.peer(); }
 
     /** Closes the session's connection; {@link #ended} completes once its cleanup ran. */
     void close() {
