@@ -13,6 +13,7 @@ import dev.ferry.frontend.nvmerdma.cm.ConnectRequestCheck;
 import dev.ferry.frontend.nvmerdma.cm.QueueDepths;
 import dev.ferry.frontend.nvmerdma.cm.RdmaCmConnectPrivateData;
 import dev.ferry.frontend.nvmerdma.cm.RdmaCmRejectPrivateData;
+import dev.ferry.frontend.nvmerdma.cm.RdmaCmStatus;
 import dev.ferry.frontend.nvmerdma.sgl.DataSgl;
 import dev.ferry.frontend.nvmerdma.sgl.KeyedSglDescriptor;
 import dev.ferry.frontend.nvmerdma.sgl.SglCheck;
@@ -23,6 +24,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.concurrent.Executor;
@@ -83,22 +85,34 @@ public final class RdmaQueuePair implements QueueTransport {
     public boolean connectRequest(byte[] privateData) {
         ConnectRequestCheck.Result check = ConnectRequestCheck.check(privateData);
         if (!check.accepted()) {
-            LOG.info("nvme/rdma connect request rejected with status {}", check.rejectStatus());
-            state = RdmaQueueState.CLOSED;
-            connection.reject(new RdmaCmRejectPrivateData(RdmaCmConnectPrivateData.RECFMT_1_0,
-                    check.rejectStatus()).encode());
-            connection.destroy();
-            return false;
+            return reject(check.rejectStatus());
         }
-        depths = check.depths();
+        QueueDepths requested = check.depths();
+        int capsuleSize = Sqe.SIZE + (requested.qid() == 0 ? Limits.ADMIN_IN_CAPSULE_DATA : ioInCapsuleDataSize);
+        ByteBuf[] capsules = new ByteBuf[requested.commandSlots()];
+        for (int i = 0; i < capsules.length; i++) {
+            capsules[i] = connection.allocate(capsuleSize);
+            if (capsules[i] == null) {
+                Arrays.stream(capsules, 0, i).forEach(ByteBuf::release);
+                return reject(RdmaCmStatus.NO_RESOURCES);
+            }
+        }
+        depths = requested;
         credits = new SendCredits(depths.sendQueueDepth());
         queue = target.newQueue(this);
-        int capsuleSize = Sqe.SIZE + (depths.qid() == 0 ? Limits.ADMIN_IN_CAPSULE_DATA : ioInCapsuleDataSize);
-        for (int i = 0; i < depths.commandSlots(); i++) {
-            postReceive(connection.allocate(capsuleSize));
+        for (ByteBuf capsule : capsules) {
+            postReceive(capsule);
         }
         connection.accept(depths.accept().encode());
         return true;
+    }
+
+    private boolean reject(int status) {
+        LOG.info("nvme/rdma connect request rejected with status {}", status);
+        state = RdmaQueueState.CLOSED;
+        connection.reject(new RdmaCmRejectPrivateData(RdmaCmConnectPrivateData.RECFMT_1_0, status).encode());
+        connection.destroy();
+        return false;
     }
 
     /** RDMA_CM_EVENT_ESTABLISHED. */
@@ -194,6 +208,10 @@ public final class RdmaQueuePair implements QueueTransport {
 
     private void rdmaRead(NvmeRequest r, KeyedSglDescriptor d, int length) {
         ByteBuf data = connection.allocate(length);
+        if (data == null) { // registered memory used up for now: the host retries an interrupted command
+            queue.complete(r, Status.COMMAND_INTERRUPTED);
+            return;
+        }
         Runnable drop = () -> {
             data.release();
             dropCommand(r);
@@ -225,10 +243,15 @@ public final class RdmaQueuePair implements QueueTransport {
             }
             KeyedSglDescriptor keyed = c == null ? null : c.keyed();
             ByteBuf data = r.controllerData();
-            if (keyed != null && r.status() == Status.SUCCESS && data != null && data.isReadable()) {
-                rdmaWrite(data, keyed);
+            if (keyed != null && r.status() == Status.SUCCESS && data != null && data.isReadable()
+                    && !rdmaWrite(data, keyed)) {
+                return;
             }
             ByteBuf response = connection.allocate(Cqe.SIZE);
+            if (response == null) {
+                disconnect("registered memory used up");
+                return;
+            }
             response.writeBytes(cqe);
             boolean invalidate = keyed != null && keyed.invalidate();
             int key = invalidate ? keyed.key() : 0;
@@ -243,17 +266,23 @@ public final class RdmaQueuePair implements QueueTransport {
     }
 
     /**
-     * Controller data to the host's buffer; at most the descriptor's length. Copied into registered memory for now:
+     * Controller data to the host's buffer; at most the descriptor's length. False when no registered buffer is
+     * left (the connection then ends). Copied into registered memory for now:
      * the model allocates its own buffers. Posted before the SEND on the same RC QP, so it lands first.
      */
-    private void rdmaWrite(ByteBuf data, KeyedSglDescriptor d) {
+    private boolean rdmaWrite(ByteBuf data, KeyedSglDescriptor d) {
         int length = Math.min(data.readableBytes(), d.length());
         ByteBuf out = connection.allocate(length);
+        if (out == null) {
+            disconnect("registered memory used up");
+            return false;
+        }
         out.writeBytes(data, data.readerIndex(), length);
         sendQueue(done -> connection.rdmaWrite(out, d.address(), d.key(), done), (status, n) -> {
             out.release();
             failed(status, "RDMA WRITE");
         }, out::release);
+        return true;
     }
 
     /**

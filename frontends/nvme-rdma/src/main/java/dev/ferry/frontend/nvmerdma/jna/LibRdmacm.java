@@ -41,4 +41,7 @@ public interface LibRdmacm extends Library {
     int rdma_disconnect(Pointer id);
 
     String rdma_event_str(int event);
+
+    /** The port an id is bound to, in network byte order (the port a listener bound to 0 got). */
+    short rdma_get_src_port(Pointer id);
 }

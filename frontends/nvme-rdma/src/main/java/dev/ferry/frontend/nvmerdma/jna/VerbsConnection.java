@@ -1,67 +1,84 @@
 package dev.ferry.frontend.nvmerdma.jna;
 
 import com.sun.jna.Memory;
+import com.sun.jna.Native;
 import com.sun.jna.Pointer;
-import dev.ferry.frontend.nvmerdma.verbs.BufferSlab;
 import dev.ferry.frontend.nvmerdma.verbs.RdmaConnection;
+import dev.ferry.frontend.nvmerdma.verbs.RegisteredBuffers;
 import dev.ferry.frontend.nvmerdma.verbs.WorkCompletion;
 import dev.ferry.frontend.nvmerdma.verbs.WorkRequests;
 import io.netty.buffer.ByteBuf;
+import java.util.concurrent.Executor;
 
 /**
- * {@link RdmaConnection} over librdmacm/libibverbs: one CM id with its RC QP, buffers from a {@link BufferSlab}
- * registered once (one lkey), and completions dispatched by wr_id through the device's {@link WorkRequests}.
- * Confined to the device's completion thread, so one scratch area serves every post: the provider copies a work
- * request into its queue before ibv_post_* returns. Not yet exercised on hardware (see the soft-RoCE test plan).
+ * {@link RdmaConnection} over librdmacm/libibverbs: one CM id with its RC QP (none when the request is rejected),
+ * buffers from the device's {@link RegisteredBuffers}, and its own {@link WorkRequests} table. Confined to the
+ * queue pair's executor, so one scratch area serves every post (the provider copies a work request into its queue
+ * before ibv_post_* returns). The 64-bit wr_id carries the connection number in its high half, so the device's
+ * completion thread knows where to hand each completion ({@link #completed}).
  */
 public final class VerbsConnection implements RdmaConnection {
+    /** RDMA READs the host may have outstanding against us: none, it never reads target memory. */
+    static final int RESPONDER_RESOURCES = 0;
+
     private final LibRdmacm cm;
     private final Pointer id;
     private final Pointer qp;
-    private final BufferSlab slab;
-    private final long regionAddress;
-    private final int lkey;
-    private final WorkRequests requests;
-    private final int responderResources;
+    private final RegisteredBuffers memory;
+    private final long wrIdBase;
+    private final Executor executor;
     private final int initiatorDepth;
+    private final Runnable onDestroyed;
+    private final WorkRequests requests = new WorkRequests(64);
     private final Memory sge = new Memory(IbvSge.SIZE);
     private final Memory sendWr = new Memory(IbvSendWr.SIZE);
     private final Memory recvWr = new Memory(IbvRecvWr.SIZE);
     private final Memory badWr = new Memory(Long.BYTES);
+    private boolean destroyed;
 
     /**
-     * @param regionAddress      address of {@code slab}'s region, registered with local key {@code lkey}
-     * @param responderResources RDMA READs the host may have outstanding against us (none: it never reads)
-     * @param initiatorDepth     RDMA READs we may have outstanding: min of the host's responder resources and
-     *                           the device's max_qp_init_rd_atom
+     * @param connection     this connection's number on its device, the high half of every wr_id
+     * @param initiatorDepth RDMA READs we may have outstanding (IRD/ORD granted in the accept)
+     * @param onDestroyed    run once the QP and id are gone
      */
-    public VerbsConnection(LibRdmacm cm, Pointer id, BufferSlab slab, long regionAddress, int lkey,
-            WorkRequests requests, int responderResources, int initiatorDepth) {
+    public VerbsConnection(LibRdmacm cm, Pointer id, RegisteredBuffers memory, int connection, Executor executor,
+            int initiatorDepth, Runnable onDestroyed) {
         this.cm = cm;
         this.id = id;
         this.qp = RdmaCmId.qp(id);
-        this.slab = slab;
-        this.regionAddress = regionAddress;
-        this.lkey = lkey;
-        this.requests = requests;
-        this.responderResources = responderResources;
+        this.memory = memory;
+        this.wrIdBase = (long) connection << 32;
+        this.executor = executor;
         this.initiatorDepth = initiatorDepth;
+        this.onDestroyed = onDestroyed;
+    }
+
+    /** The connection number a wr_id names. */
+    public static int connectionOf(long wrId) {
+        return (int) (wrId >>> 32);
+    }
+
+    public Executor executor() {
+        return executor;
+    }
+
+    /** A polled completion of one of this connection's work requests; on the executor. */
+    public void completed(long wrId, int status, int byteLength) {
+        if (!destroyed) { // a completion polled before the QP was destroyed and delivered after
+            requests.complete(wrId & 0xFFFF_FFFFL, status, byteLength);
+        }
     }
 
     @Override
     public ByteBuf allocate(int capacity) {
-        ByteBuf b = slab.allocate(capacity);
-        if (b == null) {
-            throw new IllegalStateException("registered buffers exhausted"); // the slab is sized for all queues
-        }
-        return b;
+        return memory.allocate(capacity);
     }
 
     @Override
     public void accept(byte[] privateData) {
         Memory data = copy(privateData);
         Memory param = new Memory(RdmaConnParam.SIZE);
-        RdmaConnParam.writeAccept(param, data, privateData.length, responderResources, initiatorDepth);
+        RdmaConnParam.writeAccept(param, data, privateData.length, RESPONDER_RESOURCES, initiatorDepth);
         check(cm.rdma_accept(id, param), "rdma_accept");
     }
 
@@ -72,34 +89,34 @@ public final class VerbsConnection implements RdmaConnection {
 
     @Override
     public void postReceive(ByteBuf buffer, WorkCompletion done) {
-        long wrId = requests.add(done);
-        IbvSge.write(sge, address(buffer) + buffer.writerIndex(), buffer.writableBytes(), lkey);
-        IbvRecvWr.write(recvWr, wrId, sge);
-        posted(wrId, VerbsOps.postRecv(qp, recvWr, badWr));
+        long slot = requests.add(done);
+        IbvSge.write(sge, memory.address(buffer) + buffer.writerIndex(), buffer.writableBytes(), memory.lkey(buffer));
+        IbvRecvWr.write(recvWr, wrIdBase | slot, sge);
+        posted(slot, VerbsOps.postRecv(qp, recvWr, badWr));
     }
 
     @Override
     public void postSend(ByteBuf buffer, boolean invalidate, int invalidateKey, WorkCompletion done) {
-        long wrId = requests.add(done);
-        IbvSge.write(sge, address(buffer) + buffer.readerIndex(), buffer.readableBytes(), lkey);
-        IbvSendWr.send(sendWr, wrId, sge, invalidate, invalidateKey);
-        posted(wrId, VerbsOps.postSend(qp, sendWr, badWr));
+        long slot = requests.add(done);
+        IbvSge.write(sge, memory.address(buffer) + buffer.readerIndex(), buffer.readableBytes(), memory.lkey(buffer));
+        IbvSendWr.send(sendWr, wrIdBase | slot, sge, invalidate, invalidateKey);
+        posted(slot, VerbsOps.postSend(qp, sendWr, badWr));
     }
 
     @Override
     public void rdmaRead(ByteBuf buffer, int length, long remoteAddress, int rkey, WorkCompletion done) {
-        long wrId = requests.add(done);
-        IbvSge.write(sge, address(buffer) + buffer.writerIndex(), length, lkey);
-        IbvSendWr.rdma(sendWr, wrId, sge, IbvSendWr.IBV_WR_RDMA_READ, remoteAddress, rkey);
-        posted(wrId, VerbsOps.postSend(qp, sendWr, badWr));
+        long slot = requests.add(done);
+        IbvSge.write(sge, memory.address(buffer) + buffer.writerIndex(), length, memory.lkey(buffer));
+        IbvSendWr.rdma(sendWr, wrIdBase | slot, sge, IbvSendWr.IBV_WR_RDMA_READ, remoteAddress, rkey);
+        posted(slot, VerbsOps.postSend(qp, sendWr, badWr));
     }
 
     @Override
     public void rdmaWrite(ByteBuf buffer, long remoteAddress, int rkey, WorkCompletion done) {
-        long wrId = requests.add(done);
-        IbvSge.write(sge, address(buffer) + buffer.readerIndex(), buffer.readableBytes(), lkey);
-        IbvSendWr.rdma(sendWr, wrId, sge, IbvSendWr.IBV_WR_RDMA_WRITE, remoteAddress, rkey);
-        posted(wrId, VerbsOps.postSend(qp, sendWr, badWr));
+        long slot = requests.add(done);
+        IbvSge.write(sge, memory.address(buffer) + buffer.readerIndex(), buffer.readableBytes(), memory.lkey(buffer));
+        IbvSendWr.rdma(sendWr, wrIdBase | slot, sge, IbvSendWr.IBV_WR_RDMA_WRITE, remoteAddress, rkey);
+        posted(slot, VerbsOps.postSend(qp, sendWr, badWr));
     }
 
     @Override
@@ -107,21 +124,30 @@ public final class VerbsConnection implements RdmaConnection {
         cm.rdma_disconnect(id); // fails harmlessly if the host disconnected first
     }
 
-    /** Must not run on the CM event thread while an event of this id is unacknowledged (rdma_destroy_id waits). */
+    /**
+     * Destroys the QP and the id. rdma_destroy_id waits until every event of the id is acknowledged, which the CM
+     * thread does right after handing the event over, so this never runs on that thread.
+     */
     @Override
     public void destroy() {
-        cm.rdma_destroy_qp(id);
+        if (destroyed) {
+            return;
+        }
+        destroyed = true;
+        if (qp != null) {
+            cm.rdma_destroy_qp(id);
+        }
         cm.rdma_destroy_id(id);
+        onDestroyed.run();
     }
 
-    private long address(ByteBuf buffer) {
-        return regionAddress + slab.offsetOf(buffer);
-    }
-
-    /** A post that failed will never complete: report it as a failed completion so the state machine ends it. */
-    private void posted(long wrId, int rc) {
+    /**
+     * A post that failed will never complete: report it as a failed completion, later on the executor, so the
+     * state machine ends the connection without re-entering itself.
+     */
+    private void posted(long slot, int rc) {
         if (rc != 0) {
-            requests.complete(wrId, WorkCompletion.GENERAL_ERR, 0);
+            executor.execute(() -> requests.complete(slot, WorkCompletion.GENERAL_ERR, 0));
         }
     }
 
@@ -133,7 +159,7 @@ public final class VerbsConnection implements RdmaConnection {
 
     private static void check(int rc, String call) {
         if (rc != 0) {
-            throw new IllegalStateException(call + " failed: " + rc);
+            throw new IllegalStateException(call + " failed: errno " + Native.getLastError());
         }
     }
 }

@@ -60,6 +60,11 @@ public final class BufferSlab {
         return (long) ((SlotBuf) buf).slot * slotSize;
     }
 
+    /** Whether {@code buf} is one of this slab's buffers (not a slice of one). */
+    public boolean owns(ByteBuf buf) {
+        return buf instanceof SlotBuf s && s.slab() == this;
+    }
+
     public synchronized int available() {
         return freeCount;
     }
@@ -74,6 +79,10 @@ public final class BufferSlab {
         SlotBuf(int slot, ByteBuffer memory) {
             super(ByteBufAllocator.DEFAULT, memory, memory.capacity());
             this.slot = slot;
+        }
+
+        BufferSlab slab() {
+            return BufferSlab.this;
         }
 
         @Override

@@ -11,7 +11,7 @@ import io.netty.buffer.ByteBuf;
  */
 public interface RdmaConnection {
 
-    /** A buffer of {@code capacity} bytes inside registered memory; released by the caller. */
+    /** A buffer of {@code capacity} bytes inside registered memory, released by the caller; null when used up. */
     ByteBuf allocate(int capacity);
 
     /** Accepts the connect request with this private data (RDMA_CM_REPLY). */

@@ -81,7 +81,7 @@ class VerbsLayoutTest {
         wcs.setInt(8, 5); // IBV_WC_WR_FLUSH_ERR
         wcs.setLong(IbvWc.SIZE, first);
         wcs.setInt(IbvWc.SIZE + 20, 4160);
-        CompletionPoller.dispatch(wcs, 2, wrs);
+        CompletionPoller.dispatch(wcs, 2, wrs::complete);
         assertEquals(4160, got[0]);
         assertEquals(5, got[1]);
         assertEquals(0, wrs.outstanding());
