@@ -17,6 +17,11 @@ public interface FabricsTransport {
     /** Maximum SGL data block descriptors per command (MSDBD). */
     int maxSglDescriptors();
 
+    /** Whether hosts may describe data with Keyed SGL Data Block descriptors (RDMA; Identify SGLS bit 2). */
+    default boolean keyedSglDescriptors() {
+        return false;
+    }
+
     /** Transport specific address subtype bytes (TSAS) of a discovery log entry, 256 bytes. */
     byte[] transportSpecificAddress();
 

@@ -69,6 +69,8 @@ public final class IdentifyController {
     static final int VWC_PRESENT_NO_BROADCAST = 1 | 2 << 1;
     /** SGLS: bits 1:0 = 01b SGLs supported, bit 20 SGL Data Block address may be an offset (in-capsule data). */
     static final int SGLS_SUPPORTED_WITH_OFFSET = 1 | 1 << 20;
+    /** SGLS bit 2: Keyed SGL Data Block descriptors supported (the RDMA transport's host memory). */
+    static final int SGLS_KEYED = 1 << 2;
     /** LPA: bit 1 Commands Supported and Effects log, bit 2 extended Get Log Page (NUMDU, LPO). */
     static final int LPA_EFFECTS_EXTENDED = 1 << 1 | 1 << 2;
     /** FRMW: bit 0 slot 1 read only, bits 3:1 one slot. */
@@ -110,7 +112,7 @@ public final class IdentifyController {
             b.setByte(VWC, writeCachePresent(c) ? VWC_PRESENT_NO_BROADCAST : 0);
             b.setByte(NVSCC, 1);
         }
-        b.setIntLE(SGLS, SGLS_SUPPORTED_WITH_OFFSET);
+        b.setIntLE(SGLS, SGLS_SUPPORTED_WITH_OFFSET | (transport.keyedSglDescriptors() ? SGLS_KEYED : 0));
         Ascii.nulPadded(b, SUBNQN, 256, c.subsystemNqn());
         // A discovery controller has no I/O queues; the Linux host still checks IOCCSZ >= 4, so it gets the admin size.
         int inCapsule = discovery ? Limits.ADMIN_IN_CAPSULE_DATA : transport.ioInCapsuleDataSize();
