@@ -1,5 +1,8 @@
 package dev.ferry.frontend.scsi;
 
+import dev.ferry.frontend.scsi.ReservationState.Registrant;
+import java.util.Set;
+
 /**
  * SPC-4 6.16 PERSISTENT RESERVE OUT (5Fh): decodes the CDB and parameter list of each service action and hands the
  * change to the unit's {@link PersistentReservations}.
@@ -94,18 +97,30 @@ final class PrOutCommand {
         if (conflictsWithReserve6(c)) {
             return;
         }
+        finish(c, preempted(c));
+    }
+
+    private static boolean preempted(ScsiCommand c) {
         ReservationType type = scopeAndType(c);
         byte[] p = basicParameters(c);
-        finish(c, c.lu.reservations.preempt(c.nexus, Cdb.u64(p, 0), Cdb.u64(p, 8), type));
+        return c.lu.reservations.preempt(c.nexus, Cdb.u64(p, 0), Cdb.u64(p, 8), type);
     }
 
     /**
-     * PREEMPT AND ABORT: the preemption, with its unit attentions. Aborting the preempted nexuses' tasks is the
-     * transport's part, and the ScsiTask contract has no way yet to ask for it: commands those nexuses already have
-     * in execution complete, only the ones they send afterwards meet the new reservation.
+     * SPC-4 5.13.11.2.5 PREEMPT AND ABORT: the preemption, with its unit attentions, and then the transport aborts
+     * the tasks the preempted I_T nexuses have on this logical unit ({@link ScsiTask#abortTasksOf}).
      */
     static void preemptAndAbort(ScsiCommand c) {
-        preempt(c);
+        if (conflictsWithReserve6(c)) {
+            return;
+        }
+        Set<Registrant> before = Set.copyOf(c.lu.reservations.state().registrations().keySet());
+        boolean done = preempted(c);
+        if (done) {
+            Set<Registrant> kept = c.lu.reservations.state().registrations().keySet();
+            c.task.abortTasksOf(c.lun, n -> before.contains(Registrant.of(n)) && !kept.contains(Registrant.of(n)));
+        }
+        finish(c, done);
     }
 
     static void registerAndMove(ScsiCommand c) {

@@ -36,4 +36,12 @@ public interface ScsiTask {
 
     /** True once the transport aborted the task (TMF); the command set may then skip remaining work. */
     boolean aborted();
+
+    /**
+     * Asks the transport to abort the tasks that the I_T nexuses {@code preempted} selects have on {@code lun} (a
+     * decoded LUN), for PREEMPT AND ABORT (SPC-4 5.13.11.2.5). The Control mode page has TAS=1, so each of them
+     * still completes, with TASK ABORTED status (SAM-5 5.6). A transport that cannot find them leaves them running.
+     */
+    default void abortTasksOf(long lun, java.util.function.Predicate<ItNexus> preempted) {
+    }
 }

@@ -31,8 +31,8 @@
  *   <li>Persistent reservations: all six types and every PERSISTENT RESERVE OUT service action; SPEC_I_PT and
  *       ALL_TG_PT are refused (SIP_C=ATP_C=0); APTPL needs the state directory of
  *       {@link dev.ferry.frontend.scsi.ScsiTarget#ScsiTarget(dev.ferry.core.unit.Export, java.nio.file.Path)} and is
- *       refused without one (PTPL_C=0). PREEMPT AND ABORT cannot abort the preempted nexuses' tasks yet: the
- *       ScsiTask contract has no call for it. While anyone is registered RESERVE(6)/RELEASE(6) conflict (or, from
+ *       refused without one (PTPL_C=0). PREEMPT AND ABORT has the transport abort the preempted nexuses' tasks
+ *       on the unit ({@link dev.ferry.frontend.scsi.ScsiTask#abortTasksOf}). While anyone is registered RESERVE(6)/RELEASE(6) conflict (or, from
  *       a holder, do nothing), and while a RESERVE(6) reservation exists every PERSISTENT RESERVE command conflicts
  *       (SPC-4 5.13.3, CRH=1).</li>
  *   <li>Implicit ALUA only (TPGS=01b): REPORT TARGET PORT GROUPS lists every port a nexus has used as

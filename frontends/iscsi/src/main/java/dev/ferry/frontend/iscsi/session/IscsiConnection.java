@@ -27,6 +27,7 @@ import dev.ferry.frontend.iscsi.pdu.TargetPdu;
 import dev.ferry.frontend.iscsi.pdu.TaskMgmtPdu;
 import dev.ferry.frontend.iscsi.pdu.TextPdu;
 import dev.ferry.frontend.scsi.ItNexus;
+import dev.ferry.frontend.scsi.Luns;
 import dev.ferry.frontend.scsi.ScsiPort;
 import dev.ferry.frontend.scsi.ScsiResponse;
 import dev.ferry.frontend.scsi.TaskAttribute;
@@ -742,6 +743,10 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             if (t.aborted || phase == Phase.CLOSED || r == null) {
                 return;
             }
+            if (t.preempted) {
+                sendTaskAborted(t);
+                return;
+            }
             respond(t, r, in);
             in = null; // respond() consumed it
             flushSoon();
@@ -755,6 +760,51 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             }
             taskGone(t);
         }
+    }
+
+    /**
+     * PREEMPT AND ABORT by one of this connection's tasks: the sessions of the same target whose nexus was preempted
+     * abort their tasks on the LUN, each on its own loop.
+     */
+    void abortTasksOf(long lun, java.util.function.Predicate<ItNexus> preempted) {
+        for (IscsiSession s : services.sessions().all()) {
+            if (s.nexus != null && s != session && s.export.name().equalsIgnoreCase(session.export.name())
+                    && preempted.test(s.nexus)) {
+                s.connection.preemptedOn(lun);
+            }
+        }
+    }
+
+    /**
+     * Another I_T nexus preempted this one with PREEMPT AND ABORT (SPC-4 5.13.11.2.5): its tasks on the LUN are
+     * aborted and, as the Control mode page has TAS=1, end with TASK ABORTED (SAM-5 5.6). A task still collecting
+     * Data-Out ends at once; one in the backend when it comes back.
+     */
+    private void preemptedOn(long lun) {
+        ctx.executor().execute(() -> {
+            for (IscsiTask t : List.copyOf(tasks.values())) {
+                if (t.aborted || t.preempted || Luns.decode(t.lun) != lun) {
+                    continue;
+                }
+                t.preempted = true;
+                if (t.state == IscsiTask.State.COLLECTING) {
+                    t.state = IscsiTask.State.DONE;
+                    t.r2ts.clear();
+                    releaseData(t);
+                    tasks.remove(t.itt, t);
+                    if (phase != Phase.CLOSED) {
+                        sendTaskAborted(t);
+                    }
+                    taskGone(t);
+                }
+            }
+            flushSoon();
+        });
+    }
+
+    private void sendTaskAborted(IscsiTask t) {
+        send(ScsiResponsePdu.create().itt(t.itt).status(ScsiResponse.TASK_ABORTED).expDataSn(t.sn).pdu(), true);
+        flushSoon();
     }
 
     private static void releaseData(IscsiTask t) {

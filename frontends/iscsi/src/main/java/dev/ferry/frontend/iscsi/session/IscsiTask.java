@@ -42,7 +42,10 @@ final class IscsiTask implements ScsiTask {
     final ItNexus nexus;
 
     State state = State.COLLECTING;
+    /** Aborted by a TMF of this initiator: no response. */
     boolean aborted;
+    /** Aborted by another initiator's PREEMPT AND ABORT: completes with TASK ABORTED (TAS=1). */
+    boolean preempted;
     ByteBuf dataOut;
     /** Bytes of Data-Out received so far. */
     int received;
@@ -86,7 +89,12 @@ final class IscsiTask implements ScsiTask {
     @Override public ByteBuf dataOut() { return dataOut; }
     @Override public TaskAttribute attribute() { return attribute; }
     @Override public ItNexus nexus() { return nexus; }
-    @Override public boolean aborted() { return aborted; }
+    @Override public boolean aborted() { return aborted || preempted; }
+
+    @Override
+    public void abortTasksOf(long lun, java.util.function.Predicate<ItNexus> preempted) {
+        connection.abortTasksOf(lun, preempted);
+    }
 
     @Override
     public void complete(ScsiResponse response) {
