@@ -40,6 +40,11 @@ final class AdminCall {
      * @return the exit code
      */
     int change(String done, ConfigEdit edit) {
+        return change(done, edit, false);
+    }
+
+    /** As {@link #change(String, ConfigEdit)}; {@code allowShrink} lets a backstore whose size went down shrink. */
+    int change(String done, ConfigEdit edit, boolean allowShrink) {
         try {
             for (int attempt = 1; ; attempt++) {
                 ControlResponse current = request(ControlRequest.of(ControlRequest.GET_CONFIG));
@@ -50,7 +55,7 @@ final class AdminCall {
                     return fail(ExitCodes.INVALID_CONFIG, ControlResponse.REFUSED, List.of(e.getMessage()));
                 }
                 ControlResponse r = client.call(new ControlRequest(ControlRequest.APPLY_CONFIG, current.revision(),
-                        next, null, null));
+                        next, null, null, allowShrink ? Boolean.TRUE : null));
                 if (r.ok()) {
                     if (options.json()) {
                         print(r);

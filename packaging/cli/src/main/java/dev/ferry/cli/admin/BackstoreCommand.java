@@ -2,11 +2,13 @@ package dev.ferry.cli.admin;
 
 import dev.ferry.cli.ExitCodes;
 import dev.ferry.cli.control.ControlRequest;
+import dev.ferry.cli.control.ControlResponse;
 import dev.ferry.core.config.BackstoreConfig;
 import dev.ferry.core.config.FerryConfig;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -15,8 +17,9 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "backstore", mixinStandardHelpOptions = true, versionProvider = dev.ferry.cli.FerryVersion.class,
-        description = "Create, delete and list backstores: the storage that LUNs and namespaces serve.",
-        subcommands = {BackstoreCommand.Create.class, BackstoreCommand.Delete.class, BackstoreCommand.ListAll.class})
+        description = "Create, resize, delete and list backstores: the storage that LUNs and namespaces serve.",
+        subcommands = {BackstoreCommand.Create.class, BackstoreCommand.Resize.class, BackstoreCommand.Delete.class,
+                BackstoreCommand.ListAll.class})
 public final class BackstoreCommand extends CommandGroup {
 
     @Command(name = "create", mixinStandardHelpOptions = true, versionProvider = dev.ferry.cli.FerryVersion.class,
@@ -57,6 +60,50 @@ public final class BackstoreCommand extends CommandGroup {
     static final class Types extends java.util.ArrayList<String> {
         Types() {
             super(java.util.List.of("ram", "file", "block"));
+        }
+    }
+
+    @Command(name = "resize", mixinStandardHelpOptions = true, versionProvider = dev.ferry.cli.FerryVersion.class,
+            description = {"Resize a backstore live; initiators are told (SCSI CAPACITY DATA HAS CHANGED, NVMe"
+                    + " Namespace Attribute Changed event).",
+                    "  ferry backstore resize scratch 20G        ram or file: the new size (a file grows sparsely)",
+                    "  ferry backstore resize nvme0              block: re-read the device's size after growing it"})
+    static final class Resize implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin AdminOptions admin;
+        @Parameters(index = "0", paramLabel = "NAME") String name;
+        @Parameters(index = "1", arity = "0..1", paramLabel = "SIZE",
+                description = "new capacity: 1073741824, 512M, 10G, 2T; omit it for a block backstore")
+        String size;
+        @Option(names = "--allow-shrink", description = "allow a smaller size: the data past the new end is lost;"
+                + " refused while a LUN or namespace maps the backstore")
+        boolean allowShrink;
+
+        @Override
+        public Integer call() {
+            if (size != null) {
+                return new AdminCall(spec, admin).change("backstore " + name + " resized to " + size,
+                        c -> ConfigEdits.resizeBackstore(c, name, size), allowShrink);
+            }
+            if (allowShrink) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--allow-shrink needs a SIZE");
+            }
+            AdminCall call = new AdminCall(spec, admin);
+            try {
+                ControlResponse r = call.request(new ControlRequest(ControlRequest.REREAD_CAPACITY, null, null, name,
+                        null));
+                if (admin.json()) {
+                    call.print(r.status());
+                } else {
+                    call.out().println("ferry: backstore " + name + " has " + r.status().get("capacityBytes").asLong()
+                            + " bytes");
+                }
+                return ExitCodes.OK;
+            } catch (AdminCall.DaemonFailure f) {
+                return f.exitCode;
+            } catch (IOException e) {
+                return call.unreachable(e);
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.ferry.cli.admin;
 
+import dev.ferry.core.BackstoreSizes;
 import dev.ferry.core.config.AclConfig;
 import dev.ferry.core.config.BackstoreConfig;
 import dev.ferry.core.config.FerryConfig;
@@ -47,6 +48,26 @@ final class ConfigEdits {
             }
         }
         return new FerryConfig(list, c.targets(), c.stateDirectory());
+    }
+
+    /**
+     * Gives a backstore a new size; whether it may shrink is the daemon's to judge. A block backstore that exports
+     * its whole device has the device's size, so it is refused here with what to do instead.
+     */
+    static FerryConfig resizeBackstore(FerryConfig c, String name, String size) throws Refused {
+        List<BackstoreConfig> list = new ArrayList<>(c.backstores());
+        for (int i = 0; i < list.size(); i++) {
+            BackstoreConfig b = list.get(i);
+            if (b.name().equals(name)) {
+                if ("block".equals(b.type()) && b.size() == null) {
+                    throw new Refused("backstore '" + name + "' exports its whole device, so it has the device's"
+                            + " size: grow the device, then run 'ferry backstore resize " + name + "' without a size");
+                }
+                list.set(i, BackstoreSizes.withSize(b, size));
+                return new FerryConfig(list, c.targets(), c.stateDirectory());
+            }
+        }
+        throw new Refused("no backstore named '" + name + "'");
     }
 
     static FerryConfig addTarget(FerryConfig c, TargetConfig t) throws Refused {

@@ -16,7 +16,7 @@ import java.util.List;
  * @param revision the running configuration's revision
  * @param config   get-config: the running configuration
  * @param path     store-secret: where the secret was stored
- * @param status   status: the report
+ * @param status   status: the report; reread-capacity: the backstore and its {@code capacityBytes}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ControlResponse(boolean ok, String error, List<String> problems, Long revision, FerryConfig config,

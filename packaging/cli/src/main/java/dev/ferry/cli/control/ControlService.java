@@ -1,6 +1,7 @@
 package dev.ferry.cli.control;
 
 import dev.ferry.core.TargetCore;
+import dev.ferry.core.backend.BackendException;
 import dev.ferry.core.config.ConfigException;
 import dev.ferry.core.config.ConfigLoader;
 import dev.ferry.core.config.FerryConfig;
@@ -46,6 +47,7 @@ public final class ControlService {
             case ControlRequest.GET_CONFIG -> new ControlResponse(true, null, null, revision, core.config(), null, null);
             case ControlRequest.APPLY_CONFIG -> apply(r);
             case ControlRequest.STORE_SECRET -> storeSecret(r);
+            case ControlRequest.REREAD_CAPACITY -> rereadCapacity(r);
             case ControlRequest.STATUS -> new ControlResponse(true, null, null, revision, null, null, status.get());
             default -> ControlResponse.error(ControlResponse.BAD_REQUEST, List.of("op: unknown operation '" + r.op() + "'"));
         };
@@ -61,7 +63,7 @@ public final class ControlService {
         }
         FerryConfig previous = core.config();
         try {
-            core.apply(r.config());
+            core.apply(r.config(), Boolean.TRUE.equals(r.allowShrink()));
         } catch (ConfigException e) {
             return ControlResponse.error(ControlResponse.REFUSED, e.problems());
         } catch (Exception e) {
@@ -83,6 +85,24 @@ public final class ControlService {
         revision++;
         LOG.info("configuration revision {} applied and saved to {}", revision, configFile);
         return ControlResponse.done(revision);
+    }
+
+    /** The configuration does not change: such a backstore has its device's size, whatever that is now. */
+    private ControlResponse rereadCapacity(ControlRequest r) {
+        if (r.name() == null) {
+            return ControlResponse.error(ControlResponse.BAD_REQUEST, List.of("name: the backstore is missing"));
+        }
+        long bytes;
+        try {
+            bytes = core.rereadCapacity(r.name());
+        } catch (ConfigException e) {
+            return ControlResponse.error(ControlResponse.REFUSED, e.problems());
+        } catch (BackendException e) {
+            return ControlResponse.error(ControlResponse.REFUSED, List.of(e.getMessage()));
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode capacity = ControlJson.MAPPER.createObjectNode()
+                .put("backstore", r.name()).put("capacityBytes", bytes);
+        return new ControlResponse(true, null, null, revision, null, null, capacity);
     }
 
     private ControlResponse storeSecret(ControlRequest r) {
