@@ -6,7 +6,9 @@ import dev.ferry.core.frontend.ExportsChangedListener;
 import dev.ferry.core.frontend.Frontend;
 import dev.ferry.core.frontend.SessionSource;
 import dev.ferry.core.ring.CompletionQueue;
+import dev.ferry.core.unit.CapacityListener;
 import dev.ferry.core.unit.Export;
+import dev.ferry.core.unit.LogicalUnit;
 import dev.ferry.core.unit.UnitRegistry;
 import dev.ferry.frontend.iscsi.login.LoginNegotiator;
 import dev.ferry.frontend.iscsi.login.NegotiationLimits;
@@ -79,6 +81,8 @@ public final class IscsiFrontend implements Frontend, TargetServices, ExportsCha
     private final SessionTable sessions = new SessionTable();
     /** The command set of each target, by lower-case name; sessions hold these and see every swap. */
     private final Map<String, LiveCommandSet> targets = new ConcurrentHashMap<>();
+    /** Subscribed while running: a resized unit is announced on every target that maps it. */
+    private final CapacityListener capacityListener = unit -> targets.values().forEach(t -> t.capacityChanged(unit));
     private final Function<Export, CommandSet> commandSets;
     private final Map<EventExecutor, CompletionQueue> queues = new ConcurrentHashMap<>();
     private final Map<Portal, InetSocketAddress> bound = new LinkedHashMap<>();
@@ -132,6 +136,7 @@ public final class IscsiFrontend implements Frontend, TargetServices, ExportsCha
                 new DefaultThreadFactory("ferry-iscsi"), io);
         connections = new DefaultChannelGroup("iscsi-connections", GlobalEventExecutor.INSTANCE);
         stopping = false;
+        registry.addCapacityListener(capacityListener);
         bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(channelClass)
@@ -260,6 +265,7 @@ public final class IscsiFrontend implements Frontend, TargetServices, ExportsCha
     @Override
     public synchronized void close() {
         stopping = true;
+        registry.removeCapacityListener(capacityListener);
         for (Channel c : serverChannels.values()) {
             c.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
@@ -422,5 +428,6 @@ public final class IscsiFrontend implements Frontend, TargetServices, ExportsCha
         @Override public void targetReset(ItNexus nexus) { current.targetReset(nexus); }
         @Override public void nexusLost(ItNexus nexus) { current.nexusLost(nexus); }
         @Override public boolean hasLun(long lun) { return current.hasLun(lun); }
+        @Override public void capacityChanged(LogicalUnit unit) { current.capacityChanged(unit); }
     }
 }

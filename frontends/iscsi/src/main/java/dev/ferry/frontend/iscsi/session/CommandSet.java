@@ -2,6 +2,7 @@ package dev.ferry.frontend.iscsi.session;
 
 import dev.ferry.core.ring.CompletionQueue;
 import dev.ferry.core.unit.Export;
+import dev.ferry.core.unit.LogicalUnit;
 import dev.ferry.frontend.scsi.ItNexus;
 import dev.ferry.frontend.scsi.ScsiTarget;
 import dev.ferry.frontend.scsi.ScsiTask;
@@ -30,6 +31,10 @@ public interface CommandSet {
         return fresh.apply(next);
     }
 
+    /** A unit was resized: the SCSI target tells each nexus on the LUNs that map it; a scripted fake ignores it. */
+    default void capacityChanged(LogicalUnit unit) {
+    }
+
     static CommandSet of(ScsiTarget t) {
         return new CommandSet() {
             @Override public CommandSet successor(Export next, Function<Export, CommandSet> fresh) {
@@ -40,6 +45,7 @@ public interface CommandSet {
             @Override public void targetReset(ItNexus nexus) { t.targetReset(nexus); }
             @Override public void nexusLost(ItNexus nexus) { t.nexusLost(nexus); }
             @Override public boolean hasLun(long lun) { return t.hasLun(lun); }
+            @Override public void capacityChanged(LogicalUnit unit) { t.capacityChanged(unit); }
         };
     }
 }
