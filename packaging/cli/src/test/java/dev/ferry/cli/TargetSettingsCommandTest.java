@@ -29,7 +29,9 @@ class TargetSettingsCommandTest {
         String url = "iscsi://" + portal;
         try (Daemon d = Daemon.start(Daemon.fromClassPath(), config, socket, dir.resolve("daemon.log"))) {
             ok(socket, "backstore", "create", "ram", "scratch", "--size", "16M");
-            ok(socket, "iscsi", "target", "create", IQN, "--portal", portal);
+            CliRun created = admin(socket, "iscsi", "target", "create", IQN, "--portal", portal);
+            assertEquals(0, created.exitCode(), created::toString);
+            assertTrue(created.out().contains("admits no initiator until 'ferry iscsi acl add'"), created::toString);
             ok(socket, "iscsi", "lun", "add", IQN, "scratch");
             Tool nobody = Tool.run("iscsi-ls", "-i", INITIATOR, url);
             assertFalse(nobody.output().contains(IQN), "a target without ACL admits nobody:\n" + nobody.output());
@@ -63,8 +65,10 @@ class TargetSettingsCommandTest {
             ok(socket, "iscsi", "target", "set", IQN, "--reset");
             assertFalse(admin(socket, "config", "show").out().contains("\"iscsi\" : {"), "back to the defaults");
 
-            ok(socket, "nvme", "subsystem", "create", "nqn.2026-11.dev.ferry:settings", "--port",
+            CliRun subsystem = admin(socket, "nvme", "subsystem", "create", "nqn.2026-11.dev.ferry:settings", "--port",
                     "127.0.0.1:" + Tool.freePort());
+            assertEquals(0, subsystem.exitCode(), subsystem::toString);
+            assertTrue(subsystem.out().contains("admits no host until 'ferry nvme host allow'"), subsystem::toString);
         }
     }
 

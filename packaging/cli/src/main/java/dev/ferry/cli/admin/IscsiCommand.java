@@ -49,7 +49,9 @@ public final class IscsiCommand extends CommandGroup {
         public Integer call() {
             TargetConfig t = new TargetConfig(iqn, ISCSI, portals, List.of(),
                     acls.stream().map(AclConfig::new).toList(), allowAny ? Boolean.TRUE : null, alias);
-            return new AdminCall(spec, admin).change("iSCSI target " + iqn + " created", c -> ConfigEdits.addTarget(c, t));
+            String note = acls.isEmpty() && !allowAny ? "; it admits no initiator until 'ferry iscsi acl add'" : "";
+            return new AdminCall(spec, admin).change("iSCSI target " + iqn + " created" + note,
+                    c -> ConfigEdits.addTarget(c, t));
         }
     }
 

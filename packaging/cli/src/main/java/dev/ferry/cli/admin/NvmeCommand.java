@@ -44,7 +44,9 @@ public final class NvmeCommand extends CommandGroup {
         public Integer call() {
             TargetConfig t = new TargetConfig(nqn, NVME, ports, List.of(), hosts.stream().map(AclConfig::new).toList(),
                     allowAny ? Boolean.TRUE : null, null);
-            return new AdminCall(spec, admin).change("NVMe subsystem " + nqn + " created", c -> ConfigEdits.addTarget(c, t));
+            String note = hosts.isEmpty() && !allowAny ? "; it admits no host until 'ferry nvme host allow'" : "";
+            return new AdminCall(spec, admin).change("NVMe subsystem " + nqn + " created" + note,
+                    c -> ConfigEdits.addTarget(c, t));
         }
     }
 
