@@ -35,14 +35,16 @@ public final class RdmaAvailability {
         }
         IntByReference count = new IntByReference();
         Pointer list = libs.verbs().ibv_get_device_list(count);
-        if (list == null) {
-            return new Result(null, "no RDMA device (ibv_get_device_list failed with errno " + Native.getLastError()
-                    + "; is ib_uverbs loaded?)");
+        String found;
+        if (list == null) { // ENOSYS: the kernel has no uverbs interface at all
+            found = "ibv_get_device_list failed with errno " + Native.getLastError() + ", no RDMA support loaded";
+        } else {
+            libs.verbs().ibv_free_device_list(list);
+            found = "ibv_get_device_list returned " + count.getValue() + " devices";
         }
-        libs.verbs().ibv_free_device_list(list);
-        if (count.getValue() == 0) {
-            return new Result(null, "no RDMA device (ibv_get_device_list returned 0 devices; load rdma_rxe and "
-                    + "`rdma link add rxe0 type rxe netdev eth0` for soft-RoCE, or the NIC's driver and provider)");
+        if (list == null || count.getValue() == 0) {
+            return new Result(null, "no RDMA device (" + found + "; load rdma_rxe and `rdma link add rxe0 type rxe"
+                    + " netdev eth0` for soft-RoCE, or the NIC's driver, ib_uverbs and its rdma-core provider)");
         }
         if (!Files.exists(RDMA_CM)) {
             return new Result(null, "no RDMA CM device (" + RDMA_CM + " is missing; modprobe rdma_ucm)");
