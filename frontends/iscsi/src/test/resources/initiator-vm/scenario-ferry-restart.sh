@@ -3,7 +3,9 @@
 # then print FERRY-RESTART-TARGET and wait: the test stops Ferry, we report FERRY-TARGET-DOWN-SEEN once the session
 # failed, the test starts Ferry again on the same port, and open-iscsi's session recovery must log in again
 # (replacement_timeout 30 s). Then the data written before the restart must verify, and more I/O must work.
-# Settings: FERRY_PORTAL, FERRY_IQN.
+# Last, a live resize: we print FERRY-RESIZE-TARGET, the test grows the backstore, our next command gets CAPACITY
+# DATA HAS CHANGED (the kernel logs it), a rescan reads the new size and the kernel detects the capacity change.
+# Settings: FERRY_PORTAL, FERRY_IQN, FERRY_RESIZED_BYTES (the size the test resizes to).
 P=${FERRY_PORTAL:-10.0.2.100:3260}
 T=$FERRY_IQN
 MNT=/mnt/ferry
@@ -72,6 +74,23 @@ dd if=/dev/urandom of=$MNT/after bs=1M count=4 2>/dev/null || fail "write after 
 sync
 (cd $MNT && sha256sum before* after) > /tmp/sums
 umount $MNT || fail "umount failed"
+
+before=$(blockdev --getsize64 "$DEV")
+step "asking for a live resize of $DEV ($before bytes)"
+echo FERRY-RESIZE-TARGET
+i=0
+while ! dmesg | grep -q "Capacity data has changed"; do
+    [ $i -lt 120 ] || fail "no CAPACITY DATA HAS CHANGED unit attention within 60 s"
+    dd if="$DEV" of=/dev/null bs=4096 count=1 iflag=direct 2>/dev/null
+    sleep 0.5; i=$((i+1))
+done
+echo 1 > "/sys/block/$(basename "$DEV")/device/rescan"
+after=$(blockdev --getsize64 "$DEV")
+dmesg | grep -E "Capacity data has changed|detected capacity change"
+dmesg | grep -q "$(basename "$DEV"): detected capacity change" || fail "the kernel did not detect the capacity change"
+[ "$after" = "$FERRY_RESIZED_BYTES" ] || fail "after the resize $DEV has $after bytes, not $FERRY_RESIZED_BYTES"
+echo "FERRY-CHECK resize ok: $before -> $after bytes"
+
 iscsiadm -m node -T "$T" -p "$P" --logout || fail "logout failed"
 iscsiadm -m node -T "$T" -p "$P" --login || fail "login after recovery failed"
 DEV=$(find_disk) || fail "no disk after the new login"
