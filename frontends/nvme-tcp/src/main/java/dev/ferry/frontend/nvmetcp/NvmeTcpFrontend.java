@@ -36,6 +36,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -149,8 +150,10 @@ public final class NvmeTcpFrontend implements Frontend, FabricsTransport, Export
                     throw new java.net.BindException("cannot bind NVMe/TCP port " + p + ": " + failed.getMessage());
                 }
                 serverChannels.put(p, server);
-                bound.put(p, new FabricsPort(nextPortId++, p, (InetSocketAddress) server.localAddress()));
+                FabricsPort port = new FabricsPort(nextPortId++, p, (InetSocketAddress) server.localAddress());
+                bound.put(p, port);
                 added.add(p);
+                LOG.info("nvme/tcp port {} bound at {} (PORTID {})", p, port.bound(), port.portId());
             }
         } catch (Exception e) {
             added.forEach(this::unbind);
@@ -190,11 +193,13 @@ public final class NvmeTcpFrontend implements Frontend, FabricsTransport, Export
         target.exportsChanged();
     }
 
-    /** One session per I/O controller: the admin queue's peer is the host's address. */
+    /** One session per I/O controller, by controller ID: the admin queue's peer is the host's address. */
     @Override
     public List<Session> liveSessions() {
+        List<Controller> controllers = target.controllers();
+        controllers.sort(Comparator.comparingInt(Controller::cntlid));
         List<Session> out = new ArrayList<>();
-        for (Controller c : target.controllers()) {
+        for (Controller c : controllers) {
             NvmeQueue admin = c.adminQueue();
             if (c.isDiscovery() || c.isDeleted() || admin == null) {
                 continue;
@@ -202,7 +207,6 @@ public final class NvmeTcpFrontend implements Frontend, FabricsTransport, Export
             out.add(new Session(protocol(), c.subsystemNqn(), c.hostNqn(),
                     Session.address(admin.transport().remoteAddress()), String.valueOf(c.cntlid())));
         }
-        out.sort(java.util.Comparator.comparingInt(s -> Integer.parseInt(s.id())));
         return out;
     }
 
