@@ -65,7 +65,11 @@ public final class NvmeTarget implements AutoCloseable {
         return discoveryGeneration;
     }
 
-    /** Creates a controller with the lowest free ID at or after the last one handed out; null when none is free. */
+    /**
+     * Creates a controller with the lowest free ID at or after the last one handed out; null when none is free.
+     * {@code export} is the subsystem as Connect found it: when a reconfiguration was published since, the new
+     * controller follows it as the others did, so it is returned already deleted if its host lost access.
+     */
     public synchronized Controller createController(String subsystemNqn, Export export, String hostNqn, UUID hostId,
                                              long keepAliveMillis) {
         for (int tries = 0; tries < MAX_CNTLID; tries++) {
@@ -74,6 +78,9 @@ public final class NvmeTarget implements AutoCloseable {
             if (!controllers.containsKey(id)) {
                 Controller c = new Controller(this, id, subsystemNqn, export, hostNqn, hostId, keepAliveMillis);
                 controllers.put(id, c);
+                if (export != null && subsystem(subsystemNqn) != export) {
+                    follow(c);
+                }
                 return c;
             }
         }
@@ -113,19 +120,22 @@ public final class NvmeTarget implements AutoCloseable {
      */
     public synchronized void exportsChanged() {
         discoveryGeneration++;
-        for (Controller c : controllers.values()) {
-            if (c.isDiscovery()) {
-                c.discoveryChanged();
-                continue;
-            }
-            Export now = subsystem(c.subsystemNqn());
-            if (now == null) {
-                c.delete("subsystem removed");
-            } else if (!now.admits(c.hostNqn())) {
-                c.delete("host no longer allowed on the subsystem");
-            } else {
-                c.exportChanged(now);
-            }
+        controllers.values().forEach(this::follow);
+    }
+
+    /** Brings one controller in line with the registry's current snapshot. */
+    private void follow(Controller c) {
+        if (c.isDiscovery()) {
+            c.discoveryChanged();
+            return;
+        }
+        Export now = subsystem(c.subsystemNqn());
+        if (now == null) {
+            c.delete("subsystem removed");
+        } else if (!now.admits(c.hostNqn())) {
+            c.delete("host no longer allowed on the subsystem");
+        } else {
+            c.exportChanged(now);
         }
     }
 

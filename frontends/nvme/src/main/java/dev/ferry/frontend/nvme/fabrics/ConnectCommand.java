@@ -97,7 +97,11 @@ final class ConnectCommand {
             queue.complete(r, Status.CONNECT_CONTROLLER_BUSY);
             return;
         }
-        c.attach(0, queue);
+        if (!c.attach(0, queue)) {
+            // Deleted as it was created: a reconfiguration since the checks above took the host's access.
+            queue.complete(r, Status.CONNECT_INVALID_HOST, IATTR_DATA | HOSTNQN);
+            return;
+        }
         queue.bind(c, 0, sqsize + 1, disableFlowControl);
         LOG.info("nvme controller {} of {} created for {} (kato {} ms)", c.cntlid(), subnqn, hostnqn, kato);
         queue.complete(r, Status.SUCCESS, c.cntlid());
