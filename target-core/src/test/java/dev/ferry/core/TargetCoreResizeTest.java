@@ -78,7 +78,7 @@ class TargetCoreResizeTest {
     void rereadingIsForBackendsWithTheirOwnSize() throws Exception {
         start("1M");
         BackendException e = assertThrows(BackendException.class, () -> core.rereadCapacity("d"));
-        assertTrue(e.getMessage().contains("give the new size"), e.getMessage());
+        assertEquals("backstore d cannot re-read its size live", e.getMessage());
         assertThrows(ConfigException.class, () -> core.rereadCapacity("nosuch"));
     }
 }

@@ -48,8 +48,7 @@ public interface Backend extends AutoCloseable {
      * @throws BackendException when the capacity is the configuration's (give a size instead) or cannot be read
      */
     default BackendDescriptor rereadCapacity() throws BackendException {
-        throw new BackendException("backstore " + describe().name()
-                + " has the size its configuration gives, not a device's: give the new size");
+        throw new BackendException("backstore " + describe().name() + " cannot re-read its size live");
     }
 
     /** Flushes and closes the resource; called after every worker stopped. */

@@ -56,8 +56,7 @@ class LogicalUnitResizeTest {
         assertThrows(BackendException.class, () -> fixed.resize(4096));
         assertEquals(100, fixed.descriptor().capacityBlocks());
         BackendException e = assertThrows(BackendException.class, fixed::rereadCapacity);
-        assertEquals("backstore t has the size its configuration gives, not a device's: give the new size",
-                e.getMessage());
+        assertEquals("backstore t cannot re-read its size live", e.getMessage());
     }
 
     private CompletionStatus write(long lba) throws Exception {

@@ -76,6 +76,13 @@ public final class FileBackend implements Backend {
         return descriptor;
     }
 
+    /** The size is the configuration's, so there is nothing to re-read. */
+    @Override
+    public BackendDescriptor rereadCapacity() throws BackendException {
+        throw new BackendException("backstore " + descriptor.name() + " has the size its configuration gives: give"
+                + " the new size");
+    }
+
     @Override
     public int workers() {
         return DEFAULT_WORKERS;

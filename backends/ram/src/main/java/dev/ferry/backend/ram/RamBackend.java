@@ -83,6 +83,13 @@ public final class RamBackend implements Backend {
                 d.readOnly(), d.identity());
     }
 
+    /** The size is the configuration's, so there is nothing to re-read. */
+    @Override
+    public BackendDescriptor rereadCapacity() throws BackendException {
+        throw new BackendException("backstore " + descriptor.name() + " has the size its configuration gives: give"
+                + " the new size");
+    }
+
     @Override
     public int workers() {
         return 1;
