@@ -6,7 +6,8 @@
 #
 # Usage: scenario-nvme-checks.sh NQN ADDR PORT DENIED_HOSTNQN
 # Prints FERRY-ID lines (one per connect); after FERRY-AEN-READY the test adds namespace 2 to the subsystem; after
-# FERRY-KATO-CONNECTED it stops QEMU (SIGSTOP) until the target has freed the controller, then continues it.
+# FERRY-RESIZE-READY it grows namespace 1 to 192 MiB; after FERRY-KATO-CONNECTED it stops QEMU (SIGSTOP) until the
+# target has freed the controller, then continues it.
 NQN=$1 ADDR=$2 PORT=$3 DENIED=$4
 DENIED_HOSTID=0badbad0-0000-4000-8000-000000000002
 MNT=/mnt/nvme
@@ -99,6 +100,13 @@ i=0
 while [ ! -b "/dev/${CTRL}n2" ] && [ $i -lt 120 ]; do sleep 0.5; i=$((i+1)); done
 [ -b "/dev/${CTRL}n2" ] || fail "namespace 2 did not appear"
 echo "FERRY-AEN-OK $(nvme id-ns "/dev/${CTRL}n2" | field nguid)"
+
+step "namespace 1 grown while connected: the same event makes the kernel revalidate its size"
+echo "FERRY-RESIZE-READY"
+i=0
+while [ "$(blockdev --getsize64 "/dev/${CTRL}n1")" -ne $((192 * MIB)) ] && [ $i -lt 120 ]; do sleep 0.5; i=$((i+1)); done
+dmesg | grep "${CTRL}n1: detected capacity change" || fail "the kernel did not detect namespace 1's new size"
+echo "FERRY-RESIZE-OK $(blockdev --getsize64 "/dev/${CTRL}n1")"
 nvme disconnect -n "$NQN" || fail "disconnect"
 
 step "keep-alive: connect with KATO ${KATO}s; the test freezes this VM and the target must free the controller"

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.ferry.core.BackstoreSizes;
 import dev.ferry.core.TargetCore;
 import dev.ferry.core.config.AclConfig;
 import dev.ferry.core.config.BackstoreConfig;
@@ -30,7 +31,8 @@ import org.junit.jupiter.api.Test;
  * a host NQN off the ACL neither sees nor connects to the subsystem; nvme-cli shows the serial, model, firmware,
  * NGUID and EUI-64 the configuration derives, the same on two connects; blkdiscard and fstrim deallocate; a
  * namespace added live ({@link TargetCore#apply}) while connected shows up through the Namespace Attribute Changed
- * event; and a controller whose host is frozen (QEMU stopped, its TCP connections left open) is freed after KATO.
+ * event; namespace 1 grown live shows its new size through the same event; and a controller whose host is frozen
+ * (QEMU stopped, its TCP connections left open) is freed after KATO.
  */
 class LinuxInitiatorChecksTest {
     static final String NQN = "nqn.2024-01.dev.ferry:initvm-checks";
@@ -48,6 +50,8 @@ class LinuxInitiatorChecksTest {
      * at most after the last command; 2 s more absorb a loaded machine. Measured here: 5.9-6.0 s.
      */
     static final long TEARDOWN_GRACE_MILLIS = 3000;
+    /** What namespace 1 (128 MiB) is grown to while the guest is connected. */
+    static final String RESIZED = "192M";
     static final Pattern ID_LINE = Pattern.compile("FERRY-ID sn=(\\S*) mn=(.*?) fr=(\\S*) nguid=(\\S*) eui64=(\\S*) "
             + "queues=(\\d+)");
 
@@ -74,7 +78,9 @@ class LinuxInitiatorChecksTest {
                     .start();
             try {
                 awaitLine(log, "FERRY-AEN-READY", guest, 360_000);
-                addNamespace(core, config);
+                FerryConfig withLate = addNamespace(core, config);
+                awaitLine(log, "FERRY-RESIZE-READY", guest, 120_000);
+                core.apply(resized(withLate));
                 awaitLine(log, "FERRY-KATO-CONNECTED", guest, 120_000);
                 freezeUntilKeepAliveFreesTheController(guest, frontend.target(), frontend);
                 assertTrue(guest.waitFor(120, TimeUnit.SECONDS), "the guest did not finish after the thaw");
@@ -90,6 +96,7 @@ class LinuxInitiatorChecksTest {
             UnitIdentity late = core.registry().unit(LATE_BACKSTORE).descriptor().identity();
             String lateNguid = HexFormat.of().formatHex(late.nguid());
             assertTrue(console.contains("FERRY-AEN-OK " + lateNguid), "namespace 2 as the guest saw it");
+            assertTrue(console.contains("FERRY-RESIZE-OK " + (192 << 20)), "namespace 1 grown, as the guest saw it");
         }
     }
 
@@ -97,12 +104,21 @@ class LinuxInitiatorChecksTest {
      * Adds namespace 2 live, as {@code ferry nvme namespace add} does: the frontend must turn the reconfiguration
      * into an event for the connected controller.
      */
-    private static void addNamespace(TargetCore core, FerryConfig config) throws Exception {
+    private static FerryConfig addNamespace(TargetCore core, FerryConfig config) throws Exception {
         TargetConfig t = config.targets().get(0);
         List<LunConfig> namespaces = new java.util.ArrayList<>(t.luns());
         namespaces.add(new LunConfig(2, LATE_BACKSTORE));
-        core.apply(new FerryConfig(config.backstores(), List.of(new TargetConfig(t.name(), t.protocol(),
-                t.portals(), namespaces, t.acls(), t.allowAnyInitiator(), t.alias())), config.stateDirectory()));
+        FerryConfig next = new FerryConfig(config.backstores(), List.of(new TargetConfig(t.name(), t.protocol(),
+                t.portals(), namespaces, t.acls(), t.allowAnyInitiator(), t.alias())), config.stateDirectory());
+        core.apply(next);
+        return next;
+    }
+
+    /** Namespace 1's backstore grown, as {@code ferry backstore resize} does: a live resize, not a reopen. */
+    private static FerryConfig resized(FerryConfig config) {
+        List<BackstoreConfig> backstores = config.backstores().stream()
+                .map(b -> b.name().equals(BACKSTORE) ? BackstoreSizes.withSize(b, RESIZED) : b).toList();
+        return new FerryConfig(backstores, config.targets(), config.stateDirectory());
     }
 
     /** Both connects report exactly what the configuration derives; two I/O queues plus the admin queue. */
