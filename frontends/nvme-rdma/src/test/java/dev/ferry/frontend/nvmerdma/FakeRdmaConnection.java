@@ -32,9 +32,16 @@ final class FakeRdmaConnection implements RdmaConnection {
     volatile byte[] rejected;
     volatile boolean disconnected;
     volatile boolean destroyed;
+    /** Registered memory running out: allocations beyond this count, or larger than this size, return null. */
+    volatile int allocationsLeft = Integer.MAX_VALUE;
+    volatile int largestAllocation = Integer.MAX_VALUE;
 
     @Override
     public synchronized ByteBuf allocate(int capacity) {
+        if (capacity > largestAllocation || allocationsLeft == 0) {
+            return null;
+        }
+        allocationsLeft--;
         ByteBuf b = Unpooled.directBuffer(capacity, capacity);
         allocated.add(b);
         return b;

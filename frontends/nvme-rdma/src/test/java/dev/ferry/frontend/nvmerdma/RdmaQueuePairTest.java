@@ -74,6 +74,35 @@ class RdmaQueuePairTest {
     }
 
     @Test
+    void withoutRegisteredMemoryForItsReceivesAQueueIsRejectedNoResources() throws Exception {
+        RdmaHarness.Qp q = h.new Qp();
+        q.fake.allocationsLeft = 10;
+        assertFalse(q.connectRequest(0, 32, 31));
+        assertEquals(new RdmaCmRejectPrivateData(0, RdmaCmStatus.NO_RESOURCES),
+                RdmaCmRejectPrivateData.parse(q.fake.rejected));
+        assertTrue(q.fake.receives.isEmpty());
+        assertTrue(q.fake.destroyed);
+        assertEquals(0, q.fake.leakedBuffers());
+    }
+
+    @Test
+    void withoutARegisteredBufferForWriteDataTheCommandIsInterrupted() throws Exception {
+        RdmaHarness.Qp admin = h.new Qp();
+        int cntlid = admin.connectAdmin();
+        RdmaHarness.Qp io = h.new Qp();
+        assertTrue(io.connectRequest(1, 4, 3));
+        io.established();
+        io.capsule(inCapsule(connect(1, 3), 0, 1024), connectData(cntlid));
+        assertEquals(Status.SUCCESS, io.response().status());
+        io.fake.largestAllocation = 64; // responses still fit, 512 bytes of write data do not
+        io.capsule(keyed(readWrite(0x01, 9, 0), 0x2000, 512, 0x11, false), null);
+        assertEquals(new Cqe16(0, 9, Status.COMMAND_INTERRUPTED, false, 0), io.response()); // no RDMA READ first
+        assertEquals(RdmaQueueState.ESTABLISHED, io.state());
+        closeCleanly(io);
+        closeCleanly(admin);
+    }
+
+    @Test
     void connectDataByRdmaReadAndResponseWithInvalidate() throws Exception {
         RdmaHarness.Qp q = h.new Qp();
         q.connectRequest(0, 32, 31);
