@@ -48,6 +48,8 @@ class NvmeTcpLiveChangesTest {
     /** Completion DW0 of the events (Base 2.0 Figure 146): Notice, information, log page. */
     static final long NAMESPACE_ATTRIBUTE_CHANGED = 0x00_04_00_02;
     static final long DISCOVERY_LOG_CHANGED = 0x00_70_F0_02;
+    /** Status Field: DNR, SCT 0 Generic, SC 0Bh Invalid Namespace or Format (Base 2.0 Figure 102). */
+    static final int INVALID_NAMESPACE_DNR = 1 << 14 | 0x0B;
 
     TargetCore core;
     NvmeTcpFrontend frontend;
@@ -142,6 +144,41 @@ class NvmeTcpLiveChangesTest {
             assertEquals(List.of(1L), changedNamespaces(admin));
             assertEquals(0, ByteBuffer.wrap(admin.identify(NvmeTcpTestHost.CNS_NAMESPACE, 1))
                     .order(ByteOrder.LITTLE_ENDIAN).getLong(0), "namespace 1 is inactive now: all zeroes");
+        }
+    }
+
+    @Test
+    void requestsInFlightWhenTheirNamespaceGoesAllComplete() throws Exception {
+        int commands = 100;
+        try (NvmeTcpTestHost admin = new NvmeTcpTestHost(address); NvmeTcpTestHost io = new NvmeTcpTestHost(address)) {
+            int cntlid = admin.connectAdmin(NQN, 0);
+            io.connectIo(NQN, cntlid, 1, 127);
+            byte[] data = new byte[4096];
+            for (int i = 0; i < commands; i++) {
+                ByteBuffer write = NvmeTcpTestHost.inCapsuleSgl(NvmeTcpTestHost.sqe(NvmeTcpTestHost.OPC_WRITE, 1000 + i, 1),
+                        data.length);
+                write.putLong(40, 8L * i).putInt(48, 7);
+                io.sendCapsule(write.array(), data);
+            }
+            // Namespace 1 and its backstore go while those writes are under way.
+            core.apply(new FerryConfig(backstores().subList(1, 3),
+                    List.of(subsystem(NQN, "127.0.0.1:0", Map.of(3L, "c"), NvmeTcpTestHost.HOST_NQN)), null));
+            int done = 0;
+            int refused = 0;
+            for (int i = 0; i < commands; i++) {
+                NvmeTcpTestHost.Received r = io.read();
+                assertEquals(0x05, r.type(), "every command gets its CapsuleResp");
+                if (r.status() == 0) {
+                    done++;
+                } else {
+                    assertEquals(INVALID_NAMESPACE_DNR, r.status(), "after the change: Invalid Namespace");
+                    refused++;
+                }
+            }
+            assertEquals(commands, done + refused);
+            assertEquals(INVALID_NAMESPACE_DNR, io.execute(NvmeTcpTestHost.inCapsuleSgl(
+                    NvmeTcpTestHost.sqe(NvmeTcpTestHost.OPC_WRITE, io.nextCid(), 1), 4096).putInt(48, 7), data, null)
+                    .status(), "namespace 1 is no longer served");
         }
     }
 
