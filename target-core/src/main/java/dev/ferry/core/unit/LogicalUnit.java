@@ -28,6 +28,9 @@ public final class LogicalUnit {
     private final List<BackendWorker> workers = new ArrayList<>();
     private final AtomicInteger nextRing = new AtomicInteger();
     private final UnitStatistics statistics = new UnitStatistics();
+    /** Submits under way; {@link #close} waits for them so none lands in a ring nobody drains any more. */
+    private final AtomicInteger submitting = new AtomicInteger();
+    private volatile boolean closed;
 
     public LogicalUnit(Backend backend, int workerCount) {
         this.backend = backend;
@@ -76,22 +79,32 @@ public final class LogicalUnit {
 
     /**
      * Routes a request to a backend worker. The request always completes through its owner's completion queue,
-     * also when it is refused here (out of range, write-protected, ring full), so a frontend has one path.
+     * also when it is refused here (out of range, write-protected, ring full, unit closed because a frontend
+     * still held it after a reconfiguration removed it), so a frontend has one path.
      */
     public void submit(BlockRequest r) {
         r.submitted(this, System.nanoTime());
-        CompletionStatus refused = check(r);
-        if (refused != null) {
-            r.complete(refused);
-            return;
-        }
-        int first = Math.floorMod(nextRing.getAndIncrement(), rings.length);
-        for (int i = 0; i < rings.length; i++) {
-            if (rings[(first + i) % rings.length].offer(r)) {
+        submitting.incrementAndGet();
+        try {
+            if (closed) {
+                r.complete(CompletionStatus.UNIT_NOT_READY);
                 return;
             }
+            CompletionStatus refused = check(r);
+            if (refused != null) {
+                r.complete(refused);
+                return;
+            }
+            int first = Math.floorMod(nextRing.getAndIncrement(), rings.length);
+            for (int i = 0; i < rings.length; i++) {
+                if (rings[(first + i) % rings.length].offer(r)) {
+                    return;
+                }
+            }
+            r.complete(CompletionStatus.BUSY);
+        } finally {
+            submitting.decrementAndGet();
         }
-        r.complete(CompletionStatus.BUSY);
     }
 
     private CompletionStatus check(BlockRequest r) {
@@ -138,8 +151,15 @@ public final class LogicalUnit {
         statistics.record(r, descriptor.logicalBlockSize());
     }
 
-    /** Stops the workers after they drained their rings, then closes the backend. */
+    /**
+     * Refuses new submits, waits for those under way to reach a ring, stops the workers after they drained their
+     * rings, then closes the backend.
+     */
     public void close() throws InterruptedException {
+        closed = true;
+        while (submitting.get() > 0) {
+            Thread.onSpinWait();
+        }
         for (BackendWorker w : workers) {
             w.stop();
         }

@@ -14,7 +14,10 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The core refuses out-of-range, short-buffer and write-protected requests before any backend sees them. */
+/**
+ * The core refuses out-of-range, short-buffer and write-protected requests, and any request to a closed unit,
+ * before a backend sees them.
+ */
 class LogicalUnitChecksTest {
     private final List<BlockRequest> reachedBackend = new ArrayList<>();
     private LogicalUnit unit;
@@ -81,5 +84,15 @@ class LogicalUnitChecksTest {
         assertEquals(CompletionStatus.WRITE_PROTECTED, run(u, BlockOp.WRITE, 0, 1, 512));
         assertEquals(CompletionStatus.WRITE_PROTECTED, run(u, BlockOp.WRITE_ZEROES, 0, 1, -1));
         assertEquals(CompletionStatus.GOOD, run(u, BlockOp.READ, 0, 1, 512));
+    }
+
+    @Test
+    void closedUnitRefusesLateSubmits() throws Exception {
+        LogicalUnit u = unit(false);
+        assertEquals(CompletionStatus.GOOD, run(u, BlockOp.WRITE, 0, 1, 512));
+        u.close();
+        // A frontend that looked the unit up just before a reconfiguration removed it must still get an answer.
+        assertEquals(CompletionStatus.UNIT_NOT_READY, run(u, BlockOp.READ, 0, 1, 512));
+        assertEquals(1, reachedBackend.size(), "nothing reached the closed backend");
     }
 }
