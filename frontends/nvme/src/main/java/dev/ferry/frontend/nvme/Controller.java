@@ -4,7 +4,9 @@ import dev.ferry.core.unit.Export;
 import dev.ferry.core.unit.LogicalUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Collections;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -32,6 +34,8 @@ public final class Controller {
     private final NvmeQueue[] queues = new NvmeQueue[Limits.MAX_IO_QUEUES + 1];
     private final TreeSet<Long> changedNamespaces = new TreeSet<>();
     private volatile Export export;
+    /** The namespaces this host may see (the ACL entry's mask applied), computed once per published export. */
+    private volatile NavigableMap<Long, LogicalUnit> namespaces;
     private volatile long keepAliveMillis;
     private volatile long lastTrafficNanos = System.nanoTime();
     private volatile boolean deleted;
@@ -44,6 +48,7 @@ public final class Controller {
         this.export = export;
         this.discovery = export == null;
         this.hostNqn = hostNqn;
+        this.namespaces = export == null ? Collections.emptyNavigableMap() : export.unitsFor(hostNqn);
         this.hostId = hostId;
         this.keepAliveMillis = keepAliveMillis;
         this.features = new Features(this);
@@ -62,10 +67,14 @@ public final class Controller {
     public Export export() { return export; }
     public boolean isDeleted() { return deleted; }
 
-    /** The unit behind an active namespace, or null. */
+    /** The unit behind a namespace active for this host, or null (also for one its ACL entry masks). */
     public LogicalUnit namespace(long nsid) {
-        Export e = export;
-        return e == null ? null : e.unit(nsid);
+        return namespaces.get(nsid);
+    }
+
+    /** The namespaces active for this host, by NSID. */
+    public NavigableMap<Long, LogicalUnit> namespaces() {
+        return namespaces;
     }
 
     public long keepAliveMillis() { return keepAliveMillis; }
@@ -169,9 +178,10 @@ public final class Controller {
      * Changed event (Base 2.0 5.16.1.5).
      */
     void exportChanged(Export now) {
-        Map<Long, LogicalUnit> before = export.unitsFor(hostNqn);
-        Map<Long, LogicalUnit> after = now.unitsFor(hostNqn);
+        Map<Long, LogicalUnit> before = namespaces;
+        NavigableMap<Long, LogicalUnit> after = now.unitsFor(hostNqn);
         export = now;
+        namespaces = after;
         TreeSet<Long> changed = new TreeSet<>();
         before.forEach((id, u) -> {
             if (after.get(id) != u) {
@@ -192,7 +202,7 @@ public final class Controller {
      */
     void capacityChanged(LogicalUnit unit) {
         TreeSet<Long> changed = new TreeSet<>();
-        export.unitsFor(hostNqn).forEach((id, u) -> {
+        namespaces.forEach((id, u) -> {
             if (u == unit) {
                 changed.add(id);
             }

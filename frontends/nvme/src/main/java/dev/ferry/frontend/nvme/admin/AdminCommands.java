@@ -85,7 +85,7 @@ public final class AdminCommands {
                     q.complete(r, Status.INVALID_NAMESPACE);
                     return;
                 }
-                data = NamespaceLists.activeNamespaces(c.export(), nsid);
+                data = NamespaceLists.activeNamespaces(c.namespaces(), nsid);
             }
             case CNS_NAMESPACE_DESCRIPTORS -> {
                 LogicalUnit u = c.namespace(nsid);

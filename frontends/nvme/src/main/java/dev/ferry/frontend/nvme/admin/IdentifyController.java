@@ -1,7 +1,6 @@
 package dev.ferry.frontend.nvme.admin;
 
 import dev.ferry.core.config.ConfigValidator;
-import dev.ferry.core.unit.Export;
 import dev.ferry.core.unit.LogicalUnit;
 import dev.ferry.frontend.nvme.AsyncEvents;
 import dev.ferry.frontend.nvme.Controller;
@@ -127,11 +126,7 @@ public final class IdentifyController {
 
     /** VWC is a controller field: present when any namespace has a volatile write cache. */
     public static boolean writeCachePresent(Controller c) {
-        Export e = c.export();
-        if (e == null) {
-            return false;
-        }
-        for (LogicalUnit u : e.units().values()) {
+        for (LogicalUnit u : c.namespaces().values()) {
             if (u.descriptor().volatileWriteCache()) {
                 return true;
             }

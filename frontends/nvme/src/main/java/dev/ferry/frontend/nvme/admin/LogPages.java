@@ -58,7 +58,7 @@ public final class LogPages {
             page = switch (lid) {
                 // No error is recorded, so the single entry (ELPE 0) is empty with error count 0.
                 case ERROR_INFORMATION -> Unpooled.buffer(ERROR_ENTRY_SIZE).writeZero(ERROR_ENTRY_SIZE);
-                case SMART_HEALTH -> SmartLog.build(c.export());
+                case SMART_HEALTH -> SmartLog.build(c.namespaces().values());
                 case FIRMWARE_SLOT -> firmwareSlots();
                 case CHANGED_NAMESPACES -> changedNamespaces(c.changedNamespaces(retainEvent));
                 case COMMANDS_SUPPORTED_AND_EFFECTS -> CommandEffectsLog.build();

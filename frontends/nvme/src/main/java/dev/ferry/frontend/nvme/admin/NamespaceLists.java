@@ -1,9 +1,10 @@
 package dev.ferry.frontend.nvme.admin;
 
-import dev.ferry.core.unit.Export;
+import dev.ferry.core.unit.LogicalUnit;
 import dev.ferry.core.unit.UnitIdentity;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.util.NavigableMap;
 import java.util.UUID;
 
 /**
@@ -22,10 +23,11 @@ public final class NamespaceLists {
     private NamespaceLists() {
     }
 
-    public static ByteBuf activeNamespaces(Export export, long after) {
+    /** CNS 02h: the active NSIDs above {@code after}, ascending, zero-padded. */
+    public static ByteBuf activeNamespaces(NavigableMap<Long, LogicalUnit> active, long after) {
         ByteBuf b = Unpooled.buffer(SIZE, SIZE).writeZero(SIZE);
         int i = 0;
-        for (Long nsid : export.units().tailMap(after, false).keySet()) {
+        for (Long nsid : active.tailMap(after, false).keySet()) {
             if (i == SIZE / 4) {
                 break;
             }

@@ -1,14 +1,14 @@
 package dev.ferry.frontend.nvme.admin;
 
-import dev.ferry.core.unit.Export;
 import dev.ferry.core.unit.LogicalUnit;
 import dev.ferry.core.unit.UnitStatistics;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.util.Collection;
 
 /**
  * SMART / Health Information log, LID 02h (NVMe Base 2.0 5.16.1.3 Figure 207), controller-wide: the I/O counters
- * of every namespace. Ferry measures no temperature or wear, so those stay zero and spare is reported as full.
+ * of every namespace the host sees. Ferry measures no temperature or wear, so those stay zero and spare is reported as full.
  */
 public final class SmartLog {
     public static final int SIZE = 512;
@@ -23,21 +23,19 @@ public final class SmartLog {
     private SmartLog() {
     }
 
-    public static ByteBuf build(Export export) {
+    public static ByteBuf build(Collection<LogicalUnit> namespaces) {
         long readBytes = 0;
         long writeBytes = 0;
         long reads = 0;
         long writes = 0;
         long errors = 0;
-        if (export != null) {
-            for (LogicalUnit u : export.units().values()) {
-                UnitStatistics s = u.statistics();
-                readBytes += s.readBytes();
-                writeBytes += s.writeBytes();
-                reads += s.reads();
-                writes += s.writes();
-                errors += s.errors();
-            }
+        for (LogicalUnit u : namespaces) {
+            UnitStatistics s = u.statistics();
+            readBytes += s.readBytes();
+            writeBytes += s.writeBytes();
+            reads += s.reads();
+            writes += s.writes();
+            errors += s.errors();
         }
         ByteBuf b = Unpooled.buffer(SIZE, SIZE).writeZero(SIZE);
         b.setByte(AVAILABLE_SPARE, 100);
