@@ -8,6 +8,7 @@ import dev.ferry.frontend.nvmerdma.cm.QueueDepths;
 import dev.ferry.frontend.nvmerdma.jna.ChannelFd;
 import dev.ferry.frontend.nvmerdma.jna.CompletionPoller;
 import dev.ferry.frontend.nvmerdma.jna.FdWaiter;
+import dev.ferry.frontend.nvmerdma.jna.IbvDeviceAttr;
 import dev.ferry.frontend.nvmerdma.jna.IbvQpInitAttr;
 import dev.ferry.frontend.nvmerdma.jna.RdmaLibraries;
 import dev.ferry.frontend.nvmerdma.jna.RegisteredMemory;
@@ -30,17 +31,23 @@ import org.slf4j.LoggerFactory;
  */
 public final class RdmaDevice implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RdmaDevice.class);
-    /** CQ entries: every QP reserves its send and receive depths here; a connection beyond it is refused. */
-    static final int CQ_ENTRIES = 8192;
+    /**
+     * CQ entries wanted, or the device's max_cqe when smaller (soft-RoCE: 32767): every QP reserves its send and
+     * receive depths there (384 for a 128-entry I/O queue), and a connection beyond it is refused NO_RESOURCES.
+     */
+    static final int CQ_ENTRIES = 32768;
     /**
      * Registered buffers by size: response capsules, command capsules (SQE + 8 KiB in-capsule data), then data
-     * buffers for RDMA READ/WRITE up to MDTS. About 58 MiB, registered once.
+     * buffers for RDMA READ/WRITE up to MDTS. About 58 MiB registered at open, then one more region of a class
+     * whenever it is full, up to {@link #REGISTERED_LIMIT}.
      */
     static final List<SizeClass> SIZE_CLASSES = List.of(
             new SizeClass(64, 4096),
             new SizeClass(64 + Limits.ADMIN_IN_CAPSULE_DATA, 2048),
             new SizeClass(64 * 1024, 256),
             new SizeClass(Limits.MAX_DATA_TRANSFER, 48));
+    /** Registered memory per device at most: the capsules of 64 full I/O queues and ample data buffers. */
+    static final long REGISTERED_LIMIT = 512L << 20;
 
     private final RdmaLibraries libs;
     private final Pointer context;
@@ -48,6 +55,7 @@ public final class RdmaDevice implements AutoCloseable {
     private final RegisteredMemory memory;
     private final Pointer channel;
     private final Pointer cq;
+    private final int cqEntries;
     private final FdWaiter waiter;
     private final Thread completionThread;
     private final Map<Integer, VerbsConnection> connections = new ConcurrentHashMap<>();
@@ -55,13 +63,14 @@ public final class RdmaDevice implements AutoCloseable {
     private int reservedCqEntries;
 
     private RdmaDevice(RdmaLibraries libs, Pointer context, Pointer pd, RegisteredMemory memory, Pointer channel,
-            Pointer cq, String name) {
+            Pointer cq, int cqEntries, String name) {
         this.libs = libs;
         this.context = context;
         this.pd = pd;
         this.memory = memory;
         this.channel = channel;
         this.cq = cq;
+        this.cqEntries = cqEntries;
         this.waiter = new FdWaiter(ChannelFd.ofCompletionChannel(channel));
         this.completionThread = new Thread(this::completions, "nvme-rdma-cq-" + name);
         completionThread.setDaemon(true);
@@ -76,18 +85,19 @@ public final class RdmaDevice implements AutoCloseable {
         RegisteredMemory memory = null;
         Pointer channel = null;
         try {
-            memory = RegisteredMemory.register(libs.verbs(), pd, SIZE_CLASSES);
+            memory = new RegisteredMemory(libs.verbs(), pd, SIZE_CLASSES, REGISTERED_LIMIT);
             channel = libs.verbs().ibv_create_comp_channel(context);
             if (channel == null) {
                 throw new IllegalStateException("ibv_create_comp_channel failed: errno " + Native.getLastError());
             }
-            Pointer cq = libs.verbs().ibv_create_cq(context, CQ_ENTRIES, null, channel, 0);
+            int entries = Math.min(CQ_ENTRIES, maxCqe(libs, context));
+            Pointer cq = libs.verbs().ibv_create_cq(context, entries, null, channel, 0);
             if (cq == null) {
-                throw new IllegalStateException("ibv_create_cq(" + CQ_ENTRIES + ") failed: errno "
+                throw new IllegalStateException("ibv_create_cq(" + entries + ") failed: errno "
                         + Native.getLastError());
             }
             VerbsOps.reqNotifyCq(cq, false);
-            RdmaDevice device = new RdmaDevice(libs, context, pd, memory, channel, cq, name);
+            RdmaDevice device = new RdmaDevice(libs, context, pd, memory, channel, cq, entries, name);
             device.completionThread.start();
             return device;
         } catch (RuntimeException e) {
@@ -102,6 +112,14 @@ public final class RdmaDevice implements AutoCloseable {
         }
     }
 
+    private static int maxCqe(RdmaLibraries libs, Pointer context) {
+        Memory attr = new Memory(IbvDeviceAttr.SIZE);
+        if (libs.verbs().ibv_query_device(context, attr) != 0) {
+            throw new IllegalStateException("ibv_query_device failed: errno " + Native.getLastError());
+        }
+        return IbvDeviceAttr.maxCqe(attr);
+    }
+
     public Pointer context() {
         return context;
     }
@@ -114,7 +132,7 @@ public final class RdmaDevice implements AutoCloseable {
     public synchronized VerbsConnection connection(Pointer id, QueueDepths depths, int initiatorDepth,
             Executor executor, Runnable onDestroyed) {
         int entries = depths == null ? 0 : depths.commandSlots() + depths.sendQueueDepth();
-        if (reservedCqEntries + entries > CQ_ENTRIES) {
+        if (reservedCqEntries + entries > cqEntries) {
             return null;
         }
         if (depths != null) {

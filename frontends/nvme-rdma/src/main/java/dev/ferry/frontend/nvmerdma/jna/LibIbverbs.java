@@ -21,6 +21,9 @@ public interface LibIbverbs extends Library {
 
     void ibv_free_device_list(Pointer list);
 
+    /** Fills an {@link IbvDeviceAttr}. */
+    int ibv_query_device(Pointer context, Pointer deviceAttr);
+
     Pointer ibv_alloc_pd(Pointer context);
 
     int ibv_dealloc_pd(Pointer pd);

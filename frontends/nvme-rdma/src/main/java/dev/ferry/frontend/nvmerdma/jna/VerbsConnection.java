@@ -8,6 +8,7 @@ import dev.ferry.frontend.nvmerdma.verbs.RegisteredBuffers;
 import dev.ferry.frontend.nvmerdma.verbs.WorkCompletion;
 import dev.ferry.frontend.nvmerdma.verbs.WorkRequests;
 import io.netty.buffer.ByteBuf;
+import java.lang.ref.Reference;
 import java.util.concurrent.Executor;
 
 /**
@@ -80,6 +81,7 @@ public final class VerbsConnection implements RdmaConnection {
         Memory param = new Memory(RdmaConnParam.SIZE);
         RdmaConnParam.writeAccept(param, data, privateData.length, RESPONDER_RESOURCES, initiatorDepth);
         check(cm.rdma_accept(id, param), "rdma_accept");
+        Reference.reachabilityFence(data); // param points at it: it must not be freed before rdma_accept returns
     }
 
     @Override
