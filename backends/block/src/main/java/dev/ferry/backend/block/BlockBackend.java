@@ -4,6 +4,7 @@ import com.sun.jna.LastErrorException;
 import com.sun.jna.Pointer;
 import dev.ferry.core.backend.Backend;
 import dev.ferry.core.backend.BackendDescriptor;
+import dev.ferry.core.backend.BackendException;
 import dev.ferry.core.request.BlockOp;
 import dev.ferry.core.request.BlockRequest;
 import dev.ferry.core.request.CompletionStatus;
@@ -27,9 +28,11 @@ public final class BlockBackend implements Backend {
     /** Reads and writes in flight per worker on the io_uring path. */
     static final int RING_DEPTH = 64;
 
-    private final BackendDescriptor descriptor;
+    private volatile BackendDescriptor descriptor;
     private final int fd;
     private final boolean regularFile;
+    /** No size is configured: the whole device (or file) is exported, so its capacity follows the device's. */
+    private final boolean wholeDevice;
     private final int blockSize;
     private final int alignment;
     private final int workers;
@@ -49,15 +52,17 @@ public final class BlockBackend implements Backend {
 
     /**
      * @param fd           an open O_DIRECT descriptor, owned (and closed) by this backend
+     * @param wholeDevice  the whole device is exported (no size configured), so {@link #rereadCapacity} follows it
      * @param alignment    memory alignment O_DIRECT needs (at least the logical block size)
      * @param writeThrough make every write durable (the configuration turned the reported write cache off)
      * @param ioUring      use io_uring for aligned reads and writes where the kernel offers it
      */
-    public BlockBackend(BackendDescriptor descriptor, int fd, boolean regularFile, int alignment, int workers,
-            boolean writeThrough, boolean ioUring) {
+    public BlockBackend(BackendDescriptor descriptor, int fd, boolean regularFile, boolean wholeDevice, int alignment,
+            int workers, boolean writeThrough, boolean ioUring) {
         this.descriptor = descriptor;
         this.fd = fd;
         this.regularFile = regularFile;
+        this.wholeDevice = wholeDevice;
         this.blockSize = descriptor.logicalBlockSize();
         this.alignment = alignment;
         this.workers = workers;
@@ -84,6 +89,55 @@ public final class BlockBackend implements Backend {
     @Override
     public int workers() {
         return workers;
+    }
+
+    /**
+     * Exports the device's current size (BLKGETSIZE64; a file's end), e.g. after an admin grew the LV or ran
+     * {@code losetup -c} on a loop device whose file grew. A configured size stays what it is.
+     */
+    @Override
+    public synchronized BackendDescriptor rereadCapacity() throws BackendException {
+        BackendDescriptor d = descriptor;
+        if (!wholeDevice) {
+            throw new BackendException("backstore " + d.name() + " exports the size its configuration gives, not"
+                    + " the whole device: give the new size");
+        }
+        return publish(deviceBytes() / blockSize);
+    }
+
+    /** Exports {@code capacityBytes} of the device, which must have that many. */
+    @Override
+    public synchronized BackendDescriptor resize(long capacityBytes) throws BackendException {
+        BackendDescriptor d = descriptor;
+        if (wholeDevice) {
+            throw new BackendException("backstore " + d.name() + " exports its whole device: grow the device, then"
+                    + " re-read its size (ferry backstore resize " + d.name() + ")");
+        }
+        long available = deviceBytes();
+        if (capacityBytes > available || capacityBytes < blockSize) {
+            throw new BackendException("backstore " + d.name() + ": " + capacityBytes + " bytes do not fit the device ("
+                    + available + " bytes)");
+        }
+        return publish(capacityBytes / blockSize);
+    }
+
+    /** BLKGETSIZE64 of the device, or the end of the regular file. */
+    private long deviceBytes() throws BackendException {
+        try {
+            return regularFile ? LibC.lseek(fd, 0, LibC.SEEK_END) : BlockIoctls.size64(fd);
+        } catch (LastErrorException e) {
+            throw new BackendException("backstore " + descriptor.name() + ": cannot read the device size: "
+                    + Errno.name(e.getErrorCode()), e);
+        }
+    }
+
+    private BackendDescriptor publish(long blocks) {
+        BackendDescriptor d = descriptor;
+        descriptor = new BackendDescriptor(d.name(), blocks, d.logicalBlockSize(), d.physicalBlockSize(),
+                d.optimalTransferBlocks(), d.maxTransferBlocks(), d.discard(), d.discardGranularityBlocks(),
+                d.discardZeroes(), d.writeZeroes(), d.volatileWriteCache(), d.writeCacheEnabled(), d.rotational(),
+                d.readOnly(), d.identity());
+        return descriptor;
     }
 
     @Override

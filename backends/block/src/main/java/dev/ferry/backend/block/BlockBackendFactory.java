@@ -140,7 +140,7 @@ public final class BlockBackendFactory implements BackendFactory {
                 UnitIdentity.derive(config.identitySeedOrName(), product(sys.model(), "BLOCK DEVICE")));
         LOG.info("block backstore {}: {} ({}), {} bytes, {}/{} bytes per block{}", config.name(), node, name,
                 size, lbs, g.physicalBlockSize(), readOnly ? ", read-only" : "");
-        return new BlockBackend(d, fd, false, Math.max(lbs, 512), workers(config, ioUring),
+        return new BlockBackend(d, fd, false, config.size() == null, Math.max(lbs, 512), workers(config, ioUring),
                 q.writeBack() && !config.writeCacheOrDefault(), ioUring);
     }
 
@@ -171,7 +171,7 @@ public final class BlockBackendFactory implements BackendFactory {
                 0, MAX_TRANSFER_BYTES / bs, true, 1, true, true, config.writeCacheOrDefault(),
                 config.writeCacheOrDefault(), false, readOnly,
                 UnitIdentity.derive(config.identitySeedOrName(), "FILE"));
-        return new BlockBackend(d, fd, true, Math.max(bs, FILE_ALIGNMENT), workers(config, ioUring),
+        return new BlockBackend(d, fd, true, config.size() == null, Math.max(bs, FILE_ALIGNMENT), workers(config, ioUring),
                 !config.writeCacheOrDefault(), ioUring);
     }
 
