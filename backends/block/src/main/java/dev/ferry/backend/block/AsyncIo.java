@@ -3,6 +3,7 @@ package dev.ferry.backend.block;
 import dev.ferry.core.request.BlockRequest;
 import dev.ferry.core.request.CompletionStatus;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.slf4j.Logger;
@@ -12,7 +13,8 @@ import org.slf4j.LoggerFactory;
  * One worker's io_uring: the worker submits aligned reads and writes and returns at once to take the next
  * request; a reaper thread completes them. Up to {@code depth} are in flight per worker, so one worker keeps a
  * device queue as busy as many blocking threads would, at a syscall per request instead of a sleep and a wake-up.
- * A full ring makes the worker wait for a free slot (back-pressure into the core's submission ring).
+ * A full ring makes the worker wait for a free slot (back-pressure into the core's submission ring); the backend's
+ * in-flight semaphore, bounding all workers together, is given back here as each request completes.
  */
 final class AsyncIo implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AsyncIo.class);
@@ -23,6 +25,7 @@ final class AsyncIo implements AutoCloseable {
     private final IoUring ring;
     private final int depth;
     private final RangeLock rangeLock;
+    private final Semaphore inFlight;
     private final AtomicReferenceArray<BlockRequest> requests;
     private final int[] lengths;
     private final int[] lockSlots;
@@ -31,10 +34,11 @@ final class AsyncIo implements AutoCloseable {
     private final Thread reaper;
     private volatile boolean stopped;
 
-    AsyncIo(IoUring ring, int depth, RangeLock rangeLock, String name) {
+    AsyncIo(IoUring ring, int depth, RangeLock rangeLock, Semaphore inFlight, String name) {
         this.ring = ring;
         this.depth = depth;
         this.rangeLock = rangeLock;
+        this.inFlight = inFlight;
         this.requests = new AtomicReferenceArray<>(depth);
         this.lengths = new int[depth];
         this.lockSlots = new int[depth];
@@ -106,6 +110,7 @@ final class AsyncIo implements AutoCloseable {
             rangeLock.unlock(lockSlots[slot]);
         }
         free.add(slot);
+        inFlight.release();
         CompletionStatus status;
         if (result == length) {
             status = CompletionStatus.GOOD;

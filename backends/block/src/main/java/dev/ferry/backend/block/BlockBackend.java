@@ -11,6 +11,8 @@ import dev.ferry.core.request.CompletionStatus;
 import io.netty.buffer.ByteBuf;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -25,8 +27,6 @@ import java.util.concurrent.atomic.LongAdder;
 public final class BlockBackend implements Backend {
     /** Per-worker bounce buffer; larger transfers that need bouncing go in pieces of this size. */
     static final int BOUNCE_BYTES = 1 << 20;
-    /** Reads and writes in flight per worker on the io_uring path. */
-    static final int RING_DEPTH = 64;
 
     private volatile BackendDescriptor descriptor;
     private final int fd;
@@ -36,6 +36,13 @@ public final class BlockBackend implements Backend {
     private final int blockSize;
     private final int alignment;
     private final int workers;
+    /**
+     * Requests in flight at the device, at most the backstore's queue depth: taken before a request starts, given
+     * back when it completes (on the io_uring reaper for reads and writes that went there).
+     */
+    private final Semaphore inFlight;
+    private final int queueDepth;
+    private final AtomicInteger peakInFlight = new AtomicInteger();
     /** Every write is made durable before completion: write-through on a device whose cache is not reported. */
     private final boolean writeThrough;
     private final RangeLock rangeLock = new RangeLock();
@@ -54,11 +61,12 @@ public final class BlockBackend implements Backend {
      * @param fd           an open O_DIRECT descriptor, owned (and closed) by this backend
      * @param wholeDevice  the whole device is exported (no size configured), so {@link #rereadCapacity} follows it
      * @param alignment    memory alignment O_DIRECT needs (at least the logical block size)
+     * @param queueDepth   most requests in flight at the device, over all workers and their rings
      * @param writeThrough make every write durable (the configuration turned the reported write cache off)
      * @param ioUring      use io_uring for aligned reads and writes where the kernel offers it
      */
     public BlockBackend(BackendDescriptor descriptor, int fd, boolean regularFile, boolean wholeDevice, int alignment,
-            int workers, boolean writeThrough, boolean ioUring) {
+            int workers, int queueDepth, boolean writeThrough, boolean ioUring) {
         this.descriptor = descriptor;
         this.fd = fd;
         this.regularFile = regularFile;
@@ -66,17 +74,20 @@ public final class BlockBackend implements Backend {
         this.blockSize = descriptor.logicalBlockSize();
         this.alignment = alignment;
         this.workers = workers;
+        this.queueDepth = queueDepth;
+        this.inFlight = new Semaphore(queueDepth);
         this.writeThrough = writeThrough;
         this.buffers = ThreadLocal.withInitial(() -> new WorkerBuffers(BOUNCE_BYTES, alignment));
         this.rings = ThreadLocal.withInitial(() -> ioUring ? ring() : null);
     }
 
     private AsyncIo ring() {
-        IoUring ring = IoUring.tryCreate(RING_DEPTH);
+        IoUring ring = IoUring.tryCreate(queueDepth); // any one worker may hold every slot the semaphore gives
         if (ring == null) {
             return null;
         }
-        AsyncIo io = new AsyncIo(ring, RING_DEPTH, rangeLock, Thread.currentThread().getName() + "-uring");
+        AsyncIo io = new AsyncIo(ring, queueDepth, rangeLock, inFlight,
+                Thread.currentThread().getName() + "-uring");
         allRings.add(io);
         return io;
     }
@@ -142,6 +153,20 @@ public final class BlockBackend implements Backend {
 
     @Override
     public void execute(BlockRequest r) {
+        inFlight.acquireUninterruptibly();
+        peakInFlight.accumulateAndGet(queueDepth - inFlight.availablePermits(), Math::max);
+        boolean onRing = false;
+        try {
+            onRing = start(r);
+        } finally {
+            if (!onRing) {
+                inFlight.release();
+            }
+        }
+    }
+
+    /** Runs {@code r}, or starts it on the worker's io_uring and returns true (the reaper then completes it). */
+    private boolean start(BlockRequest r) {
         long offset = r.lba() * blockSize;
         int length = r.blocks() * blockSize;
         BlockOp op = r.op();
@@ -155,7 +180,7 @@ public final class BlockBackend implements Backend {
                         ringOps.increment(); // counted first: the completion may overtake this thread
                         directBytes.add(length);
                         ring.submit(r, true, fd, address, length, offset, 0, -1);
-                        return;
+                        return true;
                     }
                     read(offset, length, d, d.writerIndex());
                     d.writerIndex(d.writerIndex() + length);
@@ -172,7 +197,7 @@ public final class BlockBackend implements Backend {
                         ringOps.increment();
                         directBytes.add(length);
                         ring.submit(r, false, fd, address, length, offset, durable ? LibC.RWF_DSYNC : 0, slot);
-                        return;
+                        return true;
                     }
                     try {
                         write(offset, length, d, d.readerIndex(), durable);
@@ -212,6 +237,7 @@ public final class BlockBackend implements Backend {
         } catch (ShortTransferException e) {
             r.complete(e.status);
         }
+        return false;
     }
 
     private void compareAndWrite(BlockRequest r, long offset, int length) {
@@ -372,6 +398,11 @@ public final class BlockBackend implements Backend {
         } finally {
             rangeLock.unlock(slot);
         }
+    }
+
+    /** The most requests that were in flight at once since open; never above the queue depth. */
+    public int peakInFlight() {
+        return peakInFlight.get();
     }
 
     /** Reads and writes that went through io_uring since open. */

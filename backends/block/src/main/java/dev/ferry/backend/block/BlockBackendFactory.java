@@ -141,7 +141,7 @@ public final class BlockBackendFactory implements BackendFactory {
         LOG.info("block backstore {}: {} ({}), {} bytes, {}/{} bytes per block{}", config.name(), node, name,
                 size, lbs, g.physicalBlockSize(), readOnly ? ", read-only" : "");
         return new BlockBackend(d, fd, false, config.size() == null, Math.max(lbs, 512), workers(config, ioUring),
-                q.writeBack() && !config.writeCacheOrDefault(), ioUring);
+                config.queueDepthOrDefault(), q.writeBack() && !config.writeCacheOrDefault(), ioUring);
     }
 
     private BlockBackend openFile(BackstoreConfig config, Path file, boolean ioUring) throws BackendException {
@@ -172,7 +172,7 @@ public final class BlockBackendFactory implements BackendFactory {
                 config.writeCacheOrDefault(), false, readOnly,
                 UnitIdentity.derive(config.identitySeedOrName(), "FILE"));
         return new BlockBackend(d, fd, true, config.size() == null, Math.max(bs, FILE_ALIGNMENT), workers(config, ioUring),
-                !config.writeCacheOrDefault(), ioUring);
+                config.queueDepthOrDefault(), !config.writeCacheOrDefault(), ioUring);
     }
 
     /** The configured size, which must fit in the device; the whole device (in whole blocks) when none is set. */
@@ -189,7 +189,8 @@ public final class BlockBackendFactory implements BackendFactory {
         if (config.workers() != null) {
             return config.workers();
         }
-        return ioUring && IoUring.available() ? DEFAULT_WORKERS_IO_URING : DEFAULT_WORKERS_BLOCKING;
+        int defaults = ioUring && IoUring.available() ? DEFAULT_WORKERS_IO_URING : DEFAULT_WORKERS_BLOCKING;
+        return Math.min(defaults, config.queueDepthOrDefault()); // a blocking worker has one request in flight
     }
 
     /** An INQUIRY product string (16 printable ASCII characters at most) from a device model. */

@@ -107,7 +107,7 @@ public final class BlockBackendBench {
         }
     }
 
-    private static long run(LogicalUnit unit, BlockOp op, int depth, int seconds) throws Exception {
+    static long run(LogicalUnit unit, BlockOp op, int depth, int seconds) throws Exception {
         ExecutorService loop = Executors.newSingleThreadExecutor();
         CompletionQueue queue = new CompletionQueue(loop, depth);
         long end = System.nanoTime() + seconds * 1_000_000_000L;

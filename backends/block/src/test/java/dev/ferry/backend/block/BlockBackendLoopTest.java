@@ -126,7 +126,7 @@ class BlockBackendLoopTest {
     void manyAlignedRequestsInFlightOutnumberTheRings() throws Exception {
         BlockBackend backend = new BlockBackendFactory().open(config(loop.node, null, null), true);
         UnitDriver u = track(new UnitDriver(backend));
-        int n = 200; // more than the two workers' rings hold (2 x RING_DEPTH): submission must wait for slots
+        int n = 200; // far more than the queue depth lets in flight: submission must wait for slots
         List<java.util.concurrent.CompletableFuture<UnitDriver.Result>> writes = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             writes.add(u.start(BlockOp.WRITE, i * 8L, 8, aligned(4096).writeBytes(random(4096, 100 + i)), false));
