@@ -211,10 +211,24 @@ public final class TargetCore implements AutoCloseable {
      * maps the backstore (as SPDK refuses to shrink an open bdev): initiators would still address the lost end.
      */
     public synchronized void apply(FerryConfig next, boolean allowShrink) throws Exception {
+        apply(next, allowShrink, false);
+    }
+
+    /**
+     * Goes back to {@code previous}, the configuration that ran before a change the caller could not complete
+     * (e.g. it was applied but could not be saved): as {@link #apply(FerryConfig)}, except that a backstore that
+     * change grew shrinks back even while mapped - its initiators were told of the larger size a moment ago and
+     * are told again - so that the running state matches the saved one.
+     */
+    public synchronized void revert(FerryConfig previous) throws Exception {
+        apply(previous, true, true);
+    }
+
+    private void apply(FerryConfig next, boolean allowShrink, boolean reverting) throws Exception {
         FerryConfig previous = config;
         Map<String, BackstoreConfig> previousBackstores = new HashMap<>();
         previous.backstores().forEach(b -> previousBackstores.put(b.name(), b));
-        Map<String, Long> resizes = resizes(next, previousBackstores, allowShrink);
+        Map<String, Long> resizes = resizes(next, previousBackstores, allowShrink, reverting);
         validate(shrinksAtPreviousSize(next, previousBackstores, resizes));
         Map<String, BackendFactory> factories = backendFactories();
         Map<String, LogicalUnit> nextUnits = new LinkedHashMap<>();
@@ -272,8 +286,8 @@ public final class TargetCore implements AutoCloseable {
      *
      * @throws ConfigException for a shrink that is not allowed, naming the field
      */
-    private Map<String, Long> resizes(FerryConfig next, Map<String, BackstoreConfig> previous, boolean allowShrink)
-            throws ConfigException {
+    private Map<String, Long> resizes(FerryConfig next, Map<String, BackstoreConfig> previous, boolean allowShrink,
+            boolean reverting) throws ConfigException {
         Map<String, Long> out = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
         for (int i = 0; i < next.backstores().size(); i++) {
@@ -296,7 +310,7 @@ public final class TargetCore implements AutoCloseable {
                     problems.add(field + b.size() + " would shrink backstore " + b.name() + " from " + now + " to "
                             + bytes + " bytes and lose the data past the new end; a shrink must be asked for"
                             + " explicitly (ferry backstore resize " + b.name() + " " + b.size() + " --allow-shrink)");
-                } else if (!users.isEmpty()) {
+                } else if (!users.isEmpty() && !reverting) {
                     problems.add(field + "backstore " + b.name() + " cannot shrink while initiators may address it"
                             + " as " + String.join(", ", users) + "; remove those first");
                 }

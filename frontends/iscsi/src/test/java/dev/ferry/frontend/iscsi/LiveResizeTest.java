@@ -2,8 +2,11 @@ package dev.ferry.frontend.iscsi;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.ferry.core.TargetCore;
+import dev.ferry.core.config.ConfigException;
+import dev.ferry.core.config.FerryConfig;
 import dev.ferry.frontend.scsi.ScsiResponse;
 import java.nio.ByteBuffer;
 import java.util.Random;
@@ -65,6 +68,20 @@ class LiveResizeTest {
             assertEquals(ScsiResponse.CHECK_CONDITION,
                     c.command(0, IscsiTestClient.write10(NEW_BLOCKS, 1), 512, false, last).status());
             c.logout();
+        }
+    }
+
+    /** A grow the daemon could not save is taken back although the LUN is mapped; a plain apply may not shrink it. */
+    @Test
+    void aRevertShrinksAMappedBackstoreBack() throws Exception {
+        try (TargetCore core = TestTargets.start(0)) {
+            FerryConfig before = core.config();
+            core.apply(TestTargets.config(0, "96M"));
+            assertThrows(ConfigException.class,
+                    () -> core.apply(before, true), "a mapped backstore never shrinks on request");
+            core.revert(before);
+            assertEquals(OLD_BLOCKS, core.registry().unit(before.backstores().get(0).name()).descriptor().capacityBlocks());
+            assertEquals(before, core.config());
         }
     }
 }

@@ -76,7 +76,7 @@ public final class ControlService {
         } catch (IOException e) {
             LOG.error("cannot persist the configuration to {}, going back to the previous one", configFile, e);
             try {
-                core.apply(previous);
+                core.revert(previous);
             } catch (Exception back) {
                 LOG.error("could not go back to the previous configuration", back);
             }
