@@ -32,7 +32,10 @@ class LiveReconfigurationTest {
         try (Daemon d = Daemon.start(Daemon.fromClassPath(), config, socket, dir.resolve("daemon.log"), "--metrics", metrics)) {
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
             ok(socket, "backstore", "create", "ram", "scratch", "--size", "64M");
-            ok(socket, "backstore", "create", "file", "disk0", dir.resolve("disk0.img").toString(), "--size", "32M");
+            ok(socket, "backstore", "create", "file", "disk0", dir.resolve("disk0.img").toString(), "--size", "32M",
+                    "--workers", "2", "--queue-depth", "8");
+            assertTrue(Files.readString(config).matches("(?s).*\"workers\" : 2,\\s*\"queueDepth\" : 8.*"),
+                    "worker and queue depth options are saved");
             ok(socket, "iscsi", "target", "create", IQN, "--portal", portal, "--allow-any-initiator");
             ok(socket, "iscsi", "lun", "add", IQN, "scratch");
             Tool ls = Tool.run("iscsi-ls", "-s", url);

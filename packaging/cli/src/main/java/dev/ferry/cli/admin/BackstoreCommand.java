@@ -36,7 +36,7 @@ public final class BackstoreCommand extends CommandGroup {
         String type;
         @Parameters(index = "1", paramLabel = "NAME", description = "unique name, 1-64 of A-Z a-z 0-9 . _ : -")
         String name;
-        @Parameters(index = "2", arity = "0..1", paramLabel = "PATH", description = "backing file or device (file, block)")
+        @Parameters(index = "2", arity = "0..1", paramLabel = "PATH", description = "backing file or device (file, block; scsi and ata: /dev/sgN or /dev/sdX)")
         Path path;
         @Option(names = "--size", paramLabel = "SIZE", description = "capacity: 1073741824, 512M, 10G, 2T (required for ram and a new file)")
         String size;
@@ -46,12 +46,17 @@ public final class BackstoreCommand extends CommandGroup {
         boolean readOnly;
         @Option(names = "--no-write-cache", description = "force every write to stable storage before it completes")
         boolean noWriteCache;
+        @Option(names = "--workers", paramLabel = "N", description = "backend worker threads (default: the backend's choice)")
+        Integer workers;
+        @Option(names = "--queue-depth", paramLabel = "N",
+                description = "requests in flight to the device, 1-1024 (default 32)")
+        Integer queueDepth;
 
         @Override
         public Integer call() {
             BackstoreConfig b = new BackstoreConfig(name, type, size,
                     path == null ? null : path.toAbsolutePath().toString(), blockSize, null,
-                    readOnly ? Boolean.TRUE : null, noWriteCache ? Boolean.FALSE : null, null, null);
+                    readOnly ? Boolean.TRUE : null, noWriteCache ? Boolean.FALSE : null, workers, queueDepth, null);
             return new AdminCall(spec, admin).change("backstore " + name + " created",
                     c -> ConfigEdits.addBackstore(c, b));
         }
@@ -59,7 +64,7 @@ public final class BackstoreCommand extends CommandGroup {
 
     static final class Types extends java.util.ArrayList<String> {
         Types() {
-            super(java.util.List.of("ram", "file", "block"));
+            super(java.util.List.of("ram", "file", "block", "scsi", "ata"));
         }
     }
 
