@@ -99,11 +99,16 @@ JSON
     --config /tmp/ferry.json --control-socket $SOCK > /tmp/serve.log 2>&1 &
 pid=$!
 wait_for "ferry: running" /tmp/serve.log $pid 180
+# if Ferry dies mid-run the kernel initiator just keeps reconnecting: say so on the console at once
+( while kill -0 $pid 2>/dev/null; do sleep 1; done
+  echo "BENCH-FAIL: ferry exited during the run"; tail -40 /tmp/serve.log
+  for f in /hs_err_pid*.log; do [ -f "$f" ] && head -80 "$f"; done; poweroff -f ) &
+watchdog=$!
 ferry nvme port add --control-socket $SOCK "$NQN" "rdma://$IP:$PORT" || fail "ferry nvme port add rdma://"
 rdma resource show cm_id | grep LISTEN | grep -q ":$PORT" || fail "no RDMA listener after ferry nvme port add"
 echo "BENCH-CHECK ferry nvme port add $NQN rdma://$IP:$PORT listens"
 case " ${BENCH_TARGETS:-ferry nvmet} " in *" ferry "*) workload ferry "$NQN" ;; esac
-kill -TERM $pid; wait $pid
+kill $watchdog; kill -TERM $pid; wait $pid
 case " ${BENCH_TARGETS:-ferry nvmet} " in *" nvmet "*) ;; *) echo INITVM-SCENARIO-PASS; exit 0 ;; esac
 
 # 2. nvmet-rdma on the same device and port, brd of the same size

@@ -245,11 +245,6 @@ public final class NvmeRdmaFrontend implements Frontend, FabricsTransport, Expor
         return completionQueues.computeIfAbsent(loop, l -> new CompletionQueue(l, REQUESTS_PER_LOOP));
     }
 
-    /** The controller model behind this transport. */
-    public NvmeTarget target() {
-        return target;
-    }
-
     /** Open RDMA connections (queues, discovery ones included): every QP and CM id not yet destroyed. */
     public int connectionCount() {
         return queuePairs.size();

@@ -50,7 +50,6 @@ public final class RdmaDevice implements AutoCloseable {
     static final long REGISTERED_LIMIT = 512L << 20;
 
     private final RdmaLibraries libs;
-    private final Pointer context;
     private final Pointer pd;
     private final RegisteredMemory memory;
     private final Pointer channel;
@@ -62,10 +61,9 @@ public final class RdmaDevice implements AutoCloseable {
     private int nextConnection = 1;
     private int reservedCqEntries;
 
-    private RdmaDevice(RdmaLibraries libs, Pointer context, Pointer pd, RegisteredMemory memory, Pointer channel,
+    private RdmaDevice(RdmaLibraries libs, Pointer pd, RegisteredMemory memory, Pointer channel,
             Pointer cq, int cqEntries, String name) {
         this.libs = libs;
-        this.context = context;
         this.pd = pd;
         this.memory = memory;
         this.channel = channel;
@@ -97,7 +95,7 @@ public final class RdmaDevice implements AutoCloseable {
                         + Native.getLastError());
             }
             VerbsOps.reqNotifyCq(cq, false);
-            RdmaDevice device = new RdmaDevice(libs, context, pd, memory, channel, cq, entries, name);
+            RdmaDevice device = new RdmaDevice(libs, pd, memory, channel, cq, entries, name);
             device.completionThread.start();
             return device;
         } catch (RuntimeException e) {
@@ -118,10 +116,6 @@ public final class RdmaDevice implements AutoCloseable {
             throw new IllegalStateException("ibv_query_device failed: errno " + Native.getLastError());
         }
         return IbvDeviceAttr.maxCqe(attr);
-    }
-
-    public Pointer context() {
-        return context;
     }
 
     /**
@@ -156,11 +150,6 @@ public final class RdmaDevice implements AutoCloseable {
     private synchronized void released(int number, int entries) {
         connections.remove(number);
         reservedCqEntries -= entries;
-    }
-
-    /** Connections whose QP (or id) is not destroyed yet. */
-    public int connectionCount() {
-        return connections.size();
     }
 
     /** Sleep on the channel; on an event: ack, re-arm, then poll until empty (re-arming first loses nothing). */

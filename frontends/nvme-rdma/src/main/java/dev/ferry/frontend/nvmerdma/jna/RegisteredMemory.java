@@ -104,11 +104,6 @@ public final class RegisteredMemory implements RegisteredBuffers, AutoCloseable 
         throw new IllegalArgumentException(capacity + " bytes exceed the largest registered buffer");
     }
 
-    /** Bytes registered so far. */
-    public synchronized long registeredBytes() {
-        return registeredBytes;
-    }
-
     @Override
     public long address(ByteBuf buffer) {
         Region r = regionOf(buffer);
