@@ -16,6 +16,8 @@ import java.util.List;
  * Arguments: NQN ADDR PORT SIZE STOP-FILE.
  */
 public final class RdmaGuestMain {
+    private static final long DISCONNECT_GRACE_NANOS = 15_000_000_000L;
+
     private RdmaGuestMain() {
     }
 
@@ -34,6 +36,12 @@ public final class RdmaGuestMain {
         System.out.printf("FERRY-GUEST listening %s on %s (start %.1f s)%n", nqn, rdma.boundAddresses(),
                 (System.nanoTime() - t0) / 1e9);
         while (!Files.exists(stop)) {
+            Thread.sleep(100);
+        }
+        // The host has disconnected: its queue pairs go as the DISCONNECTED/TIMEWAIT_EXIT events arrive, which
+        // on a loaded emulated guest can take a few seconds.
+        long deadline = System.nanoTime() + DISCONNECT_GRACE_NANOS;
+        while (rdma.connectionCount() > 0 && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
         int open = rdma.connectionCount();
