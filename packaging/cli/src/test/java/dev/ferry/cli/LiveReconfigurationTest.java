@@ -90,6 +90,9 @@ class LiveReconfigurationTest {
             assertTrue(busy.err().contains("192.0.2.1:3260"), busy::toString);
             assertEquals(before, Files.readString(config), "a refused change must not touch the file");
             assertTrue(Tool.run("iscsi-ls", "-s", url).output().contains("Lun:3"));
+            ok(socket, "iscsi", "acl", "add", IQN, "iqn.2024-01.org.example:masked", "--luns", "3");
+            Tool masked = Tool.run("iscsi-ls", "-s", "-i", "iqn.2024-01.org.example:masked", url);
+            assertTrue(masked.output().contains("Lun:3") && !masked.output().contains("Lun:0"), masked.output());
 
             Path empty = dir.resolve("empty.json");
             Files.writeString(empty, "{}");

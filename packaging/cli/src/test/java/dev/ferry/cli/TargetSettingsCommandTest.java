@@ -69,6 +69,18 @@ class TargetSettingsCommandTest {
                     "127.0.0.1:" + Tool.freePort());
             assertEquals(0, subsystem.exitCode(), subsystem::toString);
             assertTrue(subsystem.out().contains("admits no host until 'ferry nvme host allow'"), subsystem::toString);
+            CliRun unknownNamespace = admin(socket, "nvme", "host", "allow", "nqn.2026-11.dev.ferry:settings",
+                    "nqn.2014-08.org.example:masked-host", "--namespaces", "1");
+            assertEquals(3, unknownNamespace.exitCode(), unknownNamespace::toString);
+            assertTrue(unknownNamespace.err().contains("acls[0].luns[0]: the target has no LUN 1"),
+                    unknownNamespace::toString);
+            ok(socket, "backstore", "create", "ram", "ns1", "--size", "1M");
+            ok(socket, "nvme", "namespace", "add", "nqn.2026-11.dev.ferry:settings", "ns1", "--nsid", "1");
+            ok(socket, "nvme", "host", "allow", "nqn.2026-11.dev.ferry:settings",
+                    "nqn.2014-08.org.example:masked-host", "--namespaces", "1");
+            assertTrue(admin(socket, "config", "show").out().replaceAll("\\s", "")
+                    .contains("\"initiator\":\"nqn.2014-08.org.example:masked-host\",\"luns\":[1]"),
+                    "the namespace mask is saved with the host");
         }
     }
 

@@ -179,13 +179,16 @@ public final class IscsiCommand extends CommandGroup {
     @Command(name = "add", mixinStandardHelpOptions = true, versionProvider = dev.ferry.cli.FerryVersion.class,
             description = {"Allow an initiator to log in, optionally with CHAP. The secret is read from a file or"
                     + " standard input, never from the command line, and never printed.",
-                    "  ferry iscsi acl add IQN iqn.1993-08.org.debian:01:host1 --chap-user host1 --chap-secret-file -"})
+                    "  ferry iscsi acl add IQN iqn.1993-08.org.debian:01:host1 --chap-user host1 --chap-secret-file -",
+                    "  ferry iscsi acl add IQN iqn.1993-08.org.debian:01:host2 --luns 0,3"})
     static final class AclAdd implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin AdminOptions admin;
         @Parameters(index = "0", paramLabel = "IQN") String iqn;
         @Parameters(index = "1", paramLabel = "INITIATOR_IQN") String initiator;
         @ArgGroup(exclusive = false) Chap chap;
+        @Option(names = "--luns", split = ",", paramLabel = "LUN",
+                description = "LUN mask: the only LUNs this initiator sees (default: all)") List<Long> luns;
 
         @Override
         public Integer call() {
@@ -200,7 +203,7 @@ public final class IscsiCommand extends CommandGroup {
                     return call.unreachable(e);
                 }
             }
-            AclConfig a = new AclConfig(initiator, chap == null ? null : chap.user, secretFile, null, null, null);
+            AclConfig a = new AclConfig(initiator, chap == null ? null : chap.user, secretFile, null, null, luns);
             return call.change(initiator + " may log in to " + iqn,
                     c -> ConfigEdits.editTarget(c, ISCSI, iqn, t -> ConfigEdits.addAcl(t, a)));
         }

@@ -102,17 +102,22 @@ public final class NvmeCommand extends CommandGroup {
     static final class Host extends CommandGroup {
     }
 
-    @Command(name = "allow", mixinStandardHelpOptions = true, versionProvider = dev.ferry.cli.FerryVersion.class, description = "Allow a host NQN to connect.")
+    @Command(name = "allow", mixinStandardHelpOptions = true, versionProvider = dev.ferry.cli.FerryVersion.class,
+            description = {"Allow a host NQN to connect, optionally to some namespaces only.",
+                    "  ferry nvme host allow NQN nqn.2014-08.org.nvmexpress:uuid:... --namespaces 1,3"})
     static final class HostAllow implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin AdminOptions admin;
         @Parameters(index = "0", paramLabel = "NQN") String nqn;
         @Parameters(index = "1", paramLabel = "HOSTNQN") String host;
+        @Option(names = "--namespaces", split = ",", paramLabel = "NSID",
+                description = "the only namespaces this host sees (default: all)") List<Long> namespaces;
 
         @Override
         public Integer call() {
+            AclConfig a = new AclConfig(host, null, null, null, null, namespaces);
             return new AdminCall(spec, admin).change(host + " may connect to " + nqn,
-                    c -> ConfigEdits.editTarget(c, NVME, nqn, t -> ConfigEdits.addAcl(t, new AclConfig(host))));
+                    c -> ConfigEdits.editTarget(c, NVME, nqn, t -> ConfigEdits.addAcl(t, a)));
         }
     }
 
