@@ -38,6 +38,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -206,14 +207,19 @@ public final class NvmeRdmaFrontend implements Frontend, FabricsTransport, Expor
         try {
             RdmaDevice device = device(RdmaCmId.verbs(id));
             ConnectRequestCheck.Result check = ConnectRequestCheck.check(privateData);
+            // Once rdma_destroy_id has freed the id, a new connection's id may have its address (the key) before
+            // onDestroyed runs: remove only this queue pair's entry, never the newcomer's.
+            AtomicReference<RdmaQueuePair> created = new AtomicReference<>();
             VerbsConnection c = stopping || port == null ? null
-                    : device.connection(id, check.depths(), initiatorDepth, loop, () -> queuePairs.remove(key));
+                    : device.connection(id, check.depths(), initiatorDepth, loop,
+                            () -> queuePairs.remove(key, created.get()));
             if (c == null) {
                 rejectWithoutQp(device, id, loop);
                 return;
             }
             RdmaQueuePair qp = new RdmaQueuePair(target, c, loop, completionQueue(loop), port.bound(),
                     IO_IN_CAPSULE_DATA);
+            created.set(qp);
             queuePairs.put(key, qp);
             try {
                 qp.connectRequest(privateData);
