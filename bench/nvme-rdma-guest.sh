@@ -9,19 +9,31 @@
 # at once on disjoint ranges. Lines for the host script start with BENCH.
 # Before that it checks `ferry demo --rdma 10.0.2.15` adds the RDMA port (BENCH-CHECK).
 # Settings (--env): BENCH_SIZE_MB (128), BENCH_QD1_IOS (2000), BENCH_QD32_IOS (8000), BENCH_WARMUP_IOS (4000, at
-# QD32, reads then writes, before the measured runs of each target), BENCH_TARGETS ("ferry nvmet")
+# QD32, reads then writes, before the measured runs of each target), BENCH_TARGETS ("ferry nvmet"), BENCH_ROUNDS (1:
+# Ferry's part, from `ferry serve` to its stop, that many times, to catch a JVM that dies now and then),
+# BENCH_JAVA_OPTS (extra JVM options for `ferry serve`, e.g. -Xcheck:jni)
 IP=10.0.2.15 PORT=4420
 NQN=nqn.2026-11.dev.ferry:bench-rdma
 SIZE_MB=${BENCH_SIZE_MB:-128}
 QD1_IOS=${BENCH_QD1_IOS:-2000} QD32_IOS=${BENCH_QD32_IOS:-8000} WARMUP_IOS=${BENCH_WARMUP_IOS:-4000}
+ROUNDS=${BENCH_ROUNDS:-1}
 JH=${INITVM_JAVA_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}
 CLI=/mnt/cli SOCK=/tmp/ferry.sock C=/sys/kernel/config/nvmet
 
 fail() {
     echo "BENCH-FAIL: $*"
     for f in /tmp/demo.log /tmp/serve.log; do [ -f $f ] && tail -20 $f; done
-    for f in /hs_err_pid*.log; do [ -f "$f" ] && head -60 "$f"; done   # a JVM crash report, if any
+    crash_report
     exit 1
+}
+# a JVM crash report, if any: its summary, the faulting instruction and registers, the thread and its stack
+crash_report() {
+    for f in /hs_err_pid*.log; do
+        [ -f "$f" ] || continue
+        echo "BENCH-HS-ERR $f"
+        sed -n '1,/^Register to memory mapping/p' "$f" | head -150
+        sed -n '/^Java Threads:/,/^Other Threads:/p' "$f" | head -40
+    done
 }
 now() { cut -d' ' -f1 /proc/uptime; }
 ferry() { "$JH/bin/java" -XX:TieredStopAtLevel=1 -Xshare:auto -Djna.tmpdir=/tmp \
@@ -89,26 +101,31 @@ rdma resource show cm_id | grep LISTEN | grep -q ":4421" || fail "ferry demo --r
 kill -TERM $pid; wait $pid
 echo "BENCH-CHECK ferry demo --rdma $IP listens on rdma://$IP:4421"
 
-# 1. Ferry: TCP first, the RDMA port added live through the control socket
+# 1. Ferry: TCP first, the RDMA port added live through the control socket; BENCH_ROUNDS times, each with a new JVM
+round=1
+while [ $round -le "$ROUNDS" ]; do
 cat > /tmp/ferry.json <<JSON
 {"backstores": [{"name": "ram", "type": "ram", "size": "${SIZE_MB}M"}],
  "targets": [{"name": "$NQN", "protocol": "nvme", "portals": ["127.0.0.1:$PORT"],
               "luns": [{"id": 1, "backstore": "ram"}], "allowAnyInitiator": true}]}
 JSON
-"$JH/bin/java" -Djna.tmpdir=/tmp -cp "$CLI/lib/*:$CLI/ferry-cli.jar" dev.ferry.cli.FerryCli serve \
-    --config /tmp/ferry.json --control-socket $SOCK > /tmp/serve.log 2>&1 &
+# shellcheck disable=SC2086 # BENCH_JAVA_OPTS is a list of options
+"$JH/bin/java" ${BENCH_JAVA_OPTS:-} -Djna.tmpdir=/tmp -cp "$CLI/lib/*:$CLI/ferry-cli.jar" dev.ferry.cli.FerryCli \
+    serve --config /tmp/ferry.json --control-socket $SOCK > /tmp/serve.log 2>&1 &
 pid=$!
 wait_for "ferry: running" /tmp/serve.log $pid 180
 # if Ferry dies mid-run the kernel initiator just keeps reconnecting: say so on the console at once
 ( while kill -0 $pid 2>/dev/null; do sleep 1; done
-  echo "BENCH-FAIL: ferry exited during the run"; tail -40 /tmp/serve.log
-  for f in /hs_err_pid*.log; do [ -f "$f" ] && head -80 "$f"; done; poweroff -f ) &
+  echo "BENCH-FAIL: ferry exited during round $round"; tail -40 /tmp/serve.log
+  crash_report; poweroff -f ) &
 watchdog=$!
 ferry nvme port add --control-socket $SOCK "$NQN" "rdma://$IP:$PORT" || fail "ferry nvme port add rdma://"
 rdma resource show cm_id | grep LISTEN | grep -q ":$PORT" || fail "no RDMA listener after ferry nvme port add"
-echo "BENCH-CHECK ferry nvme port add $NQN rdma://$IP:$PORT listens"
+echo "BENCH-CHECK ferry nvme port add $NQN rdma://$IP:$PORT listens (round $round)"
 case " ${BENCH_TARGETS:-ferry nvmet} " in *" ferry "*) workload ferry "$NQN" ;; esac
 kill $watchdog; kill -TERM $pid; wait $pid
+round=$((round + 1))
+done
 case " ${BENCH_TARGETS:-ferry nvmet} " in *" nvmet "*) ;; *) echo INITVM-SCENARIO-PASS; exit 0 ;; esac
 
 # 2. nvmet-rdma on the same device and port, brd of the same size

@@ -7,7 +7,7 @@
 # only the Ferry/nvmet ratio means anything. A benchmark, not a test.
 # Needs the CLI built: mvn -o -pl packaging/cli -am install -DskipTests
 # Settings (environment): BENCH_SIZE_MB (128)  BENCH_QD1_IOS (2000)  BENCH_QD32_IOS (8000)  INITVM_DIR
-#   BENCH_WARMUP_IOS (4000)  BENCH_TARGETS ("ferry nvmet")
+#   BENCH_WARMUP_IOS (4000)  BENCH_TARGETS ("ferry nvmet")  BENCH_ROUNDS (1)  BENCH_JAVA_OPTS (see the guest script)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 vm=${INITVM_DIR:-$root/../shared/initiator-vm}
@@ -21,12 +21,12 @@ log=$(mktemp --suffix=.log)
 shares=(--share "$java_home" --env "INITVM_JAVA_HOME=$java_home" --share "$cli:/mnt/cli")
 [[ -d /etc/java-17-openjdk ]] && shares+=(--share /etc/java-17-openjdk)  # Debian's JDK links its config there
 envs=()
-for v in BENCH_SIZE_MB BENCH_QD1_IOS BENCH_QD32_IOS BENCH_WARMUP_IOS BENCH_TARGETS; do
+for v in BENCH_SIZE_MB BENCH_QD1_IOS BENCH_QD32_IOS BENCH_WARMUP_IOS BENCH_TARGETS BENCH_ROUNDS BENCH_JAVA_OPTS; do
     [[ -n ${!v:-} ]] && envs+=(--env "$v=${!v}")
 done
 echo "bench: booting the guest (console log $log)" >&2
 rc=0
-"$vm/run-guest.sh" --quiet --log "$log" --timeout 1200 --smp 2 --env INITVM_RDMA=1 "${shares[@]}" "${envs[@]}" \
+"$vm/run-guest.sh" --quiet --log "$log" --timeout $((600 + 600 * ${BENCH_ROUNDS:-1})) --smp 2 --env INITVM_RDMA=1 "${shares[@]}" "${envs[@]}" \
     "$root/bench/nvme-rdma-guest.sh" || rc=$?
 grep -a "^BENCH-CHECK\|^BENCH-RXE" "$log" >&2 || true
 if [[ $rc != 0 ]]; then
