@@ -138,6 +138,10 @@ public final class CmListener implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        if (thread != null && thread.isAlive()) { // inside rdma_get_cm_event: the channel must outlive it
+            LOG.error("nvme/rdma: CM event thread did not stop; listening ids and event channel left allocated");
+            return;
+        }
         waiter.close();
         listenIds.forEach(cm::rdma_destroy_id);
         listenIds.clear();

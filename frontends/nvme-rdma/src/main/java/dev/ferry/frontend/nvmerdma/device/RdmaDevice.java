@@ -186,6 +186,10 @@ public final class RdmaDevice implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        if (completionThread.isAlive()) { // still polling: freeing the CQ under it would crash the JVM
+            LOG.error("nvme/rdma: completion thread did not stop; device resources left allocated");
+            return;
+        }
         waiter.close();
         if (!connections.isEmpty()) {
             LOG.warn("nvme/rdma: {} connections still open on the device at close", connections.size());
