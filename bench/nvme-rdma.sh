@@ -30,7 +30,7 @@ rc=0
     "$root/bench/nvme-rdma-guest.sh" || rc=$?
 grep -a "^BENCH-CHECK\|^BENCH-RXE" "$log" >&2 || true
 if [[ $rc != 0 ]]; then
-    grep -a -A20 "^BENCH-FAIL" "$log" >&2 || tail -40 "$log" >&2
+    grep -a -q "^BENCH-FAIL" "$log" && sed -n '/^BENCH-FAIL/,$p' "$log" >&2 || tail -40 "$log" >&2
     exit 1
 fi
 
