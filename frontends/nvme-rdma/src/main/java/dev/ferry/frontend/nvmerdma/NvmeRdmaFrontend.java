@@ -23,7 +23,6 @@ import dev.ferry.frontend.nvmerdma.jna.RdmaCmEvent;
 import dev.ferry.frontend.nvmerdma.jna.RdmaCmId;
 import dev.ferry.frontend.nvmerdma.jna.RdmaLibraries;
 import dev.ferry.frontend.nvmerdma.jna.VerbsConnection;
-import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.EventExecutorGroup;
 import java.net.InetSocketAddress;
@@ -137,7 +136,7 @@ public final class NvmeRdmaFrontend implements Frontend, FabricsTransport, Expor
         if (listener == null) {
             libs = RdmaAvailability.require();
             listener = new CmListener(libs.cm());
-            loops = new DefaultEventExecutorGroup(Math.max(1, Runtime.getRuntime().availableProcessors()),
+            loops = QueuePairLoops.create(Math.max(1, Runtime.getRuntime().availableProcessors()),
                     r -> new Thread(r, "nvme-rdma-loop"));
             listener.start(new Events());
         }
