@@ -23,6 +23,8 @@ CLI=/mnt/cli SOCK=/tmp/ferry.sock C=/sys/kernel/config/nvmet
 fail() {
     echo "BENCH-FAIL: $*"
     for f in /tmp/demo.log /tmp/serve.log; do [ -f $f ] && tail -20 $f; done
+    # the first exception Ferry logged, whole: a tail shows only the end of the last stack trace
+    [ -f /tmp/serve.log ] && grep -n -m1 -A40 "Exception\|Error" /tmp/serve.log
     crash_report
     exit 1
 }
