@@ -7,10 +7,10 @@ import dev.ferry.core.frontend.ExportsChangedListener;
 import dev.ferry.core.frontend.Frontend;
 import dev.ferry.core.frontend.SessionSource;
 import dev.ferry.core.ring.CompletionQueue;
-import dev.ferry.core.unit.Export;
 import dev.ferry.core.unit.UnitRegistry;
 import dev.ferry.frontend.nvme.Controller;
 import dev.ferry.frontend.nvme.FabricsPort;
+import dev.ferry.frontend.nvme.FabricsPortTable;
 import dev.ferry.frontend.nvme.FabricsTransport;
 import dev.ferry.frontend.nvme.NvmeTarget;
 import dev.ferry.frontend.nvmerdma.cm.ConnectRequestCheck;
@@ -29,11 +29,8 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -60,26 +57,33 @@ public final class NvmeRdmaFrontend implements Frontend, FabricsTransport, Expor
     static final int REQUESTS_PER_LOOP = 1024;
     private static final long DRAIN_TIMEOUT_MILLIS = 5000;
 
-    private final UnitRegistry registry;
     private final NvmeTarget target;
     private final Map<EventExecutor, CompletionQueue> completionQueues = new ConcurrentHashMap<>();
     /** Live queue pairs by their CM id's address, for the CM thread to route events. */
     private final Map<Long, RdmaQueuePair> queuePairs = new ConcurrentHashMap<>();
     private final Map<Long, RdmaDevice> devices = new HashMap<>();
-    /** Bound ports by portal and by listening id, guarded by this object; {@link #ports} is the published copy. */
-    private final Map<Portal, FabricsPort> bound = new LinkedHashMap<>();
+    private final FabricsPortTable ports;
+    /** Listening ids by portal (guarded by this object), and where each listens by id, for the CM thread. */
     private final Map<Portal, Pointer> listenIds = new HashMap<>();
-    private final Map<Long, FabricsPort> portsByListenId = new ConcurrentHashMap<>();
-    private volatile List<FabricsPort> ports = List.of();
-    private int nextPortId = 1;
+    private final Map<Long, InetSocketAddress> listenAddresses = new ConcurrentHashMap<>();
     private RdmaLibraries libs;
     private CmListener listener;
     private EventExecutorGroup loops;
     private volatile boolean stopping;
 
     public NvmeRdmaFrontend(UnitRegistry registry) {
-        this.registry = registry;
         this.target = new NvmeTarget(registry, this);
+        this.ports = new FabricsPortTable(registry, Portal.RDMA, new FabricsPortTable.Binder() {
+            @Override
+            public InetSocketAddress bind(Portal p) throws Exception {
+                return listen(p);
+            }
+
+            @Override
+            public void unbind(Portal p) {
+                stopListening(p);
+            }
+        });
     }
 
     @Override
@@ -96,7 +100,7 @@ public final class NvmeRdmaFrontend implements Frontend, FabricsTransport, Expor
     @Override
     public synchronized void start() throws Exception {
         try {
-            bindNewPortals();
+            ports.reconcile();
         } catch (Exception e) {
             close();
             throw e;
@@ -104,35 +108,7 @@ public final class NvmeRdmaFrontend implements Frontend, FabricsTransport, Expor
         target.start();
     }
 
-    private Set<Portal> wantedPortals() {
-        Set<Portal> portals = new LinkedHashSet<>();
-        for (Export e : registry.exports(protocol())) {
-            e.portals().stream().filter(Portal::isRdma).forEach(portals::add);
-        }
-        return portals;
-    }
-
-    /** Binds the portals not bound yet; on failure unbinds what this call bound. */
-    private void bindNewPortals() throws Exception {
-        List<Portal> added = new ArrayList<>();
-        try {
-            for (Portal p : wantedPortals()) {
-                if (!bound.containsKey(p)) {
-                    bind(p);
-                    added.add(p);
-                }
-            }
-        } catch (Exception e) {
-            added.forEach(this::unbind);
-            throw e;
-        }
-        ports = List.copyOf(bound.values());
-        if (!added.isEmpty()) {
-            LOG.info("nvme/rdma listening on {}", boundAddresses());
-        }
-    }
-
-    private void bind(Portal p) throws Exception {
+    private InetSocketAddress listen(Portal p) throws Exception {
         if (listener == null) {
             libs = RdmaAvailability.require();
             listener = new CmListener(libs.cm());
@@ -142,17 +118,15 @@ public final class NvmeRdmaFrontend implements Frontend, FabricsTransport, Expor
         }
         CmListener.Listening l = listener.listen(p.host(), p.port());
         Pointer id = l.id();
-        FabricsPort port = new FabricsPort(nextPortId++, p, l.address());
-        bound.put(p, port);
         listenIds.put(p, id);
-        portsByListenId.put(Pointer.nativeValue(id), port);
+        listenAddresses.put(Pointer.nativeValue(id), l.address());
+        return l.address();
     }
 
-    private void unbind(Portal p) {
+    private void stopListening(Portal p) {
         Pointer id = listenIds.remove(p);
-        bound.remove(p);
         if (id != null) {
-            portsByListenId.remove(Pointer.nativeValue(id));
+            listenAddresses.remove(Pointer.nativeValue(id));
             listener.stopListening(id);
         }
     }
@@ -163,15 +137,7 @@ public final class NvmeRdmaFrontend implements Frontend, FabricsTransport, Expor
         if (stopping) {
             return;
         }
-        bindNewPortals();
-        Set<Portal> wanted = wantedPortals();
-        for (Portal p : List.copyOf(bound.keySet())) {
-            if (!wanted.contains(p)) {
-                LOG.info("nvme/rdma port {} (PORTID {}) unbound", p, bound.get(p).portId());
-                unbind(p);
-            }
-        }
-        ports = List.copyOf(bound.values());
+        ports.reconcile();
         target.exportsChanged();
     }
 
@@ -180,8 +146,8 @@ public final class NvmeRdmaFrontend implements Frontend, FabricsTransport, Expor
         @Override
         public void connectRequest(Pointer id, Pointer listenId, byte[] privateData, int initiatorDepth) {
             EventExecutor loop = loops.next();
-            FabricsPort port = portsByListenId.get(Pointer.nativeValue(listenId));
-            loop.execute(() -> accept(id, port, privateData, Math.min(initiatorDepth, MAX_INITIATOR_DEPTH), loop));
+            InetSocketAddress local = listenAddresses.get(Pointer.nativeValue(listenId));
+            loop.execute(() -> accept(id, local, privateData, Math.min(initiatorDepth, MAX_INITIATOR_DEPTH), loop));
         }
 
         @Override
@@ -201,7 +167,8 @@ public final class NvmeRdmaFrontend implements Frontend, FabricsTransport, Expor
     }
 
     /** A connect request, on the executor it will live on: QP sized from the private data, then the state machine. */
-    private void accept(Pointer id, FabricsPort port, byte[] privateData, int initiatorDepth, EventExecutor loop) {
+    private void accept(Pointer id, InetSocketAddress local, byte[] privateData, int initiatorDepth,
+            EventExecutor loop) {
         long key = Pointer.nativeValue(id);
         try {
             RdmaDevice device = device(RdmaCmId.verbs(id));
@@ -209,15 +176,14 @@ public final class NvmeRdmaFrontend implements Frontend, FabricsTransport, Expor
             // Once rdma_destroy_id has freed the id, a new connection's id may have its address (the key) before
             // onDestroyed runs: remove only this queue pair's entry, never the newcomer's.
             AtomicReference<RdmaQueuePair> created = new AtomicReference<>();
-            VerbsConnection c = stopping || port == null ? null
+            VerbsConnection c = stopping || local == null ? null
                     : device.connection(id, check.depths(), initiatorDepth, loop,
                             () -> queuePairs.remove(key, created.get()));
             if (c == null) {
                 rejectWithoutQp(device, id, loop);
                 return;
             }
-            RdmaQueuePair qp = new RdmaQueuePair(target, c, loop, completionQueue(loop), port.bound(),
-                    IO_IN_CAPSULE_DATA);
+            RdmaQueuePair qp = new RdmaQueuePair(target, c, loop, completionQueue(loop), local, IO_IN_CAPSULE_DATA);
             created.set(qp);
             queuePairs.put(key, qp);
             try {
@@ -257,7 +223,7 @@ public final class NvmeRdmaFrontend implements Frontend, FabricsTransport, Expor
 
     @Override
     public List<InetSocketAddress> boundAddresses() {
-        return ports.stream().map(FabricsPort::bound).toList();
+        return ports.boundAddresses();
     }
 
     @Override
@@ -289,7 +255,7 @@ public final class NvmeRdmaFrontend implements Frontend, FabricsTransport, Expor
 
     @Override
     public List<FabricsPort> ports() {
-        return ports;
+        return ports.ports();
     }
 
     /** One session per I/O controller; RDMA_CM gives no IP peer address here. */
@@ -324,14 +290,12 @@ public final class NvmeRdmaFrontend implements Frontend, FabricsTransport, Expor
             LOG.warn("nvme/rdma: {} queue pairs did not drain at shutdown", queuePairs.size());
         }
         synchronized (this) {
+            ports.unbindAll();
             if (listener != null) {
                 listener.close();
             }
             devices.values().forEach(RdmaDevice::close);
             devices.clear();
-            bound.clear();
-            listenIds.clear();
-            ports = List.of();
         }
         if (loops != null) {
             loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();

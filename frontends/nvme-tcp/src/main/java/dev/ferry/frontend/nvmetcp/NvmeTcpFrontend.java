@@ -6,10 +6,10 @@ import dev.ferry.core.frontend.ExportsChangedListener;
 import dev.ferry.core.frontend.Frontend;
 import dev.ferry.core.frontend.SessionSource;
 import dev.ferry.core.ring.CompletionQueue;
-import dev.ferry.core.unit.Export;
 import dev.ferry.core.unit.UnitRegistry;
 import dev.ferry.frontend.nvme.Controller;
 import dev.ferry.frontend.nvme.FabricsPort;
+import dev.ferry.frontend.nvme.FabricsPortTable;
 import dev.ferry.frontend.nvme.FabricsTransport;
 import dev.ferry.frontend.nvme.NvmeQueue;
 import dev.ferry.frontend.nvme.NvmeTarget;
@@ -38,11 +38,8 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -67,15 +64,10 @@ public final class NvmeTcpFrontend implements Frontend, FabricsTransport, Export
     static final int REQUESTS_PER_LOOP = 1024;
     private static final long DRAIN_TIMEOUT_MILLIS = 5000;
 
-    private final UnitRegistry registry;
     private final NvmeTarget target;
     private final Map<EventLoop, CompletionQueue> completionQueues = new ConcurrentHashMap<>();
-    /** Bound ports by portal, guarded by this object; {@link #ports} is the copy other threads read. */
-    private final Map<Portal, FabricsPort> bound = new LinkedHashMap<>();
+    private final FabricsPortTable ports;
     private final Map<Portal, Channel> serverChannels = new HashMap<>();
-    private volatile List<FabricsPort> ports = List.of();
-    /** PORTIDs are never reused, so a host's cached discovery entries never name another port. */
-    private int nextPortId = 1;
     private ServerBootstrap bootstrap;
     private boolean stopping;
     private ChannelGroup connections;
@@ -83,8 +75,18 @@ public final class NvmeTcpFrontend implements Frontend, FabricsTransport, Export
     private EventLoopGroup workerGroup;
 
     public NvmeTcpFrontend(UnitRegistry registry) {
-        this.registry = registry;
         this.target = new NvmeTarget(registry, this);
+        this.ports = new FabricsPortTable(registry, Portal.TCP, new FabricsPortTable.Binder() {
+            @Override
+            public InetSocketAddress bind(Portal p) throws Exception {
+                return bindServer(p);
+            }
+
+            @Override
+            public void unbind(Portal p) {
+                unbindServer(p);
+            }
+        });
     }
 
     @Override
@@ -117,7 +119,7 @@ public final class NvmeTcpFrontend implements Frontend, FabricsTransport, Export
                     }
                 });
         try {
-            bindNewPortals();
+            ports.reconcile();
         } catch (Exception e) {
             close();
             throw e;
@@ -126,45 +128,18 @@ public final class NvmeTcpFrontend implements Frontend, FabricsTransport, Export
         LOG.info("nvme/tcp listening on {} ({})", boundAddresses(), epoll ? "epoll" : "nio");
     }
 
-    /** The TCP portals of the registry's nvme exports, each once; {@code rdma://} ones are another frontend's. */
-    private Set<Portal> wantedPortals() {
-        Set<Portal> portals = new LinkedHashSet<>();
-        for (Export e : registry.exports(protocol())) {
-            e.portals().stream().filter(p -> p.transport().equals(transport())).forEach(portals::add);
-        }
-        return portals;
-    }
-
-    /** Binds every wanted portal not bound yet; on failure unbinds what this call bound and throws. */
-    private void bindNewPortals() throws Exception {
-        List<Portal> added = new ArrayList<>();
+    private InetSocketAddress bindServer(Portal p) throws java.net.BindException {
+        Channel server;
         try {
-            for (Portal p : wantedPortals()) {
-                if (bound.containsKey(p)) {
-                    continue;
-                }
-                Channel server;
-                try {
-                    server = bootstrap.bind(new InetSocketAddress(p.host(), p.port())).sync().channel();
-                } catch (Exception failed) {
-                    throw new java.net.BindException("cannot bind NVMe/TCP port " + p + ": " + failed.getMessage());
-                }
-                serverChannels.put(p, server);
-                FabricsPort port = new FabricsPort(nextPortId++, p, (InetSocketAddress) server.localAddress());
-                bound.put(p, port);
-                added.add(p);
-                LOG.info("nvme/tcp port {} bound at {} (PORTID {})", p, port.bound(), port.portId());
-            }
-        } catch (Exception e) {
-            added.forEach(this::unbind);
-            throw e;
-        } finally {
-            ports = List.copyOf(bound.values());
+            server = bootstrap.bind(new InetSocketAddress(p.host(), p.port())).sync().channel();
+        } catch (Exception failed) {
+            throw new java.net.BindException("cannot bind NVMe/TCP port " + p + ": " + failed.getMessage());
         }
+        serverChannels.put(p, server);
+        return (InetSocketAddress) server.localAddress();
     }
 
-    private void unbind(Portal p) {
-        bound.remove(p);
+    private void unbindServer(Portal p) {
         Channel server = serverChannels.remove(p);
         if (server != null) {
             server.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
@@ -181,15 +156,7 @@ public final class NvmeTcpFrontend implements Frontend, FabricsTransport, Export
         if (bootstrap == null || stopping) {
             return;
         }
-        bindNewPortals();
-        Set<Portal> wanted = wantedPortals();
-        for (Portal p : List.copyOf(bound.keySet())) {
-            if (!wanted.contains(p)) {
-                LOG.info("nvme/tcp port {} (PORTID {}) unbound", p, bound.get(p).portId());
-                unbind(p);
-            }
-        }
-        ports = List.copyOf(bound.values());
+        ports.reconcile();
         target.exportsChanged();
     }
 
@@ -226,7 +193,7 @@ public final class NvmeTcpFrontend implements Frontend, FabricsTransport, Export
 
     @Override
     public List<InetSocketAddress> boundAddresses() {
-        return ports.stream().map(FabricsPort::bound).toList();
+        return ports.boundAddresses();
     }
 
     @Override
@@ -254,7 +221,7 @@ public final class NvmeTcpFrontend implements Frontend, FabricsTransport, Export
 
     @Override
     public List<FabricsPort> ports() {
-        return ports;
+        return ports.ports();
     }
 
     /** Stops accepting, deletes controllers, closes connections, waits for in-flight block requests, stops loops. */
@@ -262,8 +229,7 @@ public final class NvmeTcpFrontend implements Frontend, FabricsTransport, Export
     public void close() {
         synchronized (this) {
             stopping = true;
-            List.copyOf(bound.keySet()).forEach(this::unbind);
-            ports = List.of();
+            ports.unbindAll();
         }
         target.close();
         if (connections != null) {
