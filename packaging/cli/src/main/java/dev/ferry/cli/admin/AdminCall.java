@@ -45,7 +45,7 @@ final class AdminCall {
 
     /** As {@link #change(String, ConfigEdit)}; {@code allowShrink} lets a backstore whose size went down shrink. */
     int change(String done, ConfigEdit edit, boolean allowShrink) {
-        try {
+        return exchange(() -> {
             for (int attempt = 1; ; attempt++) {
                 ControlResponse current = request(ControlRequest.of(ControlRequest.GET_CONFIG));
                 FerryConfig next;
@@ -68,6 +68,18 @@ final class AdminCall {
                     return fail(r);
                 }
             }
+        });
+    }
+
+    /** A command's talk with the daemon, ending in its exit code. */
+    interface Exchange {
+        int run() throws IOException, DaemonFailure;
+    }
+
+    /** Runs {@code exchange}; a refused request or an unreachable daemon ends it with their exit code. */
+    int exchange(Exchange exchange) {
+        try {
+            return exchange.run();
         } catch (DaemonFailure f) {
             return f.exitCode;
         } catch (IOException e) {

@@ -5,7 +5,6 @@ import dev.ferry.cli.control.ControlRequest;
 import dev.ferry.cli.control.ControlResponse;
 import dev.ferry.core.config.BackstoreConfig;
 import dev.ferry.core.config.FerryConfig;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -94,7 +93,7 @@ public final class BackstoreCommand extends CommandGroup {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--allow-shrink needs a SIZE");
             }
             AdminCall call = new AdminCall(spec, admin);
-            try {
+            return call.exchange(() -> {
                 ControlResponse r = call.request(new ControlRequest(ControlRequest.REREAD_CAPACITY, null, null, name,
                         null));
                 if (admin.json()) {
@@ -104,11 +103,7 @@ public final class BackstoreCommand extends CommandGroup {
                             + " bytes");
                 }
                 return ExitCodes.OK;
-            } catch (AdminCall.DaemonFailure f) {
-                return f.exitCode;
-            } catch (IOException e) {
-                return call.unreachable(e);
-            }
+            });
         }
     }
 
@@ -134,7 +129,7 @@ public final class BackstoreCommand extends CommandGroup {
         @Override
         public Integer call() {
             AdminCall call = new AdminCall(spec, admin);
-            try {
+            return call.exchange(() -> {
                 FerryConfig c = call.request(ControlRequest.of(ControlRequest.GET_CONFIG)).config();
                 if (admin.json()) {
                     call.print(c.backstores());
@@ -146,11 +141,7 @@ public final class BackstoreCommand extends CommandGroup {
                             b.path() == null ? "-" : b.path());
                 }
                 return ExitCodes.OK;
-            } catch (AdminCall.DaemonFailure f) {
-                return f.exitCode;
-            } catch (IOException e) {
-                return call.unreachable(e);
-            }
+            });
         }
     }
 }

@@ -6,7 +6,6 @@ import dev.ferry.core.TargetCore;
 import dev.ferry.core.config.ConfigException;
 import dev.ferry.core.config.ConfigLoader;
 import dev.ferry.core.config.FerryConfig;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -29,14 +28,10 @@ public final class ConfigCommand extends CommandGroup {
         @Override
         public Integer call() {
             AdminCall call = new AdminCall(spec, admin);
-            try {
+            return call.exchange(() -> {
                 call.out().println(ConfigLoader.toJson(call.request(ControlRequest.of(ControlRequest.GET_CONFIG)).config()));
                 return ExitCodes.OK;
-            } catch (AdminCall.DaemonFailure f) {
-                return f.exitCode;
-            } catch (IOException e) {
-                return call.unreachable(e);
-            }
+            });
         }
     }
 
@@ -50,7 +45,7 @@ public final class ConfigCommand extends CommandGroup {
         @Override
         public Integer call() {
             AdminCall call = new AdminCall(spec, admin);
-            try {
+            return call.exchange(() -> {
                 String json = ConfigLoader.toJson(call.request(ControlRequest.of(ControlRequest.GET_CONFIG)).config());
                 if (file == null) {
                     call.out().println(json);
@@ -60,11 +55,7 @@ public final class ConfigCommand extends CommandGroup {
                     call.out().println("ferry: configuration written to " + file);
                 }
                 return ExitCodes.OK;
-            } catch (AdminCall.DaemonFailure f) {
-                return f.exitCode;
-            } catch (IOException e) {
-                return call.unreachable(e);
-            }
+            });
         }
     }
 
