@@ -156,8 +156,13 @@ final class ModelHarness implements AutoCloseable {
 
     /** Admin queue connected and enabled; returns it. */
     FakeQueue admin(int kato) throws Exception {
+        return admin(NQN, HOST, kato);
+    }
+
+    /** An enabled admin queue of a new controller of {@code subnqn} (the discovery NQN too) for {@code host}. */
+    FakeQueue admin(String subnqn, String host, int kato) throws Exception {
         FakeQueue q = queue();
-        Done c = q.run(connect(0, 31, kato), connectData(0xFFFF, NQN, HOST));
+        Done c = q.run(connect(0, 31, kato), connectData(0xFFFF, subnqn, host));
         if (c.status() != 0) {
             throw new AssertionError("connect failed: " + Integer.toHexString(c.status()));
         }
