@@ -28,6 +28,8 @@ public final class NvmeQueue {
     private int entries;
     private int consumed;
     private boolean flowControlDisabled;
+    private boolean connectReceived;
+    private boolean closed;
 
     NvmeQueue(NvmeTarget target, QueueTransport transport) {
         this.target = target;
@@ -42,6 +44,20 @@ public final class NvmeQueue {
     public int qid() { return qid; }
     /** The host set CATTR.DISSQFC in Connect: SQHD is not reported, and C2H data may carry SUCCESS. */
     public boolean flowControlDisabled() { return flowControlDisabled; }
+    /** The transport's connection closed: nothing may join a controller through this queue any more. */
+    public boolean isClosed() { return closed; }
+
+    /**
+     * A Connect arrived: true for the first one only. A queue takes exactly one Connect, so a second one, even while
+     * the first still waits for its data, cannot make a second controller that nothing would ever delete.
+     */
+    public boolean acceptConnect() {
+        if (connectReceived || controller != null) {
+            return false;
+        }
+        connectReceived = true;
+        return true;
+    }
 
     /**
      * A capsule arrived. Parses it and either completes it at once (invalid command) or states how much host data
@@ -108,6 +124,7 @@ public final class NvmeQueue {
 
     /** The transport's connection closed; tells the controller (which may delete itself). */
     public void closed() {
+        closed = true;
         if (controller != null) {
             controller.queueClosed(qid, this);
         }

@@ -101,6 +101,30 @@ final class ModelHarness implements AutoCloseable {
             }).get();
         }
 
+        /** Receives a command but holds back its data: it stays pending, as while a transport waits for H2CData. */
+        NvmeRequest receiveOnly(ByteBuffer sqe) throws Exception {
+            return loop.submit(() -> {
+                NvmeRequest r = new NvmeRequest(Unpooled.wrappedBuffer(sqe.array().clone()));
+                queue.receive(r);
+                return r;
+            }).get();
+        }
+
+        /** The held-back data of a pending command arrived: runs it. */
+        void deliver(NvmeRequest r, byte[] hostData) throws Exception {
+            loop.submit(() -> {
+                if (r.hostDataLength() > 0) {
+                    r.hostData(Unpooled.wrappedBuffer(hostData, 0, r.hostDataLength()));
+                }
+                queue.execute(r);
+            }).get();
+        }
+
+        /** The transport's connection closed. */
+        void connectionClosed() throws Exception {
+            loop.submit(() -> queue.closed()).get();
+        }
+
         Done next() throws InterruptedException {
             Done d = done.poll(5, TimeUnit.SECONDS);
             if (d == null) {
@@ -111,6 +135,10 @@ final class ModelHarness implements AutoCloseable {
     }
 
     ModelHarness(int... blockSizes) throws Exception {
+        this(ControllerLimits.DEFAULT, blockSizes);
+    }
+
+    ModelHarness(ControllerLimits limits, int... blockSizes) throws Exception {
         FabricsTransport transport = new FabricsTransport() {
             public int transportType() { return 3; }
             public int ioInCapsuleDataSize() { return 8192; }
@@ -124,7 +152,7 @@ final class ModelHarness implements AutoCloseable {
             addUnit("disk" + i, blockSizes[i], false);
         }
         publish(blockSizes.length);
-        target = new NvmeTarget(registry, transport);
+        target = new NvmeTarget(registry, transport, limits);
         target.start();
     }
 

@@ -43,6 +43,12 @@ final class ConnectCommand {
     }
 
     static void execute(NvmeQueue queue, NvmeRequest r) {
+        if (queue.isClosed()) {
+            // The connection went while the Connect data arrived: a controller made now would have no queue to
+            // delete it. Transports drop a closed queue's completions.
+            queue.complete(r, Status.COMMAND_SEQUENCE_ERROR);
+            return;
+        }
         ByteBuf sqe = r.sqe();
         ByteBuf data = r.hostData();
         if (sqe.getUnsignedShortLE(RECFMT) != 0) {
@@ -109,9 +115,8 @@ final class ConnectCommand {
 
     private static void connectIo(NvmeQueue queue, NvmeRequest r, String subnqn, String hostnqn, UUID hostId,
                                   int cntlid, int qid, int sqsize, boolean disableFlowControl) {
-        Controller c = queue.target().controller(cntlid);
-        if (c == null || c.isDiscovery() || !c.subsystemNqn().equalsIgnoreCase(subnqn)
-                || !c.hostId().equals(hostId)) {
+        Controller c = queue.target().controller(subnqn, cntlid);
+        if (c == null || c.isDiscovery() || !c.hostId().equals(hostId)) {
             invalidParameter(queue, r, IATTR_DATA | CNTLID);
             return;
         }
