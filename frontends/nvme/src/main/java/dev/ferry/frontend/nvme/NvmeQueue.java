@@ -27,6 +27,8 @@ public final class NvmeQueue {
     private int qid;
     private int entries;
     private int consumed;
+    /** Commands received and not yet completed (or dropped): at most {@link #entries}, the SQ's size. */
+    private int outstanding;
     private boolean flowControlDisabled;
     private boolean connectReceived;
     private boolean closed;
@@ -65,6 +67,17 @@ public final class NvmeQueue {
      */
     public void receive(NvmeRequest r) {
         consumed++;
+        if (entries > 0 && outstanding >= entries) {
+            // The host ignored SQ flow control: more commands than the SQSIZE it asked for. Like nvmet running out
+            // of command slots, the connection ends rather than buffering.
+            LOG.warn("nvme queue {} of controller {}: more than {} outstanding commands, closing", qid,
+                    controller.cntlid(), entries);
+            complete(r, Status.COMMAND_SEQUENCE_ERROR);
+            transport.close();
+            return;
+        }
+        outstanding++;
+        r.admit(this);
         try {
             if (controller != null) {
                 controller.touch();
@@ -94,6 +107,11 @@ public final class NvmeQueue {
             LOG.warn("nvme command {} failed", r.opcode(), e);
             complete(r, Status.INTERNAL_ERROR);
         }
+    }
+
+    /** A request admitted by {@link #receive} was completed or dropped. */
+    void ended() {
+        outstanding--;
     }
 
     public void complete(NvmeRequest r, int status) {
