@@ -93,9 +93,8 @@ public final class NvmeQueue {
             } else {
                 io.parse(r);
             }
-        } catch (RuntimeException e) {
-            LOG.warn("nvme command {} failed to parse", r.opcode(), e);
-            complete(r, Status.INTERNAL_ERROR);
+        } catch (Throwable t) {
+            failed(r, "parse", t);
         }
     }
 
@@ -103,9 +102,22 @@ public final class NvmeQueue {
     public void execute(NvmeRequest r) {
         try {
             r.handler().accept(r);
-        } catch (RuntimeException e) {
-            LOG.warn("nvme command {} failed", r.opcode(), e);
+        } catch (Throwable t) {
+            failed(r, "execute", t);
+        }
+    }
+
+    /**
+     * A handler threw, an Error included (an OutOfMemoryError above all): the command ends with Internal Error so
+     * that the event loop and the connection's other commands go on; if even that fails, the connection closes.
+     */
+    private void failed(NvmeRequest r, String stage, Throwable t) {
+        LOG.error("nvme queue {}: command {} (opcode {}) failed to {}", qid, r.cid(), r.opcode(), stage, t);
+        try {
             complete(r, Status.INTERNAL_ERROR);
+        } catch (Throwable again) {
+            LOG.error("nvme queue {}: could not complete the failed command, closing", qid, again);
+            transport.close();
         }
     }
 
