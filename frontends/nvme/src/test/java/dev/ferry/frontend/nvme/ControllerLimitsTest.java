@@ -59,6 +59,20 @@ class ControllerLimitsTest {
     }
 
     @Test
+    void aDiscoveryControllerWithoutKeepAliveStillTimesOut() throws Exception {
+        try (ModelHarness h = new ModelHarness(512)) {
+            ModelHarness.FakeQueue disc = h.admin(NvmeTarget.DISCOVERY_NQN, A, 0);
+            assertEquals(Limits.DISCOVERY_KEEP_ALIVE_MILLIS, disc.run(AdminCommandsTest.getFeature(0x0F), null)
+                    .result(), "KATO 0 on discovery is two minutes");
+            disc.run(AdminCommandsTest.setFeature(0x0F, 0), null);
+            assertEquals(Limits.DISCOVERY_KEEP_ALIVE_MILLIS, disc.run(AdminCommandsTest.getFeature(0x0F), null)
+                    .result(), "Set Features cannot turn it off either");
+            ModelHarness.FakeQueue io = h.admin(0);
+            assertEquals(0, io.run(AdminCommandsTest.getFeature(0x0F), null).result(), "an I/O controller may");
+        }
+    }
+
+    @Test
     void limitsOutsideTheCntlidSpaceAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> new ControllerLimits(0, 1));
         assertThrows(IllegalArgumentException.class, () -> new ControllerLimits(0xFFF0, 1));
