@@ -109,9 +109,16 @@ public final class NvmeQueue {
 
     /**
      * A handler threw, an Error included (an OutOfMemoryError above all): the command ends with Internal Error so
-     * that the event loop and the connection's other commands go on; if even that fails, the connection closes.
+     * that the event loop and the connection's other commands go on. When it was already completed (the failure
+     * came while its response was handed over) or even that fails, the host would wait forever: the connection
+     * closes instead.
      */
     private void failed(NvmeRequest r, String stage, Throwable t) {
+        if (r.isCompleted()) { // and perhaps released already: its SQE is not read any more
+            LOG.error("nvme queue {}: a command's response failed, closing", qid, t);
+            transport.close();
+            return;
+        }
         LOG.error("nvme queue {}: command {} (opcode {}) failed to {}", qid, r.cid(), r.opcode(), stage, t);
         try {
             complete(r, Status.INTERNAL_ERROR);
@@ -121,7 +128,10 @@ public final class NvmeQueue {
         }
     }
 
-    /** A request admitted by {@link #receive} was completed or dropped. */
+    /**
+     * A request admitted by {@link #receive} was completed or dropped. On the loop, except for the held Asynchronous
+     * Event Requests a controller deletion drops from its thread, whose queue is closing then anyway.
+     */
     void ended() {
         outstanding--;
     }

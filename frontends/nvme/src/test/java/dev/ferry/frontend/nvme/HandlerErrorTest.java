@@ -2,6 +2,7 @@ package dev.ferry.frontend.nvme;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.frontend.nvme.spec.Status;
 import org.junit.jupiter.api.Test;
@@ -24,6 +25,16 @@ class HandlerErrorTest {
             assertEquals(Status.INTERNAL_ERROR, admin.next().status());
             assertFalse(admin.closed);
             assertEquals(Status.SUCCESS, admin.run(ModelHarness.sqe(0x18, 0), null).status(), "the queue goes on");
+        }
+    }
+
+    @Test
+    void anErrorWhileHandingOverTheResponseClosesTheConnection() throws Exception {
+        try (ModelHarness h = new ModelHarness(512)) {
+            ModelHarness.FakeQueue admin = h.admin(0);
+            admin.failNextComplete = new OutOfMemoryError("simulated: no buffer for the response");
+            admin.submit(ModelHarness.sqe(0x18, 0), null);
+            assertTrue(admin.closed, "the response is lost: the host must not wait for it forever");
         }
     }
 

@@ -51,10 +51,19 @@ final class ModelHarness implements AutoCloseable {
         final BlockingQueue<Done> done = new LinkedBlockingQueue<>();
         final CompletionQueue cq = new CompletionQueue(loop, 64);
         volatile boolean closed;
+        /** Thrown by the next {@link #complete}, as a transport failing to allocate its response would. */
+        volatile Error failNextComplete;
         NvmeQueue queue;
 
         @Override
         public void complete(NvmeRequest r, ByteBuf cqe) {
+            Error e = failNextComplete;
+            if (e != null) {
+                failNextComplete = null;
+                cqe.release();
+                r.release();
+                throw e;
+            }
             ByteBuf d = r.controllerData();
             done.add(new Done(Cqe.status(cqe), cqe.getLongLE(0), cqe.getUnsignedShortLE(8),
                     cqe.getUnsignedShortLE(10), cqe.getUnsignedShortLE(12), d == null ? null : ByteBufUtil.getBytes(d)));
