@@ -21,7 +21,7 @@ public final class Limits {
     public static final int KEEP_ALIVE_GRANULARITY_100MS = 10;
     /** KATO a discovery controller uses when the host asks for none: two minutes, as nvmet. */
     public static final long DISCOVERY_KEEP_ALIVE_MILLIS = 120_000;
-    /** Admin submission queue entries advertised in discovery (ASQSZ, at least 32). */
+    /** Admin submission queue entries: advertised in discovery (ASQSZ, at least 32) and the admin Connect's bound. */
     public static final int ADMIN_QUEUE_ENTRIES = 32;
     /** Dataset Management ranges per command (NR is 0's based, 8 bits). */
     public static final int MAX_DSM_RANGES = 256;

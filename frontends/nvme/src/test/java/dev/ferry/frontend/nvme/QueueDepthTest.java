@@ -36,6 +36,19 @@ class QueueDepthTest {
     }
 
     @Test
+    void theAdminQueueIsNoLargerThanTheAsqszDiscoveryAdvertises() throws Exception {
+        try (ModelHarness h = new ModelHarness(512)) {
+            byte[] data = ModelHarness.connectData(0xFFFF, ModelHarness.NQN, ModelHarness.HOST);
+            ModelHarness.Done big = h.queue().run(ModelHarness.connect(0, Limits.ADMIN_QUEUE_ENTRIES, 0), data);
+            assertEquals(Status.CONNECT_INVALID_PARAMETERS, big.status());
+            assertEquals(44, big.result(), "IPO SQSIZE");
+            assertTrue(h.target.controllers().isEmpty());
+            assertEquals(Status.SUCCESS, h.queue().run(ModelHarness.connect(0, Limits.ADMIN_QUEUE_ENTRIES - 1, 0),
+                    data).status());
+        }
+    }
+
+    @Test
     void completedCommandsFreeTheirEntries() throws Exception {
         try (ModelHarness h = new ModelHarness(512)) {
             ModelHarness.FakeQueue admin = h.admin(0);

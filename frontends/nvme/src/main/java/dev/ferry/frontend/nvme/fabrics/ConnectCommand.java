@@ -65,7 +65,9 @@ final class ConnectCommand {
         String subnqn = nqn(data, di + SUBNQN);
         String hostnqn = nqn(data, di + HOSTNQN);
 
-        if (sqsize == 0 || sqsize > Limits.MAX_QUEUE_ENTRIES - 1) {
+        // SQSIZE is 0's based; the admin queue is bounded by the ASQSZ the discovery log advertises (Figure 294).
+        int maxEntries = qid == 0 ? Limits.ADMIN_QUEUE_ENTRIES : Limits.MAX_QUEUE_ENTRIES;
+        if (sqsize == 0 || sqsize > maxEntries - 1) {
             invalidParameter(queue, r, SQSIZE);
             return;
         }
