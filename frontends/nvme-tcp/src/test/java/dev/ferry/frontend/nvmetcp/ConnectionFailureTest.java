@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.ferry.frontend.nvme.spec.Sqe;
 import dev.ferry.frontend.nvmetcp.pdu.Pdu;
 import dev.ferry.frontend.nvmetcp.testing.NvmeTcpTestHost;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.io.ByteArrayOutputStream;
@@ -45,9 +46,13 @@ class ConnectionFailureTest {
         }
     }
 
-    static byte[] inCapsuleWrite(int cid, long lba, int length) {
-        ByteBuffer s = NvmeTcpTestHost.inCapsuleSgl(NvmeTcpTestHost.sqe(NvmeTcpTestHost.OPC_WRITE, cid, 1), length);
-        s.putLong(40, lba).putInt(48, length / LimitedTarget.BLOCK_SIZE - 1);
+    static final int OPC_FLUSH = 0x00;
+    static final int OPC_WRITE_ZEROES = 0x08;
+
+    /** Write Zeroes of one block (NVM Command Set 1.0 3.2.8): a side effect in a capsule without data. */
+    static byte[] writeZeroes(int cid, long lba) {
+        ByteBuffer s = NvmeTcpTestHost.sqe(OPC_WRITE_ZEROES, cid, 1);
+        s.putLong(40, lba).putInt(48, 0);
         return s.array();
     }
 
@@ -60,16 +65,19 @@ class ConnectionFailureTest {
              NvmeTcpTestHost failing = target.ioQueue(admin, new NvmeTcpTestHost(target.address), 31);
              NvmeTcpTestHost otherAdmin = new NvmeTcpTestHost(target.address);
              NvmeTcpTestHost other = target.ioQueue(otherAdmin, new NvmeTcpTestHost(target.address), 31)) {
-            target.channelOf(failing).pipeline().addBefore("queue", "fault", new OutOfMemoryOnOneCapsule());
+            other.write(1, lba, pattern, LimitedTarget.BLOCK_SIZE);
+            Channel ch = target.channelOf(failing);
+            ch.eventLoop().submit(() -> ch.pipeline().addBefore("queue", "fault", new OutOfMemoryOnOneCapsule())).get();
 
+            // Two capsules in one small write, so that Ferry reads and decodes them together.
             ByteArrayOutputStream batch = new ByteArrayOutputStream();
-            batch.write(failing.capsule(NvmeTcpTestHost.sqe(0x00, FAILING_CID, 1).array(), null)); // a Flush
-            batch.write(failing.capsule(inCapsuleWrite(2, lba, pattern.length), pattern));
+            batch.write(failing.capsule(NvmeTcpTestHost.sqe(OPC_FLUSH, FAILING_CID, 1).array(), null));
+            batch.write(failing.capsule(writeZeroes(2, lba), null));
             failing.sendRaw(batch.toByteArray());
 
             assertTrue(failing.closedByTarget(), "closed without a response");
-            assertArrayEquals(new byte[LimitedTarget.BLOCK_SIZE],
-                    other.read(1, lba, 1, LimitedTarget.BLOCK_SIZE), "the Write after the failure did not run");
+            assertArrayEquals(pattern, other.read(1, lba, 1, LimitedTarget.BLOCK_SIZE),
+                    "the Write Zeroes decoded after the failure did not run");
             BackpressureTest.served(other, 7);
         }
     }
