@@ -111,6 +111,7 @@ final class TcpQueueHandler extends ChannelInboundHandlerAdapter implements Queu
                 LOG.info("nvme/tcp host {} terminated the connection: FES {} FEI {}", context.channel().remoteAddress(),
                         t.fes(), t.fei());
                 Pdu.releaseIfNeeded(t);
+                terminate();
                 context.close();
             } else {
                 Pdu.releaseIfNeeded(msg);

@@ -31,13 +31,12 @@ class H2CTransfersTest {
         assertNull(assertTimeoutPreemptively(Duration.ofSeconds(5), () -> transfers.start(request(3), 8)),
                 "no tag while two transfers are active");
 
-        NvmeRequest done = request(4);
         H2CTransfers.Result r = transfers.accept(new Pdu.H2CData(1, first.ttag(), 0, true,
                 Unpooled.wrappedBuffer(new byte[8]), false));
         assertNotNull(r.completed());
         assertEquals(0, r.fatalStatus());
         r.completed().release();
-        Pdu.R2t third = transfers.start(done, 8);
+        Pdu.R2t third = transfers.start(request(4), 8);
         assertNotNull(third, "the finished transfer's slot is free again");
         assertNotEquals(second.ttag(), third.ttag());
         transfers.clear();
