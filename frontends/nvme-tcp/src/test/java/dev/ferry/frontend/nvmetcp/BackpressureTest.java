@@ -139,4 +139,28 @@ class BackpressureTest {
             assertEquals(LimitedTarget.BLOCK_SIZE, slow.read(1, 0, 1, LimitedTarget.BLOCK_SIZE).length);
         }
     }
+
+    @Test
+    void aClosedQueueWhoseHostDoesNotReadIsClosedAfterTheGrace() throws Exception {
+        int sqsize = 31;
+        int readBytes = Limits.MAX_DATA_TRANSFER;
+        try (NvmeTcpTestHost admin = new NvmeTcpTestHost(target.address);
+             NvmeTcpTestHost slow = target.ioQueue(admin,
+                     new NvmeTcpTestHost(target.address, SMALL_RECEIVE_BUFFER), sqsize)) {
+            Channel ch = target.channelOf(slow);
+            ByteArrayOutputStream full = new ByteArrayOutputStream();
+            for (int i = 0; i <= sqsize; i++) {
+                full.write(slow.capsule(read(slow.nextCid(), 0, readBytes), null));
+            }
+            slow.sendRaw(full.toByteArray());
+            assertTrue(await(() -> target.pendingOutboundBytes(slow) > LimitedTarget.LIMITS.writeHighWaterMark()),
+                    "responses pile up");
+
+            // The admin queue closes, so the controller and its I/O queue go: the I/O queue's close waits for
+            // responses this host never takes, and then no longer than the close grace (test: 1 s).
+            admin.close();
+            assertTrue(await(() -> !ch.isOpen()), "closed with its responses still queued");
+            assertEquals(0, target.pendingOutboundBytes(slow));
+        }
+    }
 }
