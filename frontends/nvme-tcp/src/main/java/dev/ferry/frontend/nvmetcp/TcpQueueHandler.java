@@ -179,10 +179,12 @@ final class TcpQueueHandler extends ChannelInboundHandlerAdapter implements Queu
             if (sgl != Sqe.SGL_DATA_BLOCK_OFFSET) {
                 queue.complete(r, Status.SGL_DESCRIPTOR_TYPE_INVALID);
                 return;
-            } else if (offset < 0 || offset > data.readableBytes()) {
+            }
+            if (offset < 0 || offset > data.readableBytes()) {
                 queue.complete(r, Status.SGL_OFFSET_INVALID);
                 return;
-            } else if (needed == 0 || offset + needed > data.readableBytes()) {
+            }
+            if (needed == 0 || offset + needed > data.readableBytes()) {
                 queue.complete(r, Status.DATA_SGL_LENGTH_INVALID);
                 return;
             }
