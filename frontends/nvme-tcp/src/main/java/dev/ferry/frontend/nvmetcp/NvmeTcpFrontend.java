@@ -127,7 +127,8 @@ public final class NvmeTcpFrontend implements Frontend, FabricsTransport, Export
                         ch.pipeline().addLast("decoder", new PduDecoder(params))
                                 .addLast("encoder", new PduEncoder(params))
                                 .addLast("icreq", new IcReqHandler(params))
-                                .addLast("queue", new TcpQueueHandler(target, c -> completionQueue(c.eventLoop()), limits));
+                                .addLast("queue", new TcpQueueHandler(target, c -> completionQueue(c.eventLoop()),
+                                        limits));
                     }
                 });
         try {
