@@ -44,6 +44,8 @@ public final class NvmeQueue {
     /** The controller after a successful Connect, else null. */
     public Controller controller() { return controller; }
     public int qid() { return qid; }
+    /** Entries of this queue (Connect SQSIZE + 1, 0's based there), or 0 before Connect. */
+    public int entries() { return entries; }
     /** The host set CATTR.DISSQFC in Connect: SQHD is not reported, and C2H data may carry SUCCESS. */
     public boolean flowControlDisabled() { return flowControlDisabled; }
     /** The transport's connection closed: nothing may join a controller through this queue any more. */

@@ -182,9 +182,11 @@ final class FusedCommands {
                 queue.complete(p.first, StatusMapping.of(s));
                 queue.complete(p.second, Status.ABORTED_FAILED_FUSED);
             }
-        } catch (RuntimeException e) {
+        } catch (Throwable t) {
+            // As for single commands (IoCommands): unanswerable now, so the connection closes.
             p.first.release();
             p.second.release();
+            queue.transport().close();
         }
     }
 

@@ -204,9 +204,12 @@ public final class IoCommands {
             }
             b.release();
             queue.complete(r, StatusMapping.of(s));
-        } catch (RuntimeException e) {
-            LOG.warn("nvme completion of {} failed", b.op(), e);
+        } catch (Throwable t) {
+            // Errors too: the command cannot be answered any more, so its connection closes instead of leaving the
+            // host waiting for it.
+            LOG.warn("nvme completion of {} failed", b.op(), t);
             r.release();
+            queue.transport().close();
         }
     }
 
