@@ -11,6 +11,8 @@ import dev.ferry.core.ring.SubmissionRing;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One opened storage resource as the core routes to it: the backend, its description, and the rings and workers
@@ -18,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * for every protocol.
  */
 public final class LogicalUnit {
+    private static final Logger LOG = LoggerFactory.getLogger(LogicalUnit.class);
     /** Slots per worker ring; with the per-loop request pools this bounds what can wait in front of a backend. */
     public static final int RING_CAPACITY = 1024;
 
@@ -28,13 +31,23 @@ public final class LogicalUnit {
     private final List<BackendWorker> workers = new ArrayList<>();
     private final AtomicInteger nextRing = new AtomicInteger();
     private final UnitStatistics statistics = new UnitStatistics();
+    private final WriteCache writeCache;
     /** Submits under way; {@link #close} waits for them so none lands in a ring nobody drains any more. */
     private final AtomicInteger submitting = new AtomicInteger();
     private volatile boolean closed;
+    /**
+     * Set for good when a flush or a durable write failed. After a failed fdatasync the kernel may have dropped the
+     * dirty pages and cleared the error, so a later flush would succeed without the data being anywhere (the
+     * PostgreSQL "fsyncgate" lesson): from then on every flush and every durable write fails until the backstore
+     * is reopened (a new unit). A flush running concurrently with the failing one on another worker may still pass;
+     * every one started after the failure was reported does not.
+     */
+    private volatile boolean durabilityLost;
 
     public LogicalUnit(Backend backend, int workerCount) {
         this.backend = backend;
         this.descriptor = backend.describe();
+        this.writeCache = new WriteCache(descriptor);
         this.rings = new SubmissionRing[workerCount];
         for (int i = 0; i < workerCount; i++) {
             rings[i] = new SubmissionRing(RING_CAPACITY);
@@ -77,6 +90,11 @@ public final class LogicalUnit {
         return statistics;
     }
 
+    /** The unit's volatile write cache setting, shared by every protocol that exports the unit. */
+    public WriteCache writeCache() {
+        return writeCache;
+    }
+
     /**
      * Routes a request to a backend worker. The request always completes through its owner's completion queue,
      * also when it is refused here (out of range, write-protected, ring full, unit closed because a frontend
@@ -95,6 +113,13 @@ public final class LogicalUnit {
                 r.complete(refused);
                 return;
             }
+            if (writeCache.forcesUnitAccess(r.op(), r.fua())) {
+                r.fua(true);
+            }
+            if (durabilityLost && needsDurability(r)) {
+                r.complete(CompletionStatus.MEDIUM_ERROR_WRITE);
+                return;
+            }
             int first = Math.floorMod(nextRing.getAndIncrement(), rings.length);
             for (int i = 0; i < rings.length; i++) {
                 if (rings[(first + i) % rings.length].offer(r)) {
@@ -110,8 +135,7 @@ public final class LogicalUnit {
     private CompletionStatus check(BlockRequest r) {
         BackendDescriptor d = descriptor;
         BlockOp op = r.op();
-        if (d.readOnly() && (op == BlockOp.WRITE || op == BlockOp.UNMAP
-                || op == BlockOp.WRITE_ZEROES || op == BlockOp.COMPARE_AND_WRITE)) {
+        if (d.readOnly() && op.writesMedium()) {
             return CompletionStatus.WRITE_PROTECTED;
         }
         if (op == BlockOp.UNMAP) {
@@ -144,6 +168,29 @@ public final class LogicalUnit {
 
     private static boolean inRange(BackendDescriptor d, long lba, long blocks) {
         return lba >= 0 && blocks >= 0 && lba <= d.capacityBlocks() - blocks;
+    }
+
+    private static boolean needsDurability(BlockRequest r) {
+        return r.op() == BlockOp.FLUSH || (r.fua() && r.op().writesMedium());
+    }
+
+    /**
+     * Called by {@link BlockRequest#complete} on the completing thread, before the frontend hears of it: a flush or
+     * durable write that failed in the backend makes durability lost for this unit (see {@link #durabilityLost}).
+     */
+    public void completing(BlockRequest r, CompletionStatus result) {
+        boolean writeFailure = result == CompletionStatus.MEDIUM_ERROR_WRITE || result == CompletionStatus.NO_SPACE
+                || result == CompletionStatus.INTERNAL_ERROR;
+        if (writeFailure && !durabilityLost && needsDurability(r)) {
+            durabilityLost = true;
+            LOG.error("{}: a {} could not be made durable; every flush and durable write now fails until the"
+                    + " backstore is reopened", name(), r.op());
+        }
+    }
+
+    /** Whether a flush or durable write failed since the unit was opened: flushes and FUA writes are refused. */
+    public boolean durabilityLost() {
+        return durabilityLost;
     }
 
     /** Called on the frontend thread as a request is delivered back. */

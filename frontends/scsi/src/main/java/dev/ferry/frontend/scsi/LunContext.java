@@ -19,8 +19,6 @@ final class LunContext {
 
     private final ConcurrentHashMap<ItNexus, UnitAttentions> attentions = new ConcurrentHashMap<>();
     private final AtomicReference<ItNexus> reservation = new AtomicReference<>();
-    /** Caching mode page WCE (SBC-3 6.4.5), current value. */
-    private volatile boolean writeCacheEnabled;
     /** Control mode page SWP (SPC-4 7.5.8), current value. */
     private volatile boolean softwareWriteProtected;
 
@@ -31,7 +29,6 @@ final class LunContext {
         this.descriptor = unit.descriptor();
         this.limits = BlockLimits.of(descriptor);
         this.reservations = new PersistentReservations(unit.name(), store, (n, ua) -> attentions(n).establish(ua));
-        this.writeCacheEnabled = defaultWriteCacheEnabled();
     }
 
     /** From the unit each time: a live resize changes it (and only it) under a running target. */
@@ -94,21 +91,24 @@ final class LunContext {
 
     // ---- mode parameters ----
 
-    /** WCE is changeable only where a volatile cache exists for it to switch. */
+    /**
+     * Caching mode page WCE (SBC-3 6.4.5): the unit's write cache setting, which NVMe's Volatile Write Cache feature
+     * shares. Changeable only where a volatile cache exists for it to switch.
+     */
     boolean writeCacheChangeable() {
-        return descriptor.volatileWriteCache();
+        return unit.writeCache().present();
     }
 
     boolean defaultWriteCacheEnabled() {
-        return descriptor.volatileWriteCache() && descriptor.writeCacheEnabled();
+        return unit.writeCache().defaultEnabled();
     }
 
     boolean writeCacheEnabled() {
-        return writeCacheEnabled;
+        return unit.writeCache().enabled();
     }
 
     void setWriteCacheEnabled(boolean wce) {
-        this.writeCacheEnabled = wce;
+        unit.writeCache().setEnabled(wce);
     }
 
     boolean softwareWriteProtected() {
@@ -126,15 +126,7 @@ final class LunContext {
 
     /** A logical unit reset returns mode parameters to their saved values, here the defaults (SPC-4 7.5.1). */
     void resetModeParameters() {
-        this.writeCacheEnabled = defaultWriteCacheEnabled();
+        unit.writeCache().reset();
         this.softwareWriteProtected = false;
-    }
-
-    /**
-     * Whether a write must reach stable storage before it completes: the CDB asked (FUA), or the initiator turned the
-     * volatile write cache off (WCE=0 means write-through, SBC-3 6.4.5).
-     */
-    boolean forceUnitAccess(boolean fuaBit) {
-        return fuaBit || (descriptor.volatileWriteCache() && !writeCacheEnabled);
     }
 }
