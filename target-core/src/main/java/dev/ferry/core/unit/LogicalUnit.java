@@ -8,6 +8,8 @@ import dev.ferry.core.request.BlockRequest;
 import dev.ferry.core.request.CompletionStatus;
 import dev.ferry.core.ring.BackendWorker;
 import dev.ferry.core.ring.SubmissionRing;
+import dev.ferry.core.unit.reservation.ReservationStore;
+import dev.ferry.core.unit.reservation.UnitReservations;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -32,6 +34,7 @@ public final class LogicalUnit {
     private final AtomicInteger nextRing = new AtomicInteger();
     private final UnitStatistics statistics = new UnitStatistics();
     private final WriteCache writeCache;
+    private final UnitReservations reservations;
     /** Submits under way; {@link #close} waits for them so none lands in a ring nobody drains any more. */
     private final AtomicInteger submitting = new AtomicInteger();
     private volatile boolean closed;
@@ -44,10 +47,23 @@ public final class LogicalUnit {
      */
     private volatile boolean durabilityLost;
 
+    /** A unit whose reservations do not survive a restart (APTPL is refused). */
     public LogicalUnit(Backend backend, int workerCount) {
+        this(backend, workerCount, null);
+    }
+
+    /**
+     * @param reservationDirectory where this unit keeps APTPL reservations (one file named after the backstore),
+     *                             loaded now; null for none
+     * @throws IllegalStateException when a saved reservation file cannot be read: better not to start than to drop
+     *                               registrations another host relies on for fencing
+     */
+    public LogicalUnit(Backend backend, int workerCount, java.nio.file.Path reservationDirectory) {
         this.backend = backend;
         this.descriptor = backend.describe();
         this.writeCache = new WriteCache(descriptor);
+        this.reservations = new UnitReservations(reservationDirectory == null ? null
+                : new ReservationStore(reservationDirectory, descriptor.name()));
         this.rings = new SubmissionRing[workerCount];
         for (int i = 0; i < workerCount; i++) {
             rings[i] = new SubmissionRing(RING_CAPACITY);
@@ -88,6 +104,11 @@ public final class LogicalUnit {
 
     public UnitStatistics statistics() {
         return statistics;
+    }
+
+    /** The unit's persistent reservations, shared by every export and protocol that reaches the unit. */
+    public UnitReservations reservations() {
+        return reservations;
     }
 
     /** The unit's volatile write cache setting, shared by every protocol that exports the unit. */

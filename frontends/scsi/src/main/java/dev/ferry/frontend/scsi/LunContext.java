@@ -2,15 +2,21 @@ package dev.ferry.frontend.scsi;
 
 import dev.ferry.core.backend.BackendDescriptor;
 import dev.ferry.core.unit.LogicalUnit;
+import dev.ferry.core.unit.reservation.Registrant;
+import dev.ferry.core.unit.reservation.ReservationEvent;
+import dev.ferry.core.unit.reservation.ReservationListener;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The SCSI view of one core {@link LogicalUnit}: its LUN, limits, and the state SPC-4 keeps per logical unit:
- * unit attentions per I_T nexus, the SPC-2 RESERVE(6) holder, the persistent reservations and the current mode
- * parameter values. Shared by every connection; thread-safe.
+ * The SCSI view of one core {@link LogicalUnit} in one target: its LUN, limits, unit attentions per I_T nexus, the
+ * SPC-2 RESERVE(6) holder and the software write protect bit. The persistent reservations and the write cache
+ * setting belong to the unit itself (shared with other targets and with NVMe); this context translates reservation
+ * events for registrants that reach the unit through this target into unit attentions. Shared by every connection;
+ * thread-safe.
  */
-final class LunContext {
+final class LunContext implements ReservationListener {
     final long lun;
     final LogicalUnit unit;
     final BackendDescriptor descriptor;
@@ -18,17 +24,39 @@ final class LunContext {
     final PersistentReservations reservations;
 
     private final ConcurrentHashMap<ItNexus, UnitAttentions> attentions = new ConcurrentHashMap<>();
+    /** The target's I_T nexuses (shared with it): where a registrant's unit attentions go. */
+    private final Set<ItNexus> nexuses;
     private final AtomicReference<ItNexus> reservation = new AtomicReference<>();
     /** Control mode page SWP (SPC-4 7.5.8), current value. */
     private volatile boolean softwareWriteProtected;
 
-    /** @param store where APTPL reservations are kept, or null when they cannot be */
-    LunContext(long lun, LogicalUnit unit, AptplStore store) {
+    /** @param nexuses the target's known I_T nexuses, which it keeps up to date */
+    LunContext(long lun, LogicalUnit unit, Set<ItNexus> nexuses) {
         this.lun = lun;
         this.unit = unit;
         this.descriptor = unit.descriptor();
         this.limits = BlockLimits.of(descriptor);
-        this.reservations = new PersistentReservations(unit.name(), store, (n, ua) -> attentions(n).establish(ua));
+        this.nexuses = nexuses;
+        this.reservations = new PersistentReservations(unit.name(), unit.reservations());
+        unit.reservations().addListener(this); // held weakly: nothing to undo when a reconfiguration drops this
+    }
+
+    /**
+     * A reservation change (made through any target or protocol) concerns {@code registrant}: every nexus of this
+     * target that is that registrant gets the matching unit attention (SPC-4 5.13).
+     */
+    @Override
+    public void notify(Registrant registrant, ReservationEvent event) {
+        UnitAttention ua = switch (event) {
+            case REGISTRATION_PREEMPTED -> UnitAttention.REGISTRATIONS_PREEMPTED;
+            case RESERVATION_RELEASED -> UnitAttention.RESERVATIONS_RELEASED;
+            case RESERVATION_PREEMPTED -> UnitAttention.RESERVATIONS_PREEMPTED;
+        };
+        for (ItNexus n : nexuses) {
+            if (n.registrant().equals(registrant)) {
+                attentions(n).establish(ua);
+            }
+        }
     }
 
     /** From the unit each time: a live resize changes it (and only it) under a running target. */

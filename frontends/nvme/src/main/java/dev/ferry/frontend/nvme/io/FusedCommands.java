@@ -89,7 +89,7 @@ final class FusedCommands {
             queue.complete(r, Status.INVALID_NAMESPACE);
             return;
         }
-        int status = io.checkTransfer(r, u, true);
+        int status = io.reservationConflict(u, true) ? Status.RESERVATION_CONFLICT : io.checkTransfer(r, u, true);
         if (status == Status.SUCCESS && u.descriptor().readOnly()) {
             status = Status.NAMESPACE_WRITE_PROTECTED;
         }

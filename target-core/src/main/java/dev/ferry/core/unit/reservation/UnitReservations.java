@@ -1,0 +1,79 @@
+package dev.ferry.core.unit.reservation;
+
+import java.io.IOException;
+import java.lang.ref.WeakReference;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The reservation state of one logical unit, shared by every export and protocol that reaches the unit. Reads take
+ * the current {@link #state()} snapshot. A change is computed and committed while holding this object's monitor
+ * ({@code synchronized (reservations) { read state(); ...; commit(next, events); }}), so changes from all targets
+ * and protocols are serialised; with APTPL in force it reaches stable storage before it takes effect.
+ */
+public final class UnitReservations {
+    private final ReservationStore store;
+    private volatile ReservationState state;
+    /**
+     * Held weakly: a listener lives as long as the frontend object that serves the unit (a SCSI target's LUN),
+     * which a reconfiguration may drop without telling anyone.
+     */
+    private final List<WeakReference<ReservationListener>> listeners = new CopyOnWriteArrayList<>();
+
+    /**
+     * @param store where APTPL state is kept and loaded from now, or null when it cannot be (APTPL refused)
+     * @throws IllegalStateException when the saved state cannot be read
+     */
+    public UnitReservations(ReservationStore store) {
+        this.store = store;
+        this.state = store != null ? store.load() : ReservationState.EMPTY;
+    }
+
+    public ReservationState state() {
+        return state;
+    }
+
+    /** Whether APTPL=1 can be honoured. */
+    public boolean persistenceCapable() {
+        return store != null;
+    }
+
+    /** Whether a command from {@code who} conflicts with the current reservation; see {@link ReservationState#conflicts}. */
+    public boolean conflicts(Registrant who, boolean writes) {
+        return state.conflicts(who, writes);
+    }
+
+    /**
+     * Publishes {@code next}, saved first when it or the state before it has APTPL set (a file exists exactly while
+     * APTPL is in force), then tells the listeners of each event. Callers hold this object's monitor from reading
+     * the state they changed.
+     *
+     * @throws IOException when saving failed; the state is unchanged then
+     */
+    public synchronized void commit(ReservationState next, List<Map.Entry<Registrant, ReservationEvent>> events)
+            throws IOException {
+        ReservationState before = state;
+        if (store != null && (next.aptpl() || before.aptpl())) {
+            if (next.aptpl()) {
+                store.save(next);
+            } else {
+                store.delete();
+            }
+        }
+        state = next;
+        for (Map.Entry<Registrant, ReservationEvent> e : events) {
+            for (WeakReference<ReservationListener> ref : listeners) {
+                ReservationListener l = ref.get();
+                if (l != null) {
+                    l.notify(e.getKey(), e.getValue());
+                }
+            }
+        }
+    }
+
+    public void addListener(ReservationListener l) {
+        listeners.removeIf(ref -> ref.get() == null);
+        listeners.add(new WeakReference<>(l));
+    }
+}
