@@ -26,6 +26,12 @@ final class LunContext implements ReservationListener {
     private final ConcurrentHashMap<ItNexus, UnitAttentions> attentions = new ConcurrentHashMap<>();
     /** The target's I_T nexuses (shared with it): where a registrant's unit attentions go. */
     private final Set<ItNexus> nexuses;
+    /**
+     * Unit attentions for registrants with no nexus here at the time (restored by APTPL, or between a lost session
+     * and its next login), handed over when one sends its first command. At most one entry per registration the
+     * unit can hold, so a stream of preempted registrants that never return cannot grow it.
+     */
+    private final ConcurrentHashMap<Registrant, UnitAttentions> unclaimed = new ConcurrentHashMap<>();
     private final AtomicReference<ItNexus> reservation = new AtomicReference<>();
     /** Control mode page SWP (SPC-4 7.5.8), current value. */
     private volatile boolean softwareWriteProtected;
@@ -52,9 +58,29 @@ final class LunContext implements ReservationListener {
             case RESERVATION_RELEASED -> UnitAttention.RESERVATIONS_RELEASED;
             case RESERVATION_PREEMPTED -> UnitAttention.RESERVATIONS_PREEMPTED;
         };
+        boolean delivered = false;
         for (ItNexus n : nexuses) {
             if (n.registrant().equals(registrant)) {
                 attentions(n).establish(ua);
+                delivered = true;
+            }
+        }
+        if (!delivered && (unclaimed.containsKey(registrant)
+                || unclaimed.size() < PersistentReservations.MAX_REGISTRATIONS)) {
+            unclaimed.computeIfAbsent(registrant, r -> new UnitAttentions()).establish(ua);
+        }
+    }
+
+    /** A nexus sends a command here: conditions kept for its registrant while it had no nexus become its own. */
+    void claim(ItNexus nexus) {
+        if (unclaimed.isEmpty()) {
+            return;
+        }
+        UnitAttentions kept = unclaimed.remove(nexus.registrant());
+        if (kept != null) {
+            UnitAttentions mine = attentions(nexus);
+            for (UnitAttention ua = kept.take(); ua != null; ua = kept.take()) {
+                mine.establish(ua);
             }
         }
     }

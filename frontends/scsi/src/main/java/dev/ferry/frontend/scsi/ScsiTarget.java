@@ -126,6 +126,7 @@ public final class ScsiTarget {
                     ports.putIfAbsent(c.nexus.port().relativePortId(), c.nexus.port());
                 }
             }
+            lu.claim(c.nexus);
             if (spec == null || !spec.is(CommandSet.NO_UA)) {
                 UnitAttention ua = lu.attentions(c.nexus).take();
                 if (ua != null) {

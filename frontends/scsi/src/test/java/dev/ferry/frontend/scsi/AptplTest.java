@@ -84,6 +84,17 @@ class AptplTest {
     }
 
     @Test
+    void aRestoredRegistrantGetsItsUnitAttentionWithItsFirstCommandAfterTheRestart() {
+        h.newTarget(dir);
+        registerAptpl(A, 0, K1).assertGood();
+        registerAptpl(B, 0, K2).assertGood();
+        h.newTarget(dir);
+        pr.preempt(A, K1, K2, ReservationType.WRITE_EXCLUSIVE).assertGood(); // B has sent nothing since the restart
+        h.run(B, 0, cdb(0x00), 0, null).assertCheck(SenseData.UNIT_ATTENTION, 0x2A, 0x05);
+        h.run(B, 0, cdb(0x00), 0, null).assertGood();
+    }
+
+    @Test
     void aptplZeroOrNoRegistrationsRemovesTheFile() {
         h.newTarget(dir);
         registerAptpl(A, 0, K1).assertGood();
