@@ -5,6 +5,7 @@ import dev.ferry.core.unit.LogicalUnit;
 import dev.ferry.core.unit.reservation.Registrant;
 import dev.ferry.core.unit.reservation.ReservationEvent;
 import dev.ferry.core.unit.reservation.ReservationListener;
+import dev.ferry.core.unit.reservation.UnitReservations;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
@@ -66,7 +67,7 @@ final class LunContext implements ReservationListener {
             }
         }
         if (!delivered && (unclaimed.containsKey(registrant)
-                || unclaimed.size() < PersistentReservations.MAX_REGISTRATIONS)) {
+                || unclaimed.size() < UnitReservations.MAX_REGISTRATIONS)) {
             unclaimed.computeIfAbsent(registrant, r -> new UnitAttentions()).establish(ua);
         }
     }

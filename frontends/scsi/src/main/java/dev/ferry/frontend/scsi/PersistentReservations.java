@@ -30,12 +30,6 @@ import org.slf4j.LoggerFactory;
 final class PersistentReservations {
     private static final Logger LOG = LoggerFactory.getLogger(PersistentReservations.class);
 
-    /**
-     * Most registrations one unit keeps: every new I_T nexus (a new ISID is one) can register, and registrations
-     * outlive the nexus, so without a bound one initiator could grow the state (and the APTPL file) without end.
-     */
-    static final int MAX_REGISTRATIONS = 256;
-
     private final String unitName;
     private final UnitReservations shared;
 
@@ -69,7 +63,7 @@ final class PersistentReservations {
             if (sark == 0) {
                 e.unregister(id);
             } else {
-                if (r == null && s.registrations().size() >= MAX_REGISTRATIONS) {
+                if (r == null && s.registrations().size() >= UnitReservations.MAX_REGISTRATIONS) {
                     throw new CheckCondition(SenseData.insufficientRegistrationResources());
                 }
                 e.registrations.put(id, new Registration(sark));
@@ -219,7 +213,7 @@ final class PersistentReservations {
                 throw CheckCondition.invalidFieldInParameterList(24, -1); // the TransportID names this very nexus
             }
             Edit e = new Edit(s);
-            if (!e.registrations.containsKey(to) && e.registrations.size() >= MAX_REGISTRATIONS) {
+            if (!e.registrations.containsKey(to) && e.registrations.size() >= UnitReservations.MAX_REGISTRATIONS) {
                 throw new CheckCondition(SenseData.insufficientRegistrationResources());
             }
             e.registrations.putIfAbsent(to, new Registration(sark));

@@ -34,7 +34,8 @@
  *       ALL_TG_PT are refused (SIP_C=ATP_C=0). The state belongs to the logical unit, so every target exporting it
  *       (and NVMe I/O) sees and obeys the same reservation; APTPL needs the unit's reservation directory (under the
  *       state directory) and is refused without one (PTPL_C=0). At most
- *       {@code PersistentReservations.MAX_REGISTRATIONS} registrations per unit. PREEMPT AND ABORT has the transport abort the preempted nexuses' tasks
+ *       {@code UnitReservations.MAX_REGISTRATIONS} registrations per unit. PREEMPT AND ABORT has the transport abort
+ *       the preempted nexuses' tasks
  *       on the unit ({@link dev.ferry.frontend.scsi.ScsiTask#abortTasksOf}). While anyone is registered RESERVE(6)/RELEASE(6) conflict (or, from
  *       a holder, do nothing), and while a RESERVE(6) reservation exists every PERSISTENT RESERVE command conflicts
  *       (SPC-4 5.13.3, CRH=1).</li>

@@ -13,6 +13,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * and protocols are serialised; with APTPL in force it reaches stable storage before it takes effect.
  */
 public final class UnitReservations {
+    /**
+     * Most registrations one unit keeps, over all protocols: every new initiator port (a new iSCSI ISID is one) can
+     * register and registrations outlive the connection, so without a bound one initiator could grow the state
+     * (and the APTPL file) without end. Protocols refuse more (SCSI: INSUFFICIENT REGISTRATION RESOURCES).
+     */
+    public static final int MAX_REGISTRATIONS = 256;
+
     private final ReservationStore store;
     private volatile ReservationState state;
     /**
