@@ -35,9 +35,8 @@
  *       (and NVMe I/O) sees and obeys the same reservation; APTPL needs the unit's reservation directory (under the
  *       state directory) and is refused without one (PTPL_C=0). At most
  *       {@code UnitReservations.MAX_REGISTRATIONS} registrations per unit. PREEMPT AND ABORT has the transport abort
- *       the preempted nexuses' tasks
- *       on the unit ({@link dev.ferry.frontend.scsi.ScsiTask#abortTasksOf}). While anyone is registered RESERVE(6)/RELEASE(6) conflict (or, from
- *       a holder, do nothing), and while a RESERVE(6) reservation exists every PERSISTENT RESERVE command conflicts
+ *       the preempted nexuses' tasks on the unit ({@link dev.ferry.frontend.scsi.ScsiTask#abortTasksOf}). While
+ *       anyone is registered RESERVE(6)/RELEASE(6) conflict (or, from a holder, do nothing), and while a RESERVE(6) reservation exists every PERSISTENT RESERVE command conflicts
  *       (SPC-4 5.13.3, CRH=1).</li>
  *   <li>Implicit ALUA only (TPGS=01b): REPORT TARGET PORT GROUPS lists every port a nexus has used as
  *       active/optimized; SET TARGET PORT GROUPS is not implemented.</li>
