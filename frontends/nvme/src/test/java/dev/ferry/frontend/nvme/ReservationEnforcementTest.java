@@ -81,4 +81,17 @@ class ReservationEnforcementTest {
             assertEquals(0, io.run(IoCommandsTest.rw(0x02, 1, 0, 1), null).status());
         }
     }
+
+    @Test
+    void aScsiReserve6RefusesEverythingFromAnotherInitiator() throws Exception {
+        try (ModelHarness h = new ModelHarness(512)) {
+            ModelHarness.FakeQueue io = IoCommandsTest.io(h);
+            LogicalUnit u = h.units.get("disk0");
+            u.reservations().reserveExclusive(SCSI_INITIATOR); // what SCSI RESERVE(6) from that initiator does
+            assertEquals(Status.RESERVATION_CONFLICT, io.run(IoCommandsTest.rw(0x02, 1, 0, 1), null).status());
+            assertEquals(Status.RESERVATION_CONFLICT, io.run(IoCommandsTest.rw(0x01, 1, 0, 1), new byte[512]).status());
+            u.reservations().releaseExclusive(SCSI_INITIATOR);
+            assertEquals(0, io.run(IoCommandsTest.rw(0x02, 1, 0, 1), null).status());
+        }
+    }
 }

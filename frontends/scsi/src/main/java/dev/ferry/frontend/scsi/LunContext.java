@@ -8,12 +8,11 @@ import dev.ferry.core.unit.reservation.ReservationListener;
 import dev.ferry.core.unit.reservation.UnitReservations;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The SCSI view of one core {@link LogicalUnit} in one target: its LUN, limits, unit attentions per I_T nexus, the
- * SPC-2 RESERVE(6) holder and the software write protect bit. The persistent reservations and the write cache
- * setting belong to the unit itself (shared with other targets and with NVMe); this context translates reservation
+ * The SCSI view of one core {@link LogicalUnit} in one target: its LUN, limits, unit attentions per I_T nexus and
+ * the software write protect bit. The reservations (persistent and RESERVE(6)) and the write cache setting belong
+ * to the unit itself (shared with other targets and with NVMe); this context translates reservation
  * events for registrants that reach the unit through this target into unit attentions. Shared by every connection;
  * thread-safe.
  */
@@ -33,7 +32,6 @@ final class LunContext implements ReservationListener {
      * unit can hold, so a stream of preempted registrants that never return cannot grow it.
      */
     private final ConcurrentHashMap<Registrant, UnitAttentions> unclaimed = new ConcurrentHashMap<>();
-    private final AtomicReference<ItNexus> reservation = new AtomicReference<>();
     /** Control mode page SWP (SPC-4 7.5.8), current value. */
     private volatile boolean softwareWriteProtected;
 
@@ -115,33 +113,30 @@ final class LunContext implements ReservationListener {
         release(nexus);
     }
 
-    // ---- SPC-2 RESERVE(6) / RELEASE(6) ----
+    // ---- SPC-2 RESERVE(6) / RELEASE(6): the unit's, so other targets and NVMe obey it too ----
 
-    /** True when another I_T nexus holds the reservation (SPC-2 5.5.1). */
+    /** True when another I_T nexus (through any target) or another protocol's initiator holds it (SPC-2 5.5.1). */
     boolean reservedByOther(ItNexus nexus) {
-        ItNexus holder = reservation.get();
-        return holder != null && !holder.equals(nexus);
+        Registrant holder = unit.reservations().exclusiveHolder();
+        return holder != null && !holder.equals(nexus.registrant());
     }
 
     /** Reserves for {@code nexus}; false when another nexus holds it. A holder may reserve again. */
     boolean reserve(ItNexus nexus) {
-        return reservation.compareAndSet(null, nexus) || nexus.equals(reservation.get());
+        return unit.reservations().reserveExclusive(nexus.registrant());
     }
 
     /** SPC-2 7.21: releasing a reservation held by another nexus, or none, is not an error and changes nothing. */
     void release(ItNexus nexus) {
-        ItNexus holder = reservation.get();
-        if (holder != null && holder.equals(nexus)) {
-            reservation.compareAndSet(holder, null); // by value: transports may hand over equal, new instances
-        }
+        unit.reservations().releaseExclusive(nexus.registrant());
     }
 
     void clearReservation() {
-        reservation.set(null);
+        unit.reservations().clearExclusive();
     }
 
-    ItNexus reservationHolder() {
-        return reservation.get();
+    Registrant reservationHolder() {
+        return unit.reservations().exclusiveHolder();
     }
 
     // ---- mode parameters ----

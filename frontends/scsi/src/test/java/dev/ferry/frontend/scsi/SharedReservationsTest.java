@@ -108,4 +108,16 @@ class SharedReservationsTest {
         assertEquals(new PrCommands.Keys(2, List.of(K1, K2)), through(other, () -> pr.readKeys(B2)),
                 "both registrations came back from the one file");
     }
+
+    @Test
+    void reserve6ThroughOneTargetHoldsTheUnitForEveryTarget() {
+        twoTargets();
+        h.run(A, 0, cdb(0x16), 0, null).assertGood();                                   // RESERVE(6)
+        assertEquals(ScsiResponse.RESERVATION_CONFLICT,
+                through(other, () -> h.run(B2, 0, read10(0, 1), 512, null)).status());
+        assertEquals(ScsiResponse.RESERVATION_CONFLICT, through(other, () -> h.run(B2, 0, cdb(0x16), 0, null))
+                .status(), "another target cannot reserve it either");
+        h.target.nexusLost(A);                                                         // the holder's session ends
+        through(other, () -> h.run(B2, 0, read10(0, 1), 512, null)).assertGood();
+    }
 }

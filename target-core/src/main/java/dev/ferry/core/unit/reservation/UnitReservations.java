@@ -5,6 +5,7 @@ import java.lang.ref.WeakReference;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The reservation state of one logical unit, shared by every export and protocol that reaches the unit. Reads take
@@ -22,6 +23,12 @@ public final class UnitReservations {
 
     private final ReservationStore store;
     private volatile ReservationState state;
+    /**
+     * The SPC-2 RESERVE(6) holder, or null: SCSI's older whole-unit reservation without keys (SPC-2 5.5.1). It
+     * never persists, ends with its release, a reset or the holder's nexus loss, and refuses every other initiator
+     * every command, NVMe hosts included.
+     */
+    private final AtomicReference<Registrant> exclusiveHolder = new AtomicReference<>();
     /**
      * Held weakly: a listener lives as long as the frontend object that serves the unit (a SCSI target's LUN),
      * which a reconfiguration may drop without telling anyone.
@@ -46,9 +53,41 @@ public final class UnitReservations {
         return store != null;
     }
 
-    /** Whether a command from {@code who} conflicts with the current reservation; see {@link ReservationState#conflicts}. */
+    /**
+     * Whether a command from {@code who} conflicts with the unit's reservations: another initiator's
+     * {@link #exclusiveHolder() RESERVE(6)}, or the persistent reservation ({@link ReservationState#conflicts}).
+     */
     public boolean conflicts(Registrant who, boolean writes) {
-        return state.conflicts(who, writes);
+        Registrant holder = exclusiveHolder.get();
+        return (holder != null && !holder.equals(who)) || state.conflicts(who, writes);
+    }
+
+    /** Whether any reservation exists: without one nothing can conflict (the I/O path's cheap first check). */
+    public boolean reserved() {
+        return exclusiveHolder.get() != null || state.reservation() != null;
+    }
+
+    /** The RESERVE(6) holder, or null. */
+    public Registrant exclusiveHolder() {
+        return exclusiveHolder.get();
+    }
+
+    /** Reserves the whole unit for {@code who}; false when another initiator holds it. A holder may reserve again. */
+    public boolean reserveExclusive(Registrant who) {
+        return exclusiveHolder.compareAndSet(null, who) || who.equals(exclusiveHolder.get());
+    }
+
+    /** Ends {@code who}'s RESERVE(6) reservation; from anyone else (or with none) nothing changes (SPC-2 7.21). */
+    public void releaseExclusive(Registrant who) {
+        Registrant holder = exclusiveHolder.get();
+        if (holder != null && holder.equals(who)) {
+            exclusiveHolder.compareAndSet(holder, null);
+        }
+    }
+
+    /** A reset ends any RESERVE(6) reservation. */
+    public void clearExclusive() {
+        exclusiveHolder.set(null);
     }
 
     /**

@@ -104,7 +104,7 @@ public final class IoCommands {
      * commands; Read and Compare read. The host is {@link Registrant#nvmeHost}; it holds no registration yet.
      */
     boolean reservationConflict(LogicalUnit u, boolean writes) {
-        if (u.reservations().state().reservation() == null) {
+        if (!u.reservations().reserved()) {
             return false; // the common case: no reservation, no identity to build
         }
         return u.reservations().conflicts(Registrant.nvmeHost(queue.controller().hostNqn(),
