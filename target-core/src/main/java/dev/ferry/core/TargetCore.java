@@ -43,6 +43,8 @@ public final class TargetCore implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TargetCore.class);
     /** Subdirectory of the state directory with the units' APTPL reservations. */
     static final String RESERVATIONS = "reservations";
+    /** Where APTPL reservations were kept per iSCSI target before they belonged to the units (format 1). */
+    private static final String LEGACY_SCSI_RESERVATIONS = "scsi-reservations";
 
     private final UnitRegistry registry;
     private final Map<String, LogicalUnit> units = new LinkedHashMap<>();
@@ -96,6 +98,12 @@ public final class TargetCore implements AutoCloseable {
     private void createStateDirectory() throws IOException {
         if (registry.stateDirectory() != null) {
             Files.createDirectories(registry.stateDirectory());
+            Path legacy = registry.stateDirectory().resolve(LEGACY_SCSI_RESERVATIONS);
+            if (Files.isDirectory(legacy)) {
+                LOG.warn("{} holds APTPL reservations of the old per-target layout, which are not read any more:"
+                        + " reservations now belong to each backstore ({}); initiators must register again",
+                        legacy, registry.stateDirectory().resolve(RESERVATIONS));
+            }
         }
     }
 
