@@ -18,8 +18,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One opened storage resource as the core routes to it: the backend, its description, and the rings and workers
- * that feed it. Frontends submit here and never see the backend. Range and write-protect checks happen here once,
- * for every protocol.
+ * that feed it, with the state every protocol shares (write cache setting, reservations). Frontends submit here and
+ * never see the backend. Range and write-protect checks, write-through while the write cache is off, and refusing
+ * durable work after durability was lost happen here once, for every protocol.
  */
 public final class LogicalUnit {
     private static final Logger LOG = LoggerFactory.getLogger(LogicalUnit.class);
@@ -118,8 +119,9 @@ public final class LogicalUnit {
 
     /**
      * Routes a request to a backend worker. The request always completes through its owner's completion queue,
-     * also when it is refused here (out of range, write-protected, ring full, unit closed because a frontend
-     * still held it after a reconfiguration removed it), so a frontend has one path.
+     * also when it is refused here (out of range, write-protected, durability lost, ring full, unit closed because a
+     * frontend still held it after a reconfiguration removed it), so a frontend has one path. A write-class request
+     * gets FUA while the write cache is off.
      */
     public void submit(BlockRequest r) {
         r.submitted(this, System.nanoTime());
