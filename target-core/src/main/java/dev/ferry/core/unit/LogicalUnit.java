@@ -193,8 +193,12 @@ public final class LogicalUnit {
         return lba >= 0 && blocks >= 0 && lba <= d.capacityBlocks() - blocks;
     }
 
-    private static boolean needsDurability(BlockRequest r) {
-        return r.op() == BlockOp.FLUSH || (r.fua() && r.op().writesMedium());
+    /**
+     * A flush, or a write that must be durable when it completes: it has FUA (asked for, or the cache is switched
+     * off), or the unit has no volatile cache at all, so the backend writes every write through.
+     */
+    private boolean needsDurability(BlockRequest r) {
+        return r.op() == BlockOp.FLUSH || (r.op().writesMedium() && (r.fua() || !writeCache.present()));
     }
 
     /**

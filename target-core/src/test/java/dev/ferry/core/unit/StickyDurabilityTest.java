@@ -22,25 +22,33 @@ import org.junit.jupiter.api.Test;
  * backstore is reopened (a new {@link LogicalUnit}).
  */
 class StickyDurabilityTest {
-    /** Fails its first flush with a write error, as fdatasync does once with EIO; everything else succeeds. */
+    /**
+     * Fails its first flush (or, without a volatile cache, its first write) with a write error, as fdatasync does
+     * once with EIO; everything else succeeds.
+     */
     static final class FlakyFlushBackend implements Backend {
+        final boolean volatileCache;
         final AtomicInteger flushes = new AtomicInteger();
         final AtomicInteger writes = new AtomicInteger();
 
+        FlakyFlushBackend(boolean volatileCache) {
+            this.volatileCache = volatileCache;
+        }
+
         @Override
         public BackendDescriptor describe() {
-            return new BackendDescriptor("t", 100, 512, 4096, 0, 128, true, 1, true, true, true, true,
-                    false, false, UnitIdentity.derive("t", "TEST"));
+            return new BackendDescriptor("t", 100, 512, 4096, 0, 128, true, 1, true, true, volatileCache,
+                    volatileCache, false, false, UnitIdentity.derive("t", "TEST"));
         }
 
         @Override
         public void execute(BlockRequest r) {
-            if (r.op() == BlockOp.FLUSH) {
-                r.complete(flushes.getAndIncrement() == 0 ? CompletionStatus.MEDIUM_ERROR_WRITE : CompletionStatus.GOOD);
-                return;
+            AtomicInteger count = r.op() == BlockOp.FLUSH || volatileCache ? flushes : writes;
+            boolean fails = (r.op() == BlockOp.FLUSH || !volatileCache) && count.getAndIncrement() == 0;
+            if (r.op() != BlockOp.FLUSH && volatileCache) {
+                writes.incrementAndGet();
             }
-            writes.incrementAndGet();
-            r.complete(CompletionStatus.GOOD);
+            r.complete(fails ? CompletionStatus.MEDIUM_ERROR_WRITE : CompletionStatus.GOOD);
         }
 
         @Override
@@ -63,7 +71,7 @@ class StickyDurabilityTest {
 
     @Test
     void aFailedFlushFailsEveryLaterFlushAndDurableWriteUntilReopened() throws Exception {
-        FlakyFlushBackend backend = new FlakyFlushBackend();
+        FlakyFlushBackend backend = new FlakyFlushBackend(true);
         LogicalUnit u = new LogicalUnit(backend, 1);
         u.start();
         try {
@@ -89,6 +97,23 @@ class StickyDurabilityTest {
             assertEquals(CompletionStatus.GOOD, run(reopened, BlockOp.FLUSH, false));
         } finally {
             reopened.close();
+        }
+    }
+
+    @Test
+    void withoutAVolatileCacheAFailedWriteFailsEveryLaterWrite() throws Exception {
+        // The backend writes every write through (no cache to switch): each write is a durable write.
+        FlakyFlushBackend backend = new FlakyFlushBackend(false);
+        LogicalUnit u = new LogicalUnit(backend, 1);
+        u.start();
+        try {
+            assertEquals(CompletionStatus.MEDIUM_ERROR_WRITE, run(u, BlockOp.WRITE, false));
+            assertEquals(CompletionStatus.MEDIUM_ERROR_WRITE, run(u, BlockOp.WRITE, false),
+                    "the backend would say GOOD now; the unit must not");
+            assertEquals(CompletionStatus.MEDIUM_ERROR_WRITE, run(u, BlockOp.FLUSH, false));
+            assertEquals(1, backend.writes.get(), "nothing after the failure reached the backend");
+        } finally {
+            u.close();
         }
     }
 }
