@@ -19,27 +19,30 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A file backstore whose fdatasync fails once (EIO, as after lost writeback) and then would succeed again: every
+ * Durability of the file backstore, observed through its channel ({@link ForceSeamChannel} counts and can fail
+ * {@code force}). A file backstore whose fdatasync fails once (EIO, as after lost writeback) and then would succeed again: every
  * later flush and durable write must fail until the backstore is reopened. The failure is injected through the
- * channel ({@link FailingOnceForce}); what is exercised is the file backend's mapping of a failed
+ * channel ({@link ForceSeamChannel}); what is exercised is the file backend's mapping of a failed
  * {@code force()} and the core's stickiness, not a real device error.
  */
-class FailedForceTest {
+class FileDurabilityTest {
     @TempDir
     Path dir;
 
-    /** Delegates to a real channel; its first {@code force} throws EIO's message. */
-    static final class FailingOnceForce extends FileChannel {
+    /** Delegates to a real channel and counts {@code force} calls; the first {@code failures} throw EIO's message. */
+    static final class ForceSeamChannel extends FileChannel {
         final FileChannel real;
+        final int failures;
         final AtomicInteger forces = new AtomicInteger();
 
-        FailingOnceForce(FileChannel real) {
+        ForceSeamChannel(FileChannel real, int failures) {
             this.real = real;
+            this.failures = failures;
         }
 
         @Override
         public void force(boolean metaData) throws IOException {
-            if (forces.getAndIncrement() == 0) {
+            if (forces.getAndIncrement() < failures) {
                 throw new IOException("Input/output error");
             }
             real.force(metaData);
@@ -76,8 +79,8 @@ class FailedForceTest {
         BackendDescriptor d = first.describe();
         first.close();
 
-        FailingOnceForce channel = new FailingOnceForce(FileChannel.open(file, StandardOpenOption.READ,
-                StandardOpenOption.WRITE));
+        ForceSeamChannel channel = new ForceSeamChannel(FileChannel.open(file, StandardOpenOption.READ,
+                StandardOpenOption.WRITE), 1);
         try (UnitDriver disk = new UnitDriver(new FileBackend(d, file, channel))) {
             assertEquals(CompletionStatus.GOOD, disk.write(0, new byte[512]).status(), "cached write");
             assertEquals(CompletionStatus.MEDIUM_ERROR_WRITE,
@@ -92,6 +95,27 @@ class FailedForceTest {
         try (UnitDriver reopened = new UnitDriver(new FileBackendFactory().open(
                 FileBackendIoTest.config(file, "1M", null)))) {
             assertEquals(CompletionStatus.GOOD, reopened.run(BlockOp.FLUSH, 0, 0, null, r -> { }).status());
+        }
+    }
+
+    /** FUA on an unmap (what the core sets on every write-class request while the write cache is off) is synced. */
+    @Test
+    void fuaUnmapAndWriteZeroesAreSynced() throws Exception {
+        Path file = dir.resolve("disk.img");
+        FileBackend first = (FileBackend) new FileBackendFactory().open(FileBackendIoTest.config(file, "1M", null));
+        BackendDescriptor d = first.describe();
+        first.close();
+        ForceSeamChannel channel = new ForceSeamChannel(FileChannel.open(file, StandardOpenOption.READ,
+                StandardOpenOption.WRITE), 0);
+        try (UnitDriver disk = new UnitDriver(new FileBackend(d, file, channel))) {
+            assertEquals(CompletionStatus.GOOD, disk.run(BlockOp.UNMAP, 0, 0, null, r -> r.addRange(0, 8)).status());
+            assertEquals(0, channel.forces.get(), "cache on, no FUA: nothing to sync");
+            assertEquals(CompletionStatus.GOOD,
+                    disk.run(BlockOp.UNMAP, 0, 0, null, r -> r.addRange(0, 8).fua(true)).status());
+            assertEquals(1, channel.forces.get(), "FUA unmap");
+            assertEquals(CompletionStatus.GOOD,
+                    disk.run(BlockOp.WRITE_ZEROES, 8, 8, null, r -> r.fua(true)).status());
+            assertEquals(2, channel.forces.get(), "FUA write zeroes");
         }
     }
 }
