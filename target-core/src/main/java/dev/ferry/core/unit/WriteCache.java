@@ -2,6 +2,9 @@ package dev.ferry.core.unit;
 
 import dev.ferry.core.backend.BackendDescriptor;
 import dev.ferry.core.request.BlockOp;
+import java.lang.ref.WeakReference;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The volatile write cache setting of one logical unit, the same whichever protocol reads or changes it: the SCSI
@@ -11,9 +14,16 @@ import dev.ferry.core.request.BlockOp;
  * unit reset returns to it.
  */
 public final class WriteCache {
+    /** Told when the setting changed, with who changed it, so other initiators can be told (SCSI unit attention). */
+    public interface Listener {
+        void changed(Object changer);
+    }
+
     private final boolean present;
     private final boolean defaultEnabled;
     private volatile boolean enabled;
+    /** Held weakly, as the frontend objects that listen may be dropped by a reconfiguration without notice. */
+    private final List<WeakReference<Listener>> listeners = new CopyOnWriteArrayList<>();
 
     WriteCache(BackendDescriptor d) {
         this.present = d.volatileWriteCache();
@@ -34,18 +44,39 @@ public final class WriteCache {
         return defaultEnabled;
     }
 
-    /** Switches the cache; false (and nothing changes) when there is no cache to switch. */
-    public boolean setEnabled(boolean on) {
+    /**
+     * Switches the cache; false (and nothing changes) when there is no cache to switch. When the value changes the
+     * listeners hear of it with {@code changer} (an initiator's connection, or null), which they need not tell.
+     */
+    public boolean setEnabled(boolean on, Object changer) {
         if (!present) {
             return false;
         }
-        enabled = on;
+        set(on, changer);
         return true;
     }
 
     /** Back to the backend's setting (SCSI logical unit reset: mode parameters return to their saved values). */
     public void reset() {
-        enabled = defaultEnabled;
+        set(defaultEnabled, null);
+    }
+
+    private synchronized void set(boolean on, Object changer) {
+        if (enabled == on) {
+            return;
+        }
+        enabled = on;
+        for (WeakReference<Listener> ref : listeners) {
+            Listener l = ref.get();
+            if (l != null) {
+                l.changed(changer);
+            }
+        }
+    }
+
+    public void addListener(Listener l) {
+        listeners.removeIf(ref -> ref.get() == null);
+        listeners.add(new WeakReference<>(l));
     }
 
     /**

@@ -84,7 +84,7 @@ class StickyDurabilityTest {
             assertEquals(CompletionStatus.MEDIUM_ERROR_WRITE, run(u, BlockOp.WRITE_ZEROES, true), "FUA write zeroes");
             assertEquals(1, backend.flushes.get(), "later flushes never reached the backend");
             assertEquals(CompletionStatus.GOOD, run(u, BlockOp.WRITE, false), "a cached write promises nothing");
-            u.writeCache().setEnabled(false);
+            u.writeCache().setEnabled(false, null);
             assertEquals(CompletionStatus.MEDIUM_ERROR_WRITE, run(u, BlockOp.WRITE, false),
                     "write-through makes every write durable, so every write fails");
         } finally {

@@ -79,9 +79,11 @@ class UnitStateAcrossProtocolsTest {
         }
     }
 
-    /** Runs one CDB on LUN 0 on the "event loop" thread and returns status and Data-In. */
-    private record Result(int status, byte[] data) {
+    /** Status, sense data (or null) and Data-In of one command. */
+    private record Result(int status, byte[] sense, byte[] data) {
     }
+
+    /** Runs one CDB on LUN 0 on the "event loop" thread. */
 
     private Result scsi(byte[] cdb, byte[] dataOut) throws Exception {
         CompletableFuture<Result> done = new CompletableFuture<>();
@@ -101,7 +103,7 @@ class UnitStateAcrossProtocolsTest {
                 if (r.dataIn() != null) {
                     r.dataIn().release();
                 }
-                done.complete(new Result(r.status(), in));
+                done.complete(new Result(r.status(), r.sense(), in));
             }
         };
         loop.execute(() -> scsi.execute(task, queue));
@@ -132,6 +134,10 @@ class UnitStateAcrossProtocolsTest {
             assertEquals(true, wce(cachingPage()));
             assertEquals(0, admin.execute(features(0x09, VOLATILE_WRITE_CACHE, 0, admin.nextCid()), null, null)
                     .status(), "Set Features Volatile Write Cache WCE=0");
+            Result tur = scsi(new byte[6], null);
+            assertEquals(ScsiResponse.CHECK_CONDITION, tur.status());
+            assertEquals(0x2A01, (tur.sense()[12] & 0xFF) << 8 | tur.sense()[13] & 0xFF,
+                    "MODE PARAMETERS CHANGED (SPC-4 6.9.1): another initiator changed the unit's cache");
             assertEquals(false, wce(cachingPage()), "MODE SENSE reports what NVMe set");
 
             byte[] page = cachingPage();

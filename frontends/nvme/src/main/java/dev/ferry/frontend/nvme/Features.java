@@ -109,7 +109,7 @@ public final class Features {
      */
     private void setWriteCache(boolean on) {
         for (LogicalUnit u : controller.namespaces().values()) {
-            u.writeCache().setEnabled(on);
+            u.writeCache().setEnabled(on, controller);
         }
     }
 

@@ -152,7 +152,7 @@ class UnitWriteCacheTest {
         try (ModelHarness h = harness()) {
             ModelHarness.FakeQueue admin = h.admin(0);
             ModelHarness.FakeQueue io = IoCommandsTest.io(h);
-            h.units.get("disk0").writeCache().setEnabled(false); // what SCSI MODE SELECT WCE=0 does
+            h.units.get("disk0").writeCache().setEnabled(false, "a SCSI nexus"); // what SCSI MODE SELECT WCE=0 does
             assertEquals(0, admin.run(getFeature(VOLATILE_WRITE_CACHE), null).result() & 1);
             assertTrue(write(io, 0).fua());
         }

@@ -2,6 +2,7 @@ package dev.ferry.frontend.scsi;
 
 import dev.ferry.core.backend.BackendDescriptor;
 import dev.ferry.core.unit.LogicalUnit;
+import dev.ferry.core.unit.WriteCache;
 import dev.ferry.core.unit.reservation.Registrant;
 import dev.ferry.core.unit.reservation.ReservationEvent;
 import dev.ferry.core.unit.reservation.ReservationListener;
@@ -16,7 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * events for registrants that reach the unit through this target into unit attentions. Shared by every connection;
  * thread-safe.
  */
-final class LunContext implements ReservationListener {
+final class LunContext implements ReservationListener, WriteCache.Listener {
     final long lun;
     final LogicalUnit unit;
     final BackendDescriptor descriptor;
@@ -44,6 +45,20 @@ final class LunContext implements ReservationListener {
         this.nexuses = nexuses;
         this.reservations = new PersistentReservations(unit.name(), unit.reservations());
         unit.reservations().addListener(this); // held weakly: nothing to undo when a reconfiguration drops this
+        unit.writeCache().addListener(this);
+    }
+
+    /**
+     * The unit's write cache setting changed (through any target or protocol): SPC-4 6.9.1 MODE PARAMETERS CHANGED
+     * for every nexus of this target but the one that changed it.
+     */
+    @Override
+    public void changed(Object changer) {
+        for (ItNexus n : nexuses) {
+            if (!n.equals(changer)) {
+                attentions(n).establish(UnitAttention.MODE_PARAMETERS_CHANGED);
+            }
+        }
     }
 
     /**
@@ -157,8 +172,8 @@ final class LunContext implements ReservationListener {
         return unit.writeCache().enabled();
     }
 
-    void setWriteCacheEnabled(boolean wce) {
-        unit.writeCache().setEnabled(wce);
+    void setWriteCacheEnabled(boolean wce, ItNexus changer) {
+        unit.writeCache().setEnabled(wce, changer);
     }
 
     boolean softwareWriteProtected() {

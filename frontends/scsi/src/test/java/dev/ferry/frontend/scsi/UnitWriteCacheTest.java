@@ -121,12 +121,18 @@ class UnitWriteCacheTest {
     }
 
     @Test
-    void aChangeOnTheUnitShowsInModeSense() {
-        unit.writeCache().setEnabled(false); // what NVMe Set Features Volatile Write Cache WCE=0 does
+    void aChangeOnTheUnitShowsInModeSenseAfterModeParametersChanged() {
+        assertFalse(write().fua());                     // A is a known nexus now
+        Object nvmeController = new Object();
+        unit.writeCache().setEnabled(false, nvmeController); // what NVMe Set Features Volatile Write Cache WCE=0 does
+        h.run(A, 0, cdb(0x00), 0, null).assertCheck(SenseData.UNIT_ATTENTION, 0x2A, 0x01); // SPC-4 6.9.1
         assertEquals(0, cachingPage()[2] & ModePages.WCE, "MODE SENSE reports WCE=0");
         assertTrue(write().fua());
-        unit.writeCache().setEnabled(true);
+        unit.writeCache().setEnabled(true, nvmeController);
+        h.run(A, 0, cdb(0x00), 0, null).assertCheck(SenseData.UNIT_ATTENTION, 0x2A, 0x01);
         assertEquals(ModePages.WCE, cachingPage()[2] & ModePages.WCE);
         assertFalse(write().fua());
+        unit.writeCache().setEnabled(true, nvmeController);
+        h.run(A, 0, cdb(0x00), 0, null).assertGood();  // no change, no condition
     }
 }
