@@ -106,6 +106,9 @@ public final class BlockRequest {
     /** Completes the request; any thread may call this once. The result reaches the frontend on its own thread. */
     public void complete(CompletionStatus result) {
         this.status = result;
+        if (unit != null) {
+            unit.completing(this, result);
+        }
         owner.post(this);
     }
 

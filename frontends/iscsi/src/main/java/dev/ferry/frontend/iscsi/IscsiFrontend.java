@@ -100,16 +100,8 @@ public final class IscsiFrontend implements Frontend, TargetServices, ExportsCha
     }
 
     public IscsiFrontend(UnitRegistry registry, NegotiationLimits limits, int idleSeconds) {
-        this(registry, limits, idleSeconds, e -> CommandSet.of(new ScsiTarget(e, reservationDirectory(registry, e))));
-    }
-
-    /**
-     * Where a target's APTPL reservations live: one directory per target under the configured state directory,
-     * so a backstore exported by two targets keeps two separate files. Null (no persistence) without one.
-     */
-    private static java.nio.file.Path reservationDirectory(UnitRegistry registry, Export export) {
-        return registry.stateDirectory() == null ? null
-                : registry.stateDirectory().resolve("scsi-reservations").resolve(export.name());
+        // Persistent reservations (and their APTPL files) belong to the core units, shared by every target.
+        this(registry, limits, idleSeconds, e -> CommandSet.of(new ScsiTarget(e)));
     }
 
     /** With another command set than the SCSI emulation (transport tests). */

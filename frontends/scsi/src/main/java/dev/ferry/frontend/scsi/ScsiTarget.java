@@ -3,7 +3,6 @@ package dev.ferry.frontend.scsi;
 import dev.ferry.core.ring.CompletionQueue;
 import dev.ferry.core.unit.Export;
 import dev.ferry.core.unit.LogicalUnit;
-import java.nio.file.Path;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Map;
@@ -44,31 +43,17 @@ public final class ScsiTarget {
     private final Set<ItNexus> nexuses;
     /** Every target port a nexus formed on, by relative target port identifier (REPORT TARGET PORT GROUPS). */
     private final Map<Integer, ScsiPort> ports;
-    /** Where APTPL reservations are kept, or null. */
-    private final AptplStore store;
-
-    /** A target without a state directory: persistent reservations do not survive a restart (APTPL is refused). */
-    public ScsiTarget(Export export) {
-        this(export, null);
-    }
-
     /**
-     * A target that keeps APTPL persistent reservations in {@code stateDirectory} (created if missing), one file
-     * per logical unit named after its backstore, and loads them now.
-     *
-     * @param stateDirectory null for none, as {@link #ScsiTarget(Export)}
-     * @throws IllegalStateException when a saved file cannot be read: better not to start than to drop
-     *                               registrations another host relies on for fencing
+     * The SCSI target device of an export. Persistent reservations (and their APTPL file) belong to each core
+     * unit, so every target exporting a unit sees the same ones.
      */
-    public ScsiTarget(Export export, Path stateDirectory) {
-        this(export, stateDirectory != null ? new AptplStore(stateDirectory) : null, Map.of(),
-                ConcurrentHashMap.newKeySet(), new ConcurrentSkipListMap<>());
+    public ScsiTarget(Export export) {
+        this(export, Map.of(), ConcurrentHashMap.newKeySet(), new ConcurrentSkipListMap<>());
     }
 
-    private ScsiTarget(Export export, AptplStore store, Map<Long, LunContext> previous, Set<ItNexus> nexuses,
+    private ScsiTarget(Export export, Map<Long, LunContext> previous, Set<ItNexus> nexuses,
                        Map<Integer, ScsiPort> ports) {
         this.export = export;
-        this.store = store;
         this.nexuses = nexuses;
         this.ports = ports;
         NavigableMap<Long, LunContext> m = new TreeMap<>();
@@ -80,7 +65,7 @@ public final class ScsiTarget {
             }
             LunContext kept = previous.get(e.getKey());
             m.put(e.getKey(), kept != null && kept.unit == e.getValue() ? kept
-                    : new LunContext(e.getKey(), e.getValue(), store));
+                    : new LunContext(e.getKey(), e.getValue(), nexuses));
         }
         this.luns = Collections.unmodifiableNavigableMap(m);
     }
@@ -92,7 +77,7 @@ public final class ScsiTarget {
      * inventory changes) so that connected initiators rescan. Callers switch to the successor for new commands.
      */
     public ScsiTarget successor(Export next) {
-        ScsiTarget t = new ScsiTarget(next, store, luns, nexuses, ports);
+        ScsiTarget t = new ScsiTarget(next, luns, nexuses, ports);
         t.reportedLunsChanged();
         return t;
     }
@@ -141,6 +126,7 @@ public final class ScsiTarget {
                     ports.putIfAbsent(c.nexus.port().relativePortId(), c.nexus.port());
                 }
             }
+            lu.claim(c.nexus);
             if (spec == null || !spec.is(CommandSet.NO_UA)) {
                 UnitAttention ua = lu.attentions(c.nexus).take();
                 if (ua != null) {

@@ -102,6 +102,9 @@ public record SenseData(int key, int asc, int ascq, long information, int fieldP
     /** 26h/04h INVALID RELEASE OF PERSISTENT RESERVATION (PR OUT RELEASE with another TYPE, SPC-4 5.13.11.2). */
     public static SenseData invalidReleaseOfPersistentReservation() { return of(ILLEGAL_REQUEST, 0x26, 0x04); }
 
+    /** SPC-4 5.13.7: a registration the logical unit has no room for. */
+    public static SenseData insufficientRegistrationResources() { return of(ILLEGAL_REQUEST, 0x55, 0x04); }
+
     /** 0Eh/03h INVALID FIELD IN COMMAND INFORMATION UNIT (SPC-4; EDTL does not fit the CDB's transfer). */
     public static SenseData invalidFieldInCommandIu() { return of(ILLEGAL_REQUEST, 0x0E, 0x03); }
 
