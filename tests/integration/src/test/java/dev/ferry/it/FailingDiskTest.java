@@ -9,6 +9,8 @@ import dev.ferry.core.config.BackstoreConfig;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.config.LunConfig;
 import dev.ferry.core.config.TargetConfig;
+import dev.ferry.frontend.iscsi.IscsiFrontend;
+import dev.ferry.frontend.nvmetcp.NvmeTcpFrontend;
 import dev.ferry.frontend.nvmetcp.testing.NvmeTcpTestHost;
 import dev.ferry.testing.faulty.FaultyBackend;
 import dev.ferry.testing.faulty.FaultyBackendFactory;
@@ -17,6 +19,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Random;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -141,6 +144,28 @@ class FailingDiskTest {
         }
     }
 
+    /**
+     * The initiator goes away while its write sits on a disk that stopped answering: once the disk answers, Ferry
+     * frees the session and the write's buffer, and the LUN serves the next session.
+     */
+    @Test
+    void iscsiConnectionLostDuringAStallIsFreedWhenTheDiskAnswers() throws Exception {
+        IscsiFrontend frontend = (IscsiFrontend) core.frontend(TargetConfig.ISCSI);
+        try (BufferLeaks leaks = new BufferLeaks()) {
+            IscsiInitiator gone = new IscsiInitiator(iscsi, IQN);
+            disk.stall();
+            gone.start(BAD_LUN, Cdb.write16(128, 8, true), 8 * BLOCK, random(8 * BLOCK, 3)); // immediate data
+            awaitHeld(1);
+            gone.close();
+            disk.release();
+            awaitTrue(() -> frontend.sessionCount() == 0, "the lost session to be freed");
+            assertEquals(List.of(), leaks.reports(), "buffers leaked");
+        }
+        try (IscsiInitiator i = new IscsiInitiator(iscsi, IQN)) {
+            assertEquals(IscsiInitiator.Result.GOOD, i.command(BAD_LUN, Cdb.read16(128, 8), 8 * BLOCK, null).status());
+        }
+    }
+
     // ---- NVMe/TCP ----
 
     @Test
@@ -200,6 +225,26 @@ class FailingDiskTest {
         }
     }
 
+    /** As {@link #iscsiConnectionLostDuringAStallIsFreedWhenTheDiskAnswers}: a read's data buffer and the controller. */
+    @Test
+    void nvmeConnectionLostDuringAStallIsFreedWhenTheDiskAnswers() throws Exception {
+        NvmeTcpFrontend frontend = (NvmeTcpFrontend) core.frontend(TargetConfig.NVME);
+        try (BufferLeaks leaks = new BufferLeaks()) {
+            Nvme gone = new Nvme();
+            disk.stall();
+            gone.io.sendCapsule(read(gone.io, BAD_NSID, 128, 8).array(), null);
+            awaitHeld(1);
+            gone.close();
+            disk.release();
+            awaitTrue(() -> frontend.connectionCount() == 0 && frontend.target().controllers().isEmpty(),
+                    "the lost controller and its queues to be freed");
+            assertEquals(List.of(), leaks.reports(), "buffers leaked");
+        }
+        try (Nvme n = new Nvme()) {
+            assertStatus(SCT_GENERIC, 0, n.io.execute(read(n.io, BAD_NSID, 128, 8), null, null));
+        }
+    }
+
     /** An admin and one I/O queue of one controller. */
     private static final class Nvme implements AutoCloseable {
         final NvmeTcpTestHost admin;
@@ -247,12 +292,17 @@ class FailingDiskTest {
         assertEquals(lba, r.information(), "INFORMATION");
     }
 
-    /** Waits for the stall to hold {@code n} requests; the deadline only guards against a hang. */
+    /** Waits for the stall to hold {@code n} requests. */
     private static void awaitHeld(int n) throws InterruptedException {
+        awaitTrue(() -> disk.heldCount() >= n, "the stalled request to reach the backend");
+    }
+
+    /** Waits for a condition; the deadline only guards against a hang. */
+    private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + DEADLINE_NANOS;
-        while (disk.heldCount() < n) {
+        while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("the stalled request never reached the backend");
+                throw new AssertionError("timed out waiting for " + what);
             }
             Thread.sleep(5);
         }
