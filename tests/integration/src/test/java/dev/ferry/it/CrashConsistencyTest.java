@@ -51,7 +51,7 @@ class CrashConsistencyTest {
 
     @Test
     void durableWritesSurviveSigkill() throws Exception {
-        LoopDevice.assumeAvailable();
+        LoopDevice.assumeAvailable("the crash-consistency test (file and block backstores)");
         int cycles = Integer.getInteger("ferry.crash.cycles", DEFAULT_CYCLES);
         long seed = Long.getLong("ferry.crash.seed", System.nanoTime());
         Random random = new Random(seed);

@@ -145,6 +145,30 @@ class FailingDiskTest {
     }
 
     /**
+     * A latency spike on the first two of four pipelined reads, so that completions may overtake each other on one
+     * connection: every command still gets its own blocks.
+     */
+    @Test
+    void iscsiLatencySpikeOnSomeCommandsKeepsEachCommandsOwnData() throws Exception {
+        byte[] data = random(32 * BLOCK, 4);
+        try (IscsiInitiator i = new IscsiInitiator(iscsi, IQN)) {
+            assertEquals(IscsiInitiator.Result.GOOD,
+                    i.command(BAD_LUN, Cdb.write16(512, 32, true), data.length, data).status());
+            disk.delayNext(2, java.time.Duration.ofMillis(300));
+            int[] itts = new int[4];
+            for (int k = 0; k < 4; k++) {
+                itts[k] = i.start(BAD_LUN, Cdb.read16(512 + 8 * k, 8), 8 * BLOCK, null);
+            }
+            for (int k = 3; k >= 0; k--) {
+                IscsiInitiator.Result r = i.await(itts[k]);
+                assertEquals(IscsiInitiator.Result.GOOD, r.status());
+                assertArrayEquals(java.util.Arrays.copyOfRange(data, 8 * k * BLOCK, 8 * (k + 1) * BLOCK), r.data(),
+                        "read " + k);
+            }
+        }
+    }
+
+    /**
      * The initiator goes away while its write sits on a disk that stopped answering: once the disk answers, Ferry
      * frees the session and the write's buffer, and the LUN serves the next session.
      */
