@@ -138,7 +138,8 @@ final class CuttingProxy implements AutoCloseable {
 
     private Fault strikes(Direction direction) {
         Fault f = armed.get();
-        if (f == null || f.direction != direction || f.pdusLeft.decrementAndGet() != 0 || !armed.compareAndSet(f, null)) {
+        if (f == null || f.direction != direction || f.pdusLeft.decrementAndGet() != 0
+                || !armed.compareAndSet(f, null)) {
             return null;
         }
         return f;

@@ -249,7 +249,7 @@ class FailingDiskTest {
         }
     }
 
-    /** As {@link #iscsiConnectionLostDuringAStallIsFreedWhenTheDiskAnswers}: a read's data buffer and the controller. */
+    /** As {@link #iscsiConnectionLostDuringAStallIsFreedWhenTheDiskAnswers}: a read's buffer and the controller. */
     @Test
     void nvmeConnectionLostDuringAStallIsFreedWhenTheDiskAnswers() throws Exception {
         NvmeTcpFrontend frontend = (NvmeTcpFrontend) core.frontend(TargetConfig.NVME);

@@ -17,7 +17,10 @@ enum PduFraming {
             return 48 + (b.get(4) & 0xFF) * 4 + data + (-data & 3);
         }
     },
-    /** NVMe/TCP 1.0 3.6.1: the 8-byte common header's PLEN (bytes 4-7, little-endian) is the whole PDU, digests included. */
+    /**
+     * NVMe/TCP 1.0 3.6.2 (Figure 15): PLEN (bytes 4-7, little-endian) of the 8-byte common header is the whole
+     * PDU, padding and digests included.
+     */
     NVME_TCP(8) {
         @Override
         int length(byte[] header) {

@@ -45,7 +45,6 @@ public final class FaultyBackend implements Backend {
         t.setDaemon(true);
         return t;
     });
-
     private final Consumer<FaultyBackend> onClose;
 
     public FaultyBackend(Backend inner) {

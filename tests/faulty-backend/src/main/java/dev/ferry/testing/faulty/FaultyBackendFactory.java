@@ -40,17 +40,22 @@ public final class FaultyBackendFactory implements BackendFactory {
     @Override
     public Backend open(BackstoreConfig config) throws BackendException {
         String name = config.name();
-        FaultyBackend b = new FaultyBackend(innerFactory(config).open(inner(config)), closed -> OPEN.remove(name, closed));
+        FaultyBackend b = new FaultyBackend(innerFactory(config).open(inner(config)),
+                closed -> OPEN.remove(name, closed));
         OPEN.put(name, b);
         return b;
     }
 
+    private static String innerType(BackstoreConfig c) {
+        return c.path() == null ? "ram" : "file";
+    }
+
     private static BackendFactory innerFactory(BackstoreConfig c) {
-        return TargetCore.backendFactories().get(c.path() == null ? "ram" : "file");
+        return TargetCore.backendFactories().get(innerType(c));
     }
 
     private static BackstoreConfig inner(BackstoreConfig c) {
-        return new BackstoreConfig(c.name(), c.path() == null ? "ram" : "file", c.size(), c.path(), c.blockSize(),
-                c.physicalBlockSize(), c.readOnly(), c.writeCache(), c.workers(), c.queueDepth(), c.identitySeed());
+        return new BackstoreConfig(c.name(), innerType(c), c.size(), c.path(), c.blockSize(), c.physicalBlockSize(),
+                c.readOnly(), c.writeCache(), c.workers(), c.queueDepth(), c.identitySeed());
     }
 }
