@@ -472,6 +472,9 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             nexus = new ItNexus(String.format("%s,i,0x%012x", p.initiatorName, isid), p.initiatorName, isid, port);
         }
         int tsih = table.allocateTsih();
+        if (tsih == SessionTable.NO_TSIH) {
+            throw new LoginException(LoginPdu.OUT_OF_RESOURCES, "every TSIH is in use");
+        }
         IscsiSession s = new IscsiSession(key, tsih, isid, p, export, scsiTarget, nexus, this);
         if (p.discovery()) {
             table.add(s);
@@ -479,6 +482,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         } else {
             int maxSessions = export.iscsi().maxSessionsOrDefault();
             if (!table.addWithin(s, maxSessions)) {
+                table.release(tsih);
                 throw new LoginException(LoginPdu.OUT_OF_RESOURCES, "target " + export.name() + " has its maximum of "
                         + maxSessions + " sessions");
             }
