@@ -32,6 +32,8 @@ import dev.ferry.frontend.scsi.ScsiPort;
 import dev.ferry.frontend.scsi.ScsiResponse;
 import dev.ferry.frontend.scsi.TaskAttribute;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -40,6 +42,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -47,6 +50,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -113,6 +117,14 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
     private final List<TmfWait> tmfWaits = new ArrayList<>();
     private int nextTtt = 1;
 
+    // Write data: solicited bytes reserved by admitted tasks, within ConnectionLimits.writeBufferBytes
+    private long writeReserved;
+    /** Writes whose solicited data does not fit the budget yet, oldest first: they get R2Ts once it does. */
+    private final ArrayDeque<IscsiTask> awaitingBuffer = new ArrayDeque<>();
+
+    /** Closes a connection still logging in when the login timeout after accept has passed. */
+    private ScheduledFuture<?> loginDeadline;
+
     // Text continuation (RFC 7143 11.10.2)
     private ByteArrayOutputStream textIn;
     private byte[] textOut;
@@ -145,6 +157,19 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        // Absolute from accept: bytes trickling in do not extend it (an idle timer would restart on each).
+        loginDeadline = ctx.executor().schedule(() -> {
+            if (phase == Phase.LOGIN) {
+                LOG.info("{}: login not completed within {} ms of connecting", ctx.channel(),
+                        services.connectionLimits().loginTimeoutMillis());
+                drop("login timed out");
+            }
+        }, services.connectionLimits().loginTimeoutMillis(), TimeUnit.MILLISECONDS);
+        ctx.fireChannelActive();
+    }
+
+    @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         try {
             if (phase == Phase.CLOSED) {
@@ -167,10 +192,11 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
                 return;
             }
             ReferenceCountUtil.release(msg);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            // An Error too (OutOfMemoryError, say): this connection ends, and the PDUs decoded with this one are
+            // released unprocessed (phase CLOSED) instead of each failing again; the loop serves the others.
             LOG.warn("{}: error handling a PDU, dropping the connection", ctx.channel(), e);
-            closing("internal error");
-            ctx.close();
+            drop("internal error");
         }
     }
 
@@ -189,8 +215,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         } else {
             LOG.warn("{}: dropping the connection", ctx.channel(), cause);
         }
-        closing(root.getMessage() != null ? root.getMessage() : root.toString());
-        ctx.close();
+        drop(root.getMessage() != null ? root.getMessage() : root.toString());
     }
 
     @Override
@@ -199,11 +224,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             ctx.fireUserEventTriggered(evt);
             return;
         }
-        if (phase == Phase.LOGIN) {
-            LOG.info("{}: login timed out", ctx.channel());
-            closing("login timed out");
-            ctx.close();
-        } else if (phase == Phase.FULL_FEATURE || phase == Phase.LOGGING_OUT) {
+        if (phase == Phase.FULL_FEATURE || phase == Phase.LOGGING_OUT) {
             if (pingTtt != IscsiPdu.RESERVED_TAG) {
                 LOG.warn("{}: no answer to NOP-In ping, dropping the connection", ctx.channel());
                 closing("no answer to NOP-In ping");
@@ -477,7 +498,12 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         }
         IscsiSession s = new IscsiSession(key, tsih, isid, p, export, scsiTarget, nexus, this);
         if (p.discovery()) {
-            table.add(s);
+            int maxDiscovery = services.connectionLimits().discoverySessions();
+            if (!table.addDiscoveryWithin(s, maxDiscovery)) {
+                table.release(tsih);
+                throw new LoginException(LoginPdu.OUT_OF_RESOURCES, "the maximum of " + maxDiscovery
+                        + " discovery sessions is reached");
+            }
             window = services.commandWindow();
         } else {
             int maxSessions = export.iscsi().maxSessionsOrDefault();
@@ -501,6 +527,9 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         decoder.digests(p.headerDigest, p.dataDigest);
         decoder.maxRecvDataSegmentLength(p.targetMaxRecvDataSegmentLength);
         phase = Phase.FULL_FEATURE;
+        if (loginDeadline != null) {
+            loginDeadline.cancel(false);
+        }
         SessionLog.loggedIn(ctx.channel(), s, negotiator.authentication());
         LOG.debug("{}: {} negotiated {}", ctx.channel(), s, p);
         negotiator = null;
@@ -522,6 +551,11 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
 
     private void fatal(String why) {
         LOG.info("{}: {}; dropping the connection", ctx.channel(), why);
+        drop(why);
+    }
+
+    /** Closes the connection now: nothing more is read from it or done for it (PDUs already decoded included). */
+    private void drop(String why) {
         closing(why);
         phase = Phase.CLOSED;
         ctx.close();
@@ -564,43 +598,101 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
                 reject(RejectPdu.PROTOCOL_ERROR, pdu.bhs());
                 return;
             }
-            IscsiTask t = new IscsiTask(this, itt, c.cmdSn(), c.lun(), cdb, edtl, c.read(), c.write(),
-                    TaskAttribute.fromIscsi(c.attribute()), session.nexus);
-            tasks.put(itt, t);
-            if (!c.write() || edtl == 0) {
-                run(t);
-                return;
-            }
-            if (edtl > MAX_WRITE_TRANSFER) {
-                tasks.remove(itt);
+            if (c.write() && edtl > MAX_WRITE_TRANSFER) {
                 send(ScsiResponsePdu.create().itt(itt).response(ScsiResponsePdu.RESPONSE_TARGET_FAILURE).pdu(), true);
                 return;
             }
-            t.dataOut = IoBuffers.allocate(edtl);
-            t.dataOut.writerIndex(edtl);
-            if (immediate > 0) {
-                t.dataOut.setBytes(0, pdu.data(), pdu.data().readerIndex(), immediate);
-                t.received = immediate;
-                t.unsolicitedOffset = immediate;
+            IscsiTask t = new IscsiTask(this, itt, c.cmdSn(), c.lun(), cdb, edtl, c.read(), c.write(),
+                    TaskAttribute.fromIscsi(c.attribute()), session.nexus);
+            tasks.put(itt, t);
+            if (!c.write() || edtl == 0 || !target.acceptsDataOut(t)) {
+                // A write the command set refuses without reading its data (a LUN this initiator does not see, an
+                // unknown operation code) runs at once: no buffer, and its unsolicited data is discarded.
+                run(t);
+                return;
             }
             // Unsolicited Data-Out may follow up to FirstBurstLength unless F is set (11.3.1, 13.10, 13.14).
             t.unsolicitedEnd = c.finalBit() || params.initialR2T ? immediate : Math.min(params.firstBurstLength, edtl);
             t.nextR2tOffset = Math.max(t.unsolicitedEnd, immediate);
+            if (immediate < edtl) {
+                admitOrQueue(t);
+            }
+            if (immediate > 0) {
+                chunk(t, 0, t.unsolicitedEnd);
+                store(t, 0, pdu.data(), immediate);
+                t.received = immediate;
+                t.unsolicitedOffset = immediate;
+            }
             if (t.received >= edtl) {
                 run(t);
-            } else {
-                solicit(t);
             }
         } finally {
             pdu.release();
         }
     }
 
-    /** Sends R2Ts while fewer than MaxOutstandingR2T are open, each for at most MaxBurstLength (11.8, 13.13, 13.17). */
+    /**
+     * Lets a write that needs R2Ts solicit its data when the whole write fits the connection's write-buffer budget,
+     * or when no other write holds any of it (so one write of any size proceeds); otherwise it waits its turn and
+     * its initiator gets no R2T until then. A write that is all unsolicited needs no admission: FirstBurstLength
+     * and the CmdSN window bound it.
+     */
+    private void admitOrQueue(IscsiTask t) {
+        if (solicitedBytes(t) == 0 || (awaitingBuffer.isEmpty() && fitsBudget(t))) {
+            admit(t);
+        } else {
+            awaitingBuffer.add(t);
+        }
+    }
+
+    private static long solicitedBytes(IscsiTask t) {
+        return t.expectedLength - t.nextR2tOffset;
+    }
+
+    private boolean fitsBudget(IscsiTask t) {
+        return writeReserved == 0
+                || writeReserved + t.expectedLength <= services.connectionLimits().writeBufferBytes();
+    }
+
+    private void admit(IscsiTask t) {
+        t.admitted = true;
+        long solicited = solicitedBytes(t);
+        if (solicited > 0) {
+            t.reserved = t.expectedLength;
+            writeReserved += t.reserved;
+            if (t.chunks.isEmpty() && solicited <= (long) params.maxOutstandingR2T * params.maxBurstLength) {
+                // The first round of R2Ts asks for all of it anyway: one contiguous buffer, which a block backend
+                // writes in place (the chunks of a longer write reach it joined, through a bounce buffer).
+                chunk(t, 0, t.expectedLength);
+            }
+        }
+        solicit(t);
+    }
+
+    /** Budget came free: the oldest waiting writes that now fit get their R2Ts. */
+    private void admitWaiting() {
+        boolean admitted = false;
+        while (phase == Phase.FULL_FEATURE && !awaitingBuffer.isEmpty() && fitsBudget(awaitingBuffer.peek())) {
+            admit(awaitingBuffer.poll());
+            admitted = true;
+        }
+        if (admitted) {
+            flushSoon();
+        }
+    }
+
+    /**
+     * Sends R2Ts while fewer than MaxOutstandingR2T are open, each for at most MaxBurstLength (11.8, 13.13, 13.17);
+     * each R2T's buffer is allocated as it goes out.
+     */
     private void solicit(IscsiTask t) {
+        if (!t.admitted) {
+            return;
+        }
         while (t.r2ts.size() < params.maxOutstandingR2T && t.nextR2tOffset < t.expectedLength) {
             int len = Math.min(params.maxBurstLength, t.expectedLength - t.nextR2tOffset);
             int ttt = newTtt();
+            chunk(t, t.nextR2tOffset, len);
             t.r2ts.add(new IscsiTask.R2t(ttt, t.nextR2tOffset, len));
             R2tPdu r = R2tPdu.create().itt(t.itt).lun(t.lun).ttt(ttt).r2tSn(t.sn++).bufferOffset(t.nextR2tOffset)
                     .desiredLength(len);
@@ -640,6 +732,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
                     // The initiator ended its unsolicited burst early: solicit what it left out.
                     int ttt = newTtt();
                     int gap = t.unsolicitedEnd - t.unsolicitedOffset;
+                    chunk(t, t.unsolicitedOffset, gap);
                     t.r2ts.add(new IscsiTask.R2t(ttt, t.unsolicitedOffset, gap));
                     send(R2tPdu.create().itt(t.itt).lun(t.lun).ttt(ttt).r2tSn(t.sn++).bufferOffset(t.unsolicitedOffset)
                             .desiredLength(gap).pdu(), false);
@@ -660,7 +753,10 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
                 r2t.received += len;
             }
             if (len > 0) {
-                t.dataOut.setBytes(off, pdu.data(), pdu.data().readerIndex(), len);
+                if (r2t == null) {
+                    chunk(t, 0, t.unsolicitedEnd); // the unsolicited burst's buffer, on its first byte
+                }
+                store(t, off, pdu.data(), len);
                 t.received += len;
             }
             if (r2t != null && (d.finalBit() || r2t.received >= r2t.length)) {
@@ -701,11 +797,41 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         taskGone(t);
     }
 
+    /**
+     * The buffer for Data-Out at [offset, offset + length) unless one allowed earlier covers offset (the unsolicited
+     * burst's covers the gap an early F leaves in it). Counted in the pool's bytes only from here.
+     */
+    private static void chunk(IscsiTask t, int offset, int length) {
+        if (length > 0 && t.chunkAt(offset) == null) {
+            ByteBuf b = IoBuffers.allocate(length);
+            b.writerIndex(length);
+            t.chunks.put(offset, b);
+        }
+    }
+
+    /** Copies Data-Out into the chunk its range was allowed in (the callers checked the range against it). */
+    private static void store(IscsiTask t, int offset, ByteBuf data, int length) {
+        Map.Entry<Integer, ByteBuf> c = t.chunks.floorEntry(offset);
+        c.getValue().setBytes(offset - c.getKey(), data, data.readerIndex(), length);
+    }
+
+    /** The chunks, in offset order, as the one buffer the command set reads (no copy). */
+    private static ByteBuf joined(IscsiTask t) {
+        if (t.chunks.size() == 1) {
+            return t.chunks.pollFirstEntry().getValue();
+        }
+        CompositeByteBuf all = ByteBufAllocator.DEFAULT.compositeDirectBuffer(t.chunks.size());
+        while (!t.chunks.isEmpty()) {
+            all.addComponent(true, t.chunks.pollFirstEntry().getValue());
+        }
+        return all;
+    }
+
     /** Hands a task whose data is complete to the command set. */
     private void run(IscsiTask t) {
         t.state = IscsiTask.State.EXECUTING;
-        if (t.dataOut != null && t.dataOut.writerIndex() != t.expectedLength) {
-            t.dataOut.writerIndex(t.expectedLength);
+        if (!t.chunks.isEmpty()) {
+            t.dataOut = joined(t);
         }
         try {
             target.execute(t, queue);
@@ -754,10 +880,10 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             respond(t, r, in);
             in = null; // respond() consumed it
             flushSoon();
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            // Never into the completion queue's drain loop, which serves the loop's other connections too.
             LOG.warn("{}: error completing {}", ctx.channel(), t, e);
-            closing("internal error");
-            ctx.close();
+            drop("internal error");
         } finally {
             if (in != null) {
                 ReferenceCountUtil.safeRelease(in);
@@ -811,10 +937,20 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         flushSoon();
     }
 
-    private static void releaseData(IscsiTask t) {
+    /** Frees a task's write data and gives its reservation back to the budget (admitting waiting writes). */
+    private void releaseData(IscsiTask t) {
         if (t.dataOut != null) {
             t.dataOut.release();
             t.dataOut = null;
+        }
+        t.chunks.values().forEach(ByteBuf::release);
+        t.chunks.clear();
+        if (!t.admitted) {
+            awaitingBuffer.remove(t);
+        } else if (t.reserved > 0) {
+            writeReserved -= t.reserved;
+            t.reserved = 0;
+            admitWaiting();
         }
     }
 
@@ -1171,14 +1307,9 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         maybeFinishLogout();
     }
 
+    /** Whether the LUN names a unit this session's initiator sees: a masked one does not exist for it. */
     private boolean lunExists(long lun) {
-        try {
-            return target.hasLun(lun);
-        } catch (UnsupportedOperationException e) {
-            // Fallback while the command set is incomplete: single-level peripheral/flat addressing.
-            long l = (lun >>> 48) & 0x3fff;
-            return session.export.unit(l) != null;
-        }
+        return target.hasLun(lun, session.nexus);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -1258,6 +1389,9 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         }
         cleanedUp = true;
         phase = Phase.CLOSED;
+        if (loginDeadline != null) {
+            loginDeadline.cancel(false);
+        }
         for (IscsiTask t : tasks.values()) {
             t.aborted = true;
             if (t.state == IscsiTask.State.COLLECTING) {
@@ -1267,6 +1401,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             // Tasks in the backend release their buffers when they complete.
         }
         tasks.clear();
+        awaitingBuffer.clear();
         for (IscsiPdu p : pending.values()) {
             if (p != SKIPPED) {
                 p.release();

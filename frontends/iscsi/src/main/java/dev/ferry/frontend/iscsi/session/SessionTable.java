@@ -73,6 +73,15 @@ public final class SessionTable {
         return true;
     }
 
+    /** Adds a Discovery session unless {@code maxSessions} exist already (atomic, as {@link #addWithin}). */
+    synchronized boolean addDiscoveryWithin(IscsiSession s, int maxSessions) {
+        if (byTsih.values().stream().filter(IscsiSession::discovery).count() >= maxSessions) {
+            return false;
+        }
+        add(s);
+        return true;
+    }
+
     synchronized void add(IscsiSession s) {
         allocated.remove(s.tsih);
         byTsih.put(s.tsih, s);
