@@ -179,6 +179,46 @@ class HostilePeerTest {
         }
     }
 
+    @Test
+    void unsolicitedDataBeyondTheBudgetIsPushedBackWithTaskSetFull() throws Exception {
+        start(ConnectionLimits.DEFAULT.withWriteBufferBytes(MIB));
+        try (IscsiTestClient c = login(0x400001230108L, IscsiTestClient.defaults())) {
+            byte[] data = new byte[768 * 1024];
+            new Random(9).nextBytes(data);
+            c.write(writeWithoutData(c, 0xa, data.length));
+            IscsiPdu r2t = c.read();
+            assertEquals(Opcode.R2T, r2t.opcode());
+            // 64 KiB immediate data of a 512 KiB write: 768 KiB + 512 KiB would pass the 1 MiB budget.
+            ScsiCommandPdu b = ScsiCommandPdu.create().itt(0xb).lun(LUN0).expectedDataTransferLength(512 * 1024)
+                    .cmdSn(c.cmdSn++).expStatSn(c.expStatSn).cdb(IscsiTestClient.write10(0, 1024));
+            b.pdu().data(Unpooled.wrappedBuffer(data, 0, 65536));
+            c.write(b.flags(false, false, true, 1).pdu());
+            IscsiPdu full = c.read();
+            assertEquals(Opcode.SCSI_RESPONSE, full.opcode());
+            assertEquals(0xb, full.itt());
+            assertEquals(ScsiResponse.TASK_SET_FULL, new ScsiResponsePdu(full).status());
+            // The first write goes on; afterwards the retried one fits.
+            R2tPdu r = new R2tPdu(r2t);
+            int offset = r.bufferOffset();
+            while (true) {
+                DataOutPdu d = DataOutPdu.create().itt(0xa).lun(LUN0).ttt(r.ttt()).dataSn(0).bufferOffset(offset)
+                        .expStatSn(c.expStatSn).finalBit(true);
+                d.pdu().data(Unpooled.wrappedBuffer(data, offset, r.desiredLength()));
+                c.write(d.pdu());
+                IscsiPdu next = c.read();
+                if (next.opcode() == Opcode.SCSI_RESPONSE) {
+                    assertEquals(ScsiResponse.GOOD, new ScsiResponsePdu(next).status());
+                    break;
+                }
+                r = new R2tPdu(next);
+                offset = r.bufferOffset();
+            }
+            byte[] retry = java.util.Arrays.copyOf(data, 512 * 1024);
+            assertEquals(ScsiResponse.GOOD,
+                    c.command(LUN0, IscsiTestClient.write10(0, 1024), retry.length, false, retry).status());
+        }
+    }
+
     // ---- item 3: an Error ends its connection and the rest of its batch, nothing else ----
 
     @Test

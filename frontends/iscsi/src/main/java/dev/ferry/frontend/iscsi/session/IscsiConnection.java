@@ -614,8 +614,16 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             // Unsolicited Data-Out may follow up to FirstBurstLength unless F is set (11.3.1, 13.10, 13.14).
             t.unsolicitedEnd = c.finalBit() || params.initialR2T ? immediate : Math.min(params.firstBurstLength, edtl);
             t.nextR2tOffset = Math.max(t.unsolicitedEnd, immediate);
-            if (immediate < edtl) {
-                admitOrQueue(t);
+            if (awaitingBuffer.isEmpty() && fitsBudget(t)) {
+                admit(t);
+            } else if (t.unsolicitedEnd > 0) {
+                // Data we did not ask for is here or on its way, and buffering it would pass the budget: push back
+                // (SAM-5 5.3: the task set lacks the resources); its Data-Out is discarded, the initiator retries.
+                tasks.remove(itt, t);
+                send(ScsiResponsePdu.create().itt(itt).status(ScsiResponse.TASK_SET_FULL).pdu(), true);
+                return;
+            } else {
+                awaitingBuffer.add(t); // no R2T, and so no data and no buffer, until the budget has room
             }
             if (immediate > 0) {
                 chunk(t, 0, t.unsolicitedEnd);
@@ -632,39 +640,24 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Lets a write that needs R2Ts solicit its data when the whole write fits the connection's write-buffer budget,
-     * or when no other write holds any of it (so one write of any size proceeds); otherwise it waits its turn and
-     * its initiator gets no R2T until then. A write that is all unsolicited needs no admission: FirstBurstLength
-     * and the CmdSN window bound it.
+     * Whether a write may take buffers: its whole length fits the connection's write-buffer budget beside the
+     * writes admitted before, or no other write holds any (so one write of any accepted size proceeds). The bytes
+     * a connection buffers for writes never exceed the larger of the budget and {@link #MAX_WRITE_TRANSFER}.
      */
-    private void admitOrQueue(IscsiTask t) {
-        if (solicitedBytes(t) == 0 || (awaitingBuffer.isEmpty() && fitsBudget(t))) {
-            admit(t);
-        } else {
-            awaitingBuffer.add(t);
-        }
-    }
-
-    private static long solicitedBytes(IscsiTask t) {
-        return t.expectedLength - t.nextR2tOffset;
-    }
-
     private boolean fitsBudget(IscsiTask t) {
         return writeReserved == 0
                 || writeReserved + t.expectedLength <= services.connectionLimits().writeBufferBytes();
     }
 
+    /** Reserves the write's length in the budget and solicits its data; buffers are allocated as data is allowed. */
     private void admit(IscsiTask t) {
         t.admitted = true;
-        long solicited = solicitedBytes(t);
-        if (solicited > 0) {
-            t.reserved = t.expectedLength;
-            writeReserved += t.reserved;
-            if (t.chunks.isEmpty() && solicited <= (long) params.maxOutstandingR2T * params.maxBurstLength) {
-                // The first round of R2Ts asks for all of it anyway: one contiguous buffer, which a block backend
-                // writes in place (the chunks of a longer write reach it joined, through a bounce buffer).
-                chunk(t, 0, t.expectedLength);
-            }
+        t.reserved = t.expectedLength;
+        writeReserved += t.reserved;
+        if ((long) t.expectedLength - t.nextR2tOffset <= (long) params.maxOutstandingR2T * params.maxBurstLength) {
+            // The first round of R2Ts asks for all of it anyway: one contiguous buffer, which a block backend
+            // writes in place (the chunks of a longer write reach it joined, through a bounce buffer).
+            chunk(t, 0, t.expectedLength);
         }
         solicit(t);
     }

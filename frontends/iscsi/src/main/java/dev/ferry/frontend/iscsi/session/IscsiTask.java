@@ -56,9 +56,9 @@ final class IscsiTask implements ScsiTask {
      * arrives) and one per R2T (allocated when the R2T goes out). They never overlap.
      */
     final TreeMap<Integer, ByteBuf> chunks = new TreeMap<>();
-    /** Solicited bytes reserved in the connection's write-buffer budget; 0 until admitted ({@link #admitted}). */
+    /** Bytes reserved in the connection's write-buffer budget (the whole write); 0 until admitted. */
     long reserved;
-    /** Whether this task may send R2Ts: its solicited bytes fit the connection's budget. */
+    /** Whether this write may take buffers and be sent R2Ts: its length fit the connection's budget. */
     boolean admitted;
     /** Bytes of Data-Out received so far. */
     int received;
