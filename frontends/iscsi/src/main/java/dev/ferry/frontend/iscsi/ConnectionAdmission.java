@@ -24,7 +24,10 @@ final class ConnectionAdmission {
     /** Whether the connection may stay; if so it is counted until it closes. */
     synchronized boolean admit(Channel ch) {
         Channel portal = ch.parent();
-        InetAddress from = ((InetSocketAddress) ch.remoteAddress()).getAddress();
+        if (!(ch.remoteAddress() instanceof InetSocketAddress remote)) {
+            return false; // already gone
+        }
+        InetAddress from = remote.getAddress();
         if (perPortal.getOrDefault(portal, 0) >= limits.connectionsPerPortal()
                 || perAddress.getOrDefault(from, 0) >= limits.connectionsPerAddress()) {
             return false;
