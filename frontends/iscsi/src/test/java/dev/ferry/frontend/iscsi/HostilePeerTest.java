@@ -219,6 +219,26 @@ class HostilePeerTest {
         }
     }
 
+    @Test
+    void dataParkedBehindACmdSnGapIsBoundedByTheBudget() throws Exception {
+        start(ConnectionLimits.DEFAULT.withWriteBufferBytes(MIB));
+        try (IscsiTestClient c = login(0x400001230109L, IscsiTestClient.defaults())) {
+            byte[] data = new byte[65536];
+            ByteArrayOutputStream parked = new ByteArrayOutputStream();
+            int gap = c.cmdSn++; // never sent: everything after it waits for it
+            for (int i = 0; i < 17; i++) { // 17 x 64 KiB immediate data > 1 MiB
+                ScsiCommandPdu w = ScsiCommandPdu.create().itt(0x300 + i).lun(LUN0).expectedDataTransferLength(65536)
+                        .cmdSn(c.cmdSn++).expStatSn(c.expStatSn).cdb(IscsiTestClient.write10(i, 128));
+                w.pdu().data(Unpooled.wrappedBuffer(data));
+                parked.writeBytes(c.encode(w.flags(true, false, true, 1).pdu()));
+            }
+            c.writeRaw(parked.toByteArray());
+            assertTrue(closedWithin(c.socket, 10_000), "closed instead of parking a 17th 64 KiB segment (gap at CmdSN "
+                    + Integer.toUnsignedString(gap) + ")");
+            assertTrue(fake.executedOpcodes.isEmpty());
+        }
+    }
+
     // ---- item 3: an Error ends its connection and the rest of its batch, nothing else ----
 
     @Test

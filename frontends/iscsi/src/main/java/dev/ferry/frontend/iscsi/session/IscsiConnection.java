@@ -326,11 +326,28 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             execute(pdu);
             drainPending();
         } else {
+            long held = pendingDataBytes() + pdu.data().readableBytes();
+            if (held > services.connectionLimits().writeBufferBytes()) {
+                // Over one TCP connection nothing is lost, so a CmdSN gap is the initiator's choice: it may not
+                // park more data behind it than a connection may buffer for writes.
+                pdu.release();
+                fatal("commands behind a CmdSN gap hold " + held + " bytes of data, over the write buffer budget");
+                return;
+            }
             IscsiPdu old = pending.putIfAbsent(sn, pdu);
             if (old != null) {
                 pdu.release(); // a duplicate CmdSN: keep the first
             }
         }
+    }
+
+    /** Data segments of the commands waiting for their CmdSN (computed only when one more is to wait). */
+    private long pendingDataBytes() {
+        long n = 0;
+        for (IscsiPdu p : pending.values()) {
+            n += p == SKIPPED ? 0 : p.data().readableBytes();
+        }
+        return n;
     }
 
     private void drainPending() {
