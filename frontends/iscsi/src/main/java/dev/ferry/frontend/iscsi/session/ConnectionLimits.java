@@ -6,9 +6,11 @@ package dev.ferry.frontend.iscsi.session;
  *
  * @param loginTimeoutMillis       a connection not in full feature phase this long after it was accepted is closed,
  *                                 however it trickles bytes (absolute, not an idle timer)
- * @param writeBufferBytes         solicited write data (R2T) one connection may have buffers reserved for at once;
- *                                 a write beyond waits for its R2Ts until earlier writes complete (one write of any
- *                                 admitted size always proceeds)
+ * @param writeBufferBytes         write data one connection may have buffers reserved for at once (each write
+ *                                 counts its whole length; one write always proceeds when no other holds any): a
+ *                                 write beyond waits for its R2Ts until earlier ones complete, or, when unsolicited
+ *                                 data is already on its way, ends with TASK SET FULL; data parked behind a CmdSN gap
+ *                                 may not exceed it either
  * @param connectionsPerPortal     TCP connections one listening portal keeps at once; more are closed on accept
  * @param connectionsPerAddress    TCP connections from one initiator IP address at once, over all portals
  * @param discoverySessions        discovery sessions at once over the whole frontend (logins beyond: 03/02)

@@ -24,7 +24,7 @@ public final class SessionTable {
         this(LAST_TSIH);
     }
 
-    public SessionTable(int lastTsih) {
+    SessionTable(int lastTsih) {
         if (lastTsih < 1 || lastTsih > LAST_TSIH) {
             throw new IllegalArgumentException("lastTsih " + lastTsih + " outside 1-" + LAST_TSIH);
         }
