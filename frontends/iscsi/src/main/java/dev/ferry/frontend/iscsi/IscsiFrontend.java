@@ -103,8 +103,7 @@ public final class IscsiFrontend implements Frontend, TargetServices, ExportsCha
     }
 
     public IscsiFrontend(UnitRegistry registry, NegotiationLimits limits, int idleSeconds) {
-        this(registry, limits, idleSeconds, ConnectionLimits.fromSystemProperties(),
-                e -> CommandSet.of(new ScsiTarget(e, reservationDirectory(registry, e))));
+        this(registry, limits, idleSeconds, e -> CommandSet.of(new ScsiTarget(e, reservationDirectory(registry, e))));
     }
 
     /**
@@ -119,7 +118,7 @@ public final class IscsiFrontend implements Frontend, TargetServices, ExportsCha
     /** With another command set than the SCSI emulation (transport tests). */
     public IscsiFrontend(UnitRegistry registry, NegotiationLimits limits, int idleSeconds,
                          Function<Export, CommandSet> commandSets) {
-        this(registry, limits, idleSeconds, ConnectionLimits.DEFAULT, commandSets);
+        this(registry, limits, idleSeconds, ConnectionLimits.fromSystemProperties(), commandSets);
     }
 
     /** With other connection limits (tests use short login timeouts and small budgets). */
