@@ -185,18 +185,20 @@ public final class ScsiTarget {
         if (n == Luns.INVALID && lun > 0 && lun <= MAX_LUN) {
             n = lun;
         }
-        LunContext lu = luns.get(n);
+        // A LUN masked from the requester is absent for it: its reset changes nothing (SAM-5 7.8 addresses a unit).
+        LunContext lu = sees(nexus, n) ? luns.get(n) : null;
         if (lu != null) {
             reset(lu, UnitAttention.LOGICAL_UNIT_RESET);
         }
     }
 
     /**
-     * TARGET WARM RESET / COLD RESET: a reset of every unit, with POWER ON, RESET, OR BUS DEVICE RESET OCCURRED
-     * (29h/00h) for every I_T nexus, the requester's included.
+     * TARGET WARM RESET / COLD RESET: a reset of every unit the requester sees (a masked one is not part of the
+     * target it addresses), with POWER ON, RESET, OR BUS DEVICE RESET OCCURRED (29h/00h) for every I_T nexus, the
+     * requester's included.
      */
     public void targetReset(ItNexus nexus) {
-        for (LunContext lu : luns.values()) {
+        for (LunContext lu : visibleLuns(nexus).values()) {
             reset(lu, UnitAttention.POWER_ON_RESET);
         }
     }
@@ -216,12 +218,26 @@ public final class ScsiTarget {
     }
 
     /**
-     * Whether this LUN (SAM LUN field value) addresses an existing unit. The REPORT LUNS well-known logical unit
-     * (C101h) counts as existing: it answers REPORT LUNS, INQUIRY, REQUEST SENSE and TEST UNIT READY.
+     * Whether this LUN (SAM LUN field value) addresses a unit the initiator of {@code nexus} sees (a masked one is
+     * absent for it). The REPORT LUNS well-known logical unit (C101h) counts as existing: it answers REPORT LUNS,
+     * INQUIRY, REQUEST SENSE and TEST UNIT READY.
      */
-    public boolean hasLun(long lun) {
+    public boolean hasLun(long lun, ItNexus nexus) {
         long n = Luns.decode(lun);
-        return n == Luns.REPORT_LUNS_WLUN || (n >= 0 && luns.containsKey(n));
+        return n == Luns.REPORT_LUNS_WLUN || (n >= 0 && luns.containsKey(n) && sees(nexus, n));
+    }
+
+    /**
+     * Whether a command would get as far as reading its Data-Out: a LUN the nexus sees and an operation code its
+     * unit supports, in a CDB long enough for it. A transport asks before it buffers any write data, so a command
+     * refused anyway costs no buffer.
+     */
+    public boolean acceptsDataOut(ScsiTask task) {
+        byte[] cdb = task.cdb();
+        long lun = Luns.decode(task.lun());
+        LunContext lu = cdb.length >= 6 && lun >= 0 && sees(task.nexus(), lun) ? luns.get(lun) : null;
+        CommandSet.OpSpec spec = lu == null ? null : CommandSet.lookup(cdb);
+        return spec != null && spec.supportedBy(lu) && cdb.length >= spec.cdbLength();
     }
 
     /**
