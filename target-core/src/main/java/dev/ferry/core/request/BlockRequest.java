@@ -34,6 +34,7 @@ public final class BlockRequest {
     private CompletionStatus status;
     private long miscompareOffset;
     private long failedLba = -1;
+    private boolean syncFailed;
     private long submitNanos;
 
     public BlockRequest(CompletionQueue owner) {
@@ -130,6 +131,19 @@ public final class BlockRequest {
         complete(result);
     }
 
+    /**
+     * Completes with a failure of the backend's sync (fdatasync or the device's cache flush) made for this request:
+     * data written earlier and acknowledged from a volatile cache may be lost with it, so the unit stops promising
+     * durability ({@link LogicalUnit#completing}). A failure of the request's own data write is not one.
+     */
+    public void completeSyncFailed(CompletionStatus result) {
+        this.syncFailed = true;
+        complete(result);
+    }
+
+    /** Whether the backend failed to sync for this request ({@link #completeSyncFailed}). */
+    public boolean syncFailed() { return syncFailed; }
+
     /** Runs the frontend's completion callback; called by the owning {@link CompletionQueue} on its thread. */
     public void deliver() {
         if (unit != null) {
@@ -154,6 +168,7 @@ public final class BlockRequest {
         status = null;
         miscompareOffset = 0;
         failedLba = -1;
+        syncFailed = false;
         owner.recycle(this);
     }
 }

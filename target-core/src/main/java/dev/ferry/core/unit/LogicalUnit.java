@@ -40,7 +40,7 @@ public final class LogicalUnit {
     private final AtomicInteger submitting = new AtomicInteger();
     private volatile boolean closed;
     /**
-     * Set for good when a flush or a durable write failed. After a failed fdatasync the kernel may have dropped the
+     * Set for good when a flush or the sync of a durable write failed. After a failed fdatasync the kernel may have dropped the
      * dirty pages and cleared the error, so a later flush would succeed without the data being anywhere (the
      * PostgreSQL "fsyncgate" lesson): from then on every flush and every durable write fails until the backstore
      * is reopened (a new unit). A flush running concurrently with the failing one on another worker may still pass;
@@ -202,13 +202,15 @@ public final class LogicalUnit {
     }
 
     /**
-     * Called by {@link BlockRequest#complete} on the completing thread, before the frontend hears of it: a flush or
-     * durable write that failed in the backend makes durability lost for this unit (see {@link #durabilityLost}).
+     * Called by {@link BlockRequest#complete} on the completing thread, before the frontend hears of it: a failed
+     * flush, or a request whose backend sync failed ({@link BlockRequest#completeSyncFailed}), makes durability
+     * lost for this unit (see {@link #durabilityLost}). A write that failed on its own blocks (a bad sector, no
+     * space to allocate) fails alone: it says nothing of data acknowledged before.
      */
     public void completing(BlockRequest r, CompletionStatus result) {
-        boolean writeFailure = result == CompletionStatus.MEDIUM_ERROR_WRITE || result == CompletionStatus.NO_SPACE
+        boolean failure = result == CompletionStatus.MEDIUM_ERROR_WRITE || result == CompletionStatus.NO_SPACE
                 || result == CompletionStatus.INTERNAL_ERROR;
-        if (writeFailure && !durabilityLost && needsDurability(r)) {
+        if (failure && !durabilityLost && (r.op() == BlockOp.FLUSH || r.syncFailed())) {
             durabilityLost = true;
             LOG.error("{}: a {} could not be made durable; every flush and durable write now fails until the"
                     + " backstore is reopened", name(), r.op());

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
  */
 class StickyDurabilityTest {
     /**
-     * Fails its first flush (or, without a volatile cache, its first write) with a write error, as fdatasync does
-     * once with EIO; everything else succeeds.
+     * Fails its first flush (or, without a volatile cache, the sync of its first write) with a write error, as
+     * fdatasync does once with EIO; everything else succeeds.
      */
     static final class FlakyFlushBackend implements Backend {
         final boolean volatileCache;
@@ -48,7 +48,13 @@ class StickyDurabilityTest {
             if (r.op() != BlockOp.FLUSH && volatileCache) {
                 writes.incrementAndGet();
             }
-            r.complete(fails ? CompletionStatus.MEDIUM_ERROR_WRITE : CompletionStatus.GOOD);
+            if (!fails) {
+                r.complete(CompletionStatus.GOOD);
+            } else if (r.op() == BlockOp.FLUSH) {
+                r.complete(CompletionStatus.MEDIUM_ERROR_WRITE);
+            } else {
+                r.completeSyncFailed(CompletionStatus.MEDIUM_ERROR_WRITE); // the write's own fdatasync failed
+            }
         }
 
         @Override
@@ -57,10 +63,14 @@ class StickyDurabilityTest {
     }
 
     private static CompletionStatus run(LogicalUnit u, BlockOp op, boolean fua) throws Exception {
+        return run(u, op, 0, fua);
+    }
+
+    private static CompletionStatus run(LogicalUnit u, BlockOp op, long lba, boolean fua) throws Exception {
         CompletableFuture<CompletionStatus> result = new CompletableFuture<>();
         CompletionQueue cq = new CompletionQueue(Runnable::run, 2);
         BlockRequest r = cq.acquire();
-        r.set(op, 0, op == BlockOp.FLUSH ? 0 : 1, op == BlockOp.WRITE ? Unpooled.buffer(512).writerIndex(512) : null,
+        r.set(op, lba, op == BlockOp.FLUSH ? 0 : 1, op == BlockOp.WRITE ? Unpooled.buffer(512).writerIndex(512) : null,
                 req -> {
                     result.complete(req.status());
                     req.release();
@@ -100,8 +110,40 @@ class StickyDurabilityTest {
         }
     }
 
+    /** Fails every write on its own blocks (a bad sector), syncs fine. */
+    static final class BadSectorBackend implements Backend {
+        @Override
+        public BackendDescriptor describe() {
+            return new FlakyFlushBackend(false).describe();
+        }
+
+        @Override
+        public void close() {
+        }
+
+        @Override
+        public void execute(BlockRequest r) {
+            r.complete(r.op() == BlockOp.WRITE && r.lba() == 7 ? CompletionStatus.MEDIUM_ERROR_WRITE
+                    : CompletionStatus.GOOD);
+        }
+    }
+
     @Test
-    void withoutAVolatileCacheAFailedWriteFailsEveryLaterWrite() throws Exception {
+    void aWriteThatFailsOnItsOwnBlocksFailsAlone() throws Exception {
+        LogicalUnit u = new LogicalUnit(new BadSectorBackend(), 1);
+        u.start();
+        try {
+            assertEquals(CompletionStatus.MEDIUM_ERROR_WRITE, run(u, BlockOp.WRITE, 7, true));
+            assertFalse(u.durabilityLost(), "a bad sector says nothing of data acknowledged before");
+            assertEquals(CompletionStatus.GOOD, run(u, BlockOp.WRITE, 8, true));
+            assertEquals(CompletionStatus.GOOD, run(u, BlockOp.FLUSH, 0, false));
+        } finally {
+            u.close();
+        }
+    }
+
+    @Test
+    void withoutAVolatileCacheAFailedWriteSyncFailsEveryLaterWrite() throws Exception {
         // The backend writes every write through (no cache to switch): each write is a durable write.
         FlakyFlushBackend backend = new FlakyFlushBackend(false);
         LogicalUnit u = new LogicalUnit(backend, 1);

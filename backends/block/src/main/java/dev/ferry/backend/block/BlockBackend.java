@@ -240,6 +240,8 @@ public final class BlockBackend implements Backend {
             r.complete(reading ? Errno.forRead(e.getErrorCode()) : Errno.forWrite(e.getErrorCode()));
         } catch (ShortTransferException e) {
             r.complete(e.status);
+        } catch (SyncFailure e) {
+            r.completeSyncFailed(Errno.forWrite(e.errno));
         }
         return false;
     }
@@ -254,9 +256,14 @@ public final class BlockBackend implements Backend {
         }
     }
 
+    /** fdatasync; its failure is told apart from the write's own, since it may have lost other cached data. */
     private void sync() {
         syncs.increment();
-        LibC.fdatasync(fd);
+        try {
+            LibC.fdatasync(fd);
+        } catch (LastErrorException e) {
+            throw new SyncFailure(e.getErrorCode());
+        }
     }
 
     private void compareAndWrite(BlockRequest r, long offset, int length) {
@@ -457,6 +464,16 @@ public final class BlockBackend implements Backend {
             }
         } finally {
             LibC.close(fd);
+        }
+    }
+
+    /** fdatasync failed with {@code errno}. */
+    private static final class SyncFailure extends RuntimeException {
+        final int errno;
+
+        SyncFailure(int errno) {
+            super(null, null, false, false);
+            this.errno = errno;
         }
     }
 
