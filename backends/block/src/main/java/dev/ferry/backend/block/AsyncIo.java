@@ -146,7 +146,7 @@ final class AsyncIo implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         if (reaper.isAlive()) {
-            // Freeing the ring under a thread still waiting on it would be a use-after-free: leaking it is the lesser harm.
+            // Freeing the ring under a thread still waiting on it would be a use-after-free; leaking it is less harm.
             LOG.warn("io_uring reaper did not stop within {} ms; the ring is left open", REAPER_STOP_MILLIS);
             return;
         }
