@@ -166,7 +166,7 @@ public final class LogicalUnit {
     public void close() throws InterruptedException {
         closed = true;
         long deadline = System.nanoTime() + CLOSE_TIMEOUT_NANOS;
-        // A submit never blocks (the rings refuse when full), so this ends in microseconds unless a thread died.
+        // A submit never blocks (the rings refuse when full), so this ends in microseconds unless a submitter is stuck.
         while (submitting.get() > 0 && System.nanoTime() - deadline < 0) {
             Thread.onSpinWait();
         }
