@@ -22,6 +22,8 @@ need_command rpm rpm                        # packaging/dist checks and installs
 need_package e2fsprogs                      # mkfs.ext4: tests/integration's filesystem on a Ferry LUN
 need_package mount                          # losetup, mount, umount: the block backend's loop-device tests
 need_package procps                         # kill(1): LinuxInitiatorChecksTest signals QEMU
+need_package libibverbs1                     # rdma-core through JNA: without it the nvme-rdma binding tests skip
+need_package librdmacm1
 
 if ((${#missing[@]} == 0)); then
     exit 0
