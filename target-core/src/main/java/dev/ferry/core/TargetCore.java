@@ -445,14 +445,14 @@ public final class TargetCore implements AutoCloseable {
     /** Stops frontends first (no new requests), then drains workers and closes backends. */
     @Override
     public void close() {
-        close(step -> { });
+        closeReportingSteps(step -> { });
     }
 
     /**
      * {@link #close()}, telling {@code steps} what it closes next ("frontend nvme/tcp", "backstore disk0"), so
      * a caller that bounds the shutdown can name the part that did not stop.
      */
-    public synchronized void close(Consumer<String> steps) {
+    public synchronized void closeReportingSteps(Consumer<String> steps) {
         for (Frontend f : frontends) {
             steps.accept("frontend " + f.protocol() + "/" + f.transport());
             try {

@@ -60,7 +60,7 @@ final class TargetRunner {
             ShutdownDeadline deadline = ShutdownDeadline.start(ShutdownDeadline.DEADLINE, err);
             deadline.step("the control socket and metrics endpoint");
             closeQuietly(beside);
-            core.close(deadline::step);
+            core.closeReportingSteps(deadline::step);
             deadline.finished();
             out.println("ferry: stopped cleanly");
             out.flush();
