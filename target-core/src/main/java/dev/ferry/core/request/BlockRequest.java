@@ -33,6 +33,7 @@ public final class BlockRequest {
 
     private CompletionStatus status;
     private long miscompareOffset;
+    private long failedLba = -1;
     private long submitNanos;
 
     public BlockRequest(CompletionQueue owner) {
@@ -87,6 +88,8 @@ public final class BlockRequest {
     public CompletionStatus status() { return status; }
     /** Byte offset of the first mismatch, valid when {@link #status()} is {@link CompletionStatus#MISCOMPARE}. */
     public long miscompareOffset() { return miscompareOffset; }
+    /** The first block that failed (a medium error's LBA), or -1 when the backend could not tell which one. */
+    public long failedLba() { return failedLba; }
     public long submitNanos() { return submitNanos; }
 
     /** Detaches the data buffer so that {@link #release()} does not release it; the caller now owns it. */
@@ -106,6 +109,9 @@ public final class BlockRequest {
     /** Completes the request; any thread may call this once. The result reaches the frontend on its own thread. */
     public void complete(CompletionStatus result) {
         this.status = result;
+        if (unit != null) {
+            unit.completing(this, result);
+        }
         owner.post(this);
     }
 
@@ -113,6 +119,15 @@ public final class BlockRequest {
     public void completeMiscompare(long offset) {
         this.miscompareOffset = offset;
         complete(CompletionStatus.MISCOMPARE);
+    }
+
+    /**
+     * Completes with a failure located at {@code lba}, the first block of the request that failed, so that the
+     * initiator learns where its medium is bad (the SCSI sense INFORMATION field, SBC-4 4.18).
+     */
+    public void completeFailedAt(CompletionStatus result, long lba) {
+        this.failedLba = lba;
+        complete(result);
     }
 
     /** Runs the frontend's completion callback; called by the owning {@link CompletionQueue} on its thread. */
@@ -138,6 +153,7 @@ public final class BlockRequest {
         context = null;
         status = null;
         miscompareOffset = 0;
+        failedLba = -1;
         owner.recycle(this);
     }
 }

@@ -53,6 +53,8 @@ public final class BlockBackend implements Backend {
     private final LongAdder ringOps = new LongAdder();
     private final LongAdder bouncedBytes = new LongAdder();
     private final LongAdder directBytes = new LongAdder();
+    /** fdatasync calls made since open (flushes, and durable writes, unmaps and write-zeroes). */
+    private final LongAdder syncs = new LongAdder();
     /** Cleared on the first EOPNOTSUPP/EINVAL from pwritev2(RWF_DSYNC): then write + fdatasync. */
     private volatile boolean dsyncWrites = LibC.Pwritev2.AVAILABLE;
     private volatile boolean closed;
@@ -216,17 +218,19 @@ public final class BlockBackend implements Backend {
                     }
                 }
                 case FLUSH -> {
-                    LibC.fdatasync(fd);
+                    sync();
                     r.complete(CompletionStatus.GOOD);
                 }
                 case UNMAP -> {
                     for (int i = 0; i < r.rangeCount(); i++) {
                         discard(r.rangeLba(i) * blockSize, (long) r.rangeBlocks(i) * blockSize);
                     }
+                    syncIfDurable(r);
                     r.complete(CompletionStatus.GOOD);
                 }
                 case WRITE_ZEROES -> {
                     writeZeroes(offset, length, r.deallocate());
+                    syncIfDurable(r);
                     r.complete(CompletionStatus.GOOD);
                 }
                 case PREFETCH -> r.complete(CompletionStatus.GOOD); // O_DIRECT bypasses the cache it would fill
@@ -238,6 +242,21 @@ public final class BlockBackend implements Backend {
             r.complete(e.status);
         }
         return false;
+    }
+
+    /**
+     * BLKDISCARD, BLKZEROOUT and fallocate may leave their effect in the device's volatile cache or the file
+     * system's journal like any write: FUA (or write-through) needs the same fdatasync afterwards.
+     */
+    private void syncIfDurable(BlockRequest r) {
+        if (r.fua() || writeThrough) {
+            sync();
+        }
+    }
+
+    private void sync() {
+        syncs.increment();
+        LibC.fdatasync(fd);
     }
 
     private void compareAndWrite(BlockRequest r, long offset, int length) {
@@ -343,7 +362,7 @@ public final class BlockBackend implements Backend {
             done += (int) n;
         }
         if (durable && !dsyncWrites) {
-            LibC.fdatasync(fd);
+            sync();
         }
     }
 
@@ -360,7 +379,7 @@ public final class BlockBackend implements Backend {
             }
             dsyncWrites = false; // kernel older than 4.7: fall back for good
             long n = LibC.pwrite(fd, address, length, offset);
-            LibC.fdatasync(fd);
+            sync();
             return n;
         }
     }
@@ -413,6 +432,11 @@ public final class BlockBackend implements Backend {
     /** Bytes moved through a bounce buffer (a copy) since open. */
     public long bouncedBytes() {
         return bouncedBytes.sum();
+    }
+
+    /** fdatasync calls since open: flushes, and durable unmaps, write-zeroes and writes without RWF_DSYNC. */
+    public long syncs() {
+        return syncs.sum();
     }
 
     /** Bytes moved in place between the kernel and the request buffer since open. */

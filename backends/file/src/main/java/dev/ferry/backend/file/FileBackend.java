@@ -113,7 +113,7 @@ public final class FileBackend implements Backend {
                     for (int i = 0; i < r.rangeCount(); i++) {
                         zeroLocked(r.rangeLba(i) * blockSize, (long) r.rangeBlocks(i) * blockSize);
                     }
-                    makeDurable(false);
+                    makeDurable(r.fua());
                 }
                 case COMPARE_AND_WRITE -> {
                     miscompare = compareAndWrite(offset, (int) length, r.data());
