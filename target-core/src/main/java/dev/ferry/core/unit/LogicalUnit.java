@@ -29,7 +29,6 @@ public final class LogicalUnit {
     public static final int RING_CAPACITY = 1024;
     /** How long {@link #close} lets the workers drain their rings (as the single worker join did before). */
     static final long CLOSE_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
-    private static final Logger LOG = LoggerFactory.getLogger(LogicalUnit.class);
 
     private final Backend backend;
     /** Replaced whole on a resize, so a request is checked against one consistent description. */
