@@ -11,11 +11,19 @@ need_package() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "instal
 need_command javac openjdk-17-jdk-headless
 need_command mvn maven
 need_command iscsi-ls libiscsi-bin          # iscsi-ls, iscsi-inq, iscsi-readcapacity16, iscsi-test-cu, iscsi-perf
-need_command qemu-img qemu-utils
+need_command qemu-img qemu-utils             # qemu-img and qemu-io
 need_package qemu-block-extra               # qemu-img's iscsi:// driver
 need_command tgtd tgt                       # the reference target of bench/iscsi-vs-tgt.sh
 need_command socat socat                    # the initiator VM's per-connection port forwarding
 need_command rpm rpm                        # packaging/dist checks and installs the .rpm (rpm -qp, rpm -i --root)
+# Priority required (e2fsprogs, mount) or important (procps) in Debian 12, yet not Essential, so a minimal image
+# (a container, debootstrap minbase) may lack them. Checked by package: /sbin is not on every PATH, and kill is
+# also a shell builtin.
+need_package e2fsprogs                      # mkfs.ext4: tests/integration's filesystem on a Ferry LUN
+need_package mount                          # losetup, mount, umount: the block backend's loop-device tests
+need_package procps                         # kill(1): LinuxInitiatorChecksTest signals QEMU
+need_package libibverbs1                     # rdma-core through JNA: without it the nvme-rdma binding tests skip
+need_package librdmacm1
 
 if ((${#missing[@]} == 0)); then
     exit 0

@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -465,8 +466,17 @@ public final class TargetCore implements AutoCloseable {
 
     /** Stops frontends first (no new requests), then drains workers and closes backends. */
     @Override
-    public synchronized void close() {
+    public void close() {
+        closeReportingSteps(step -> { });
+    }
+
+    /**
+     * {@link #close()}, telling {@code steps} what it closes next ("frontend nvme/tcp", "backstore disk0"), so
+     * a caller that bounds the shutdown can name the part that did not stop.
+     */
+    public synchronized void closeReportingSteps(Consumer<String> steps) {
         for (Frontend f : frontends) {
+            steps.accept("frontend " + f.protocol() + "/" + f.transport());
             try {
                 f.close();
             } catch (RuntimeException e) {
@@ -474,7 +484,10 @@ public final class TargetCore implements AutoCloseable {
             }
         }
         frontends.clear();
-        closeAll(new ArrayList<>(units.values()));
+        for (LogicalUnit u : units.values()) {
+            steps.accept("backstore " + u.name());
+            closeAll(List.of(u));
+        }
         units.clear();
     }
 }

@@ -10,6 +10,8 @@ public final class ExitCodes {
     public static final int START_FAILED = 4;
     /** No daemon answers on the control socket. */
     public static final int DAEMON_UNREACHABLE = 5;
+    /** A stop (SIGTERM, SIGINT) did not finish within its deadline; the log names what did not stop. */
+    public static final int SHUTDOWN_TIMEOUT = 6;
 
     private ExitCodes() {
     }

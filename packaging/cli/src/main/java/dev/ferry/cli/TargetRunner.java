@@ -7,7 +7,10 @@ import dev.ferry.core.frontend.Frontend;
 import java.io.PrintWriter;
 import java.util.concurrent.CountDownLatch;
 
-/** Starts the target, then keeps it up until the JVM is asked to stop, and closes it cleanly from a shutdown hook. */
+/**
+ * Starts the target, then keeps it up until the JVM is asked to stop, and closes it from a shutdown hook within
+ * {@link ShutdownDeadline#DEADLINE}.
+ */
 final class TargetRunner {
     private TargetRunner() {
     }
@@ -51,10 +54,14 @@ final class TargetRunner {
         }
         CountDownLatch closed = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            out.println("ferry: stopping: closing connections and flushing backstores");
+            out.println("ferry: stopping: closing connections and flushing backstores (at most "
+                    + ShutdownDeadline.DEADLINE.toSeconds() + " s)");
             out.flush();
+            ShutdownDeadline deadline = ShutdownDeadline.start(ShutdownDeadline.DEADLINE, err);
+            deadline.step("the control socket and metrics endpoint");
             closeQuietly(beside);
-            core.close();
+            core.closeReportingSteps(deadline::step);
+            deadline.finished();
             out.println("ferry: stopped cleanly");
             out.flush();
             closed.countDown();

@@ -47,6 +47,12 @@ final class Daemon implements AutoCloseable {
         return process.pid();
     }
 
+    /** Sends SIGTERM and waits for the exit: its code, or -1 when the process still runs after {@code seconds}. */
+    int terminate(long seconds) throws InterruptedException {
+        process.destroy();
+        return process.waitFor(seconds, TimeUnit.SECONDS) ? process.exitValue() : -1;
+    }
+
     String log() throws IOException {
         return Files.readString(log);
     }

@@ -4,6 +4,7 @@ import dev.ferry.core.backend.Backend;
 import dev.ferry.core.request.BlockRequest;
 import dev.ferry.core.request.CompletionStatus;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,10 +59,26 @@ public final class BackendWorker implements Runnable {
         }
     }
 
-    /** Stops after the ring is drained and waits for the thread to end. */
-    public void stop() throws InterruptedException {
+    /** Asks the worker to stop once its ring is drained; {@link #awaitStopped} waits for that. */
+    public void requestStop() {
         running = false;
-        java.util.concurrent.locks.LockSupport.unpark(thread);
-        thread.join(TimeUnit.SECONDS.toMillis(10));
+        LockSupport.unpark(thread);
+    }
+
+    /**
+     * Waits until the worker has ended or {@code deadlineNanos} ({@link System#nanoTime()} based) has passed.
+     *
+     * @return whether the worker ended; not when a backend call still blocks it
+     */
+    public boolean awaitStopped(long deadlineNanos) throws InterruptedException {
+        long left = deadlineNanos - System.nanoTime();
+        if (left > 0) {
+            thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+        }
+        return !thread.isAlive();
+    }
+
+    public String name() {
+        return thread.getName();
     }
 }

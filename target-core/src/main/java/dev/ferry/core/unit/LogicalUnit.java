@@ -12,6 +12,7 @@ import dev.ferry.core.unit.reservation.ReservationStore;
 import dev.ferry.core.unit.reservation.UnitReservations;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +27,8 @@ public final class LogicalUnit {
     private static final Logger LOG = LoggerFactory.getLogger(LogicalUnit.class);
     /** Slots per worker ring; with the per-loop request pools this bounds what can wait in front of a backend. */
     public static final int RING_CAPACITY = 1024;
+    /** How long {@link #close} lets the workers drain their rings (as the single worker join did before). */
+    static final long CLOSE_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final Backend backend;
     /** Replaced whole on a resize, so a request is checked against one consistent description. */
@@ -229,15 +232,28 @@ public final class LogicalUnit {
 
     /**
      * Refuses new submits, waits for those under way to reach a ring, stops the workers after they drained their
-     * rings, then closes the backend.
+     * rings, then closes the backend. Every wait ends by one deadline, {@link #CLOSE_TIMEOUT_NANOS} from the
+     * call: a backend call that never returns leaves its worker (a daemon thread) behind, and then the backend
+     * is not closed under it but left open, with a warning naming the workers.
      */
     public void close() throws InterruptedException {
         closed = true;
-        while (submitting.get() > 0) {
+        long deadline = System.nanoTime() + CLOSE_TIMEOUT_NANOS;
+        // A submit never blocks (the rings refuse when full), so this ends in microseconds unless a submitter is stuck.
+        while (submitting.get() > 0 && System.nanoTime() - deadline < 0) {
             Thread.onSpinWait();
         }
+        workers.forEach(BackendWorker::requestStop);
+        List<String> stuck = new ArrayList<>();
         for (BackendWorker w : workers) {
-            w.stop();
+            if (!w.awaitStopped(deadline)) {
+                stuck.add(w.name());
+            }
+        }
+        if (!stuck.isEmpty()) {
+            LOG.warn("backstore {}: worker(s) {} still inside the backend after {} s; the backend is left open",
+                    name(), stuck, TimeUnit.NANOSECONDS.toSeconds(CLOSE_TIMEOUT_NANOS));
+            return;
         }
         backend.close();
     }

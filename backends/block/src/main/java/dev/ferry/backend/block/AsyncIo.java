@@ -21,6 +21,8 @@ final class AsyncIo implements AutoCloseable {
     private static final long STOP = -1;
     /** How long close waits for I/O still in flight (a device that stopped answering) before freeing the ring. */
     private static final long DRAIN_NANOS = TimeUnit.SECONDS.toNanos(60);
+    /** How long close waits for the reaper to see its stop marker, which completes at once. */
+    private static final long REAPER_STOP_MILLIS = 5000;
 
     private final IoUring ring;
     private final int depth;
@@ -139,9 +141,14 @@ final class AsyncIo implements AutoCloseable {
         ring.prepare(IoUring.IORING_OP_NOP, -1, 0, 0, 0, 0, STOP);
         ring.submit();
         try {
-            reaper.join();
+            reaper.join(REAPER_STOP_MILLIS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (reaper.isAlive()) {
+            // Freeing the ring under a thread still waiting on it would be a use-after-free; leaking it is less harm.
+            LOG.warn("io_uring reaper did not stop within {} ms; the ring is left open", REAPER_STOP_MILLIS);
+            return;
         }
         ring.close();
     }

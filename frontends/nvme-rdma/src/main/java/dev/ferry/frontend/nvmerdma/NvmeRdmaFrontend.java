@@ -56,6 +56,7 @@ public final class NvmeRdmaFrontend implements Frontend, FabricsTransport, Expor
     /** Block requests one executor may have in flight before answering "Command Interrupted". */
     static final int REQUESTS_PER_LOOP = 1024;
     private static final long DRAIN_TIMEOUT_MILLIS = 5000;
+    private static final long LOOPS_STOP_SECONDS = 5;
 
     private final NvmeTarget target;
     private final Map<EventExecutor, CompletionQueue> completionQueues = new ConcurrentHashMap<>();
@@ -297,8 +298,10 @@ public final class NvmeRdmaFrontend implements Frontend, FabricsTransport, Expor
             devices.values().forEach(RdmaDevice::close);
             devices.clear();
         }
-        if (loops != null) {
-            loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        // Bounded: a loop stuck in a task never completes its termination future.
+        if (loops != null && !loops.shutdownGracefully(0, 1, TimeUnit.SECONDS)
+                .awaitUninterruptibly(LOOPS_STOP_SECONDS, TimeUnit.SECONDS)) {
+            LOG.warn("nvme/rdma: event loops did not stop within {} s at shutdown", LOOPS_STOP_SECONDS);
         }
     }
 

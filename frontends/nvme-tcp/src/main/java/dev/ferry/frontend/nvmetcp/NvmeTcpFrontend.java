@@ -34,6 +34,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -64,6 +65,8 @@ public final class NvmeTcpFrontend implements Frontend, FabricsTransport, Export
     /** Block requests one event loop may have in flight before answering "Command Interrupted". */
     static final int REQUESTS_PER_LOOP = 1024;
     private static final long DRAIN_TIMEOUT_MILLIS = 5000;
+    /** Bound of each other wait in {@link #close}. */
+    private static final long CLOSE_WAIT_SECONDS = 5;
 
     private final NvmeTarget target;
     private final TcpLimits limits;
@@ -250,13 +253,18 @@ public final class NvmeTcpFrontend implements Frontend, FabricsTransport, Export
             ports.unbindAll();
         }
         target.close();
-        if (connections != null) {
-            connections.close().awaitUninterruptibly();
+        // Bounded waits: a loop stuck in a handler never completes a close or a termination future.
+        if (connections != null && !connections.close().awaitUninterruptibly(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+            LOG.warn("nvme/tcp: connections did not close within {} s at shutdown", CLOSE_WAIT_SECONDS);
         }
         awaitInFlight();
         if (bossGroup != null) {
-            bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-            workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            Future<?> boss = bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            Future<?> workers = workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            if (!boss.awaitUninterruptibly(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)
+                    || !workers.awaitUninterruptibly(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                LOG.warn("nvme/tcp: event loops did not stop within {} s at shutdown", CLOSE_WAIT_SECONDS);
+            }
         }
     }
 

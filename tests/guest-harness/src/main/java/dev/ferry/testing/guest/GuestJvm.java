@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -18,7 +19,8 @@ import java.util.stream.Stream;
  * Runs Ferry's own code inside the initiator VM (../shared/initiator-vm beside the repository): the host's JDK and
  * the calling module's test class path are shared over 9p, so a scenario script starts
  * {@code $INITVM_JAVA_HOME/bin/java -cp "$(cat /mnt/ferry/classpath)" MAIN} in the guest. For what only the guest
- * has: disks behind SG_IO, soft-RoCE. One instance stages into one directory.
+ * has: disks behind SG_IO, soft-RoCE. One instance stages into one directory. The guest always runs under
+ * single-threaded TCG (see {@link #TCG_THREAD}).
  */
 public final class GuestJvm {
     /** Where the staged directory appears in the guest. */
@@ -27,6 +29,14 @@ public final class GuestJvm {
     private static final String NOT_STAGED = "(junit|opentest4j|apiguardian|surefire|initiator|ferry-test-guest).*";
     private static final int BUILD_TIMEOUT_S = 600;
     private static final int TAIL_CHARS = 8000;
+    /**
+     * run-guest.sh's TCG threading. A JVM in a guest with 2+ vCPUs under QEMU's default multi-threaded TCG died in
+     * 2 of 11 runs at the entry of JIT-compiled methods (SIGILL, SIGSEGV): code that HotSpot patches while other
+     * threads run it, the likely cause though not a proven one. Single-threaded TCG runs the vCPUs in turn on one
+     * host thread and never showed it. Slower, but a test must not fail by chance.
+     */
+    private static final String TCG_THREAD = "INITVM_TCG_THREAD";
+    private static final String SINGLE_THREADED_TCG = "single";
 
     private final Path vm;
     private final Path stage;
@@ -44,14 +54,18 @@ public final class GuestJvm {
      * @param untested  what the skip leaves untested, for the message
      */
     public static GuestJvm prepare(Path stage, String untested) throws Exception {
-        Path vm = repositoryRoot().resolve("../shared/initiator-vm").normalize();
+        return prepare(repositoryRoot().resolve("../shared/initiator-vm").normalize(), stage, untested);
+    }
+
+    /** {@link #prepare(Path, String)} with the VM scripts in {@code vm}. */
+    static GuestJvm prepare(Path vm, Path stage, String untested) throws Exception {
         if (!Files.isExecutable(vm.resolve("run-guest.sh"))) {
             System.err.println("\n*** SKIPPED: no initiator VM at " + vm + "; " + untested + " NOT tested ***\n");
         }
         assumeTrue(Files.isExecutable(vm.resolve("run-guest.sh")), "SKIPPED: no initiator VM at " + vm);
         GuestJvm guest = new GuestJvm(vm, stage);
         Path buildLog = stage.resolve("build-image.log");
-        assertEquals(0, run(List.of(vm.resolve("build-image.sh").toString()), buildLog, BUILD_TIMEOUT_S),
+        assertEquals(0, run(List.of(vm.resolve("build-image.sh").toString()), Map.of(), buildLog, BUILD_TIMEOUT_S),
                 () -> "build-image.sh failed: " + tail(readQuietly(buildLog)));
         Files.writeString(stage.resolve("classpath"), guest.stageClassPath());
         return guest;
@@ -88,7 +102,7 @@ public final class GuestJvm {
         cmd.add(scenario.toString());
         Files.deleteIfExists(log);
         // --quiet with --log: run-guest.sh exits 1 after a passing run when it also echoes the console.
-        int rc = run(cmd, stage.resolve("run-guest.out"), timeoutSeconds + 60);
+        int rc = run(cmd, Map.of(TCG_THREAD, SINGLE_THREADED_TCG), stage.resolve("run-guest.out"), timeoutSeconds + 60);
         return new Result(rc, Files.exists(log) ? read(log).replace("\r", "") : "");
     }
 
@@ -138,8 +152,11 @@ public final class GuestJvm {
         }
     }
 
-    private static int run(List<String> cmd, Path output, long timeoutSeconds) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+    private static int run(List<String> cmd, Map<String, String> env, Path output, long timeoutSeconds)
+            throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
         if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             p.destroy(); // run-guest.sh's own timeout(1) normally ends QEMU first
             p.waitFor(15, TimeUnit.SECONDS);
