@@ -2,6 +2,7 @@ package dev.ferry.frontend.iscsi.pdu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -18,9 +19,9 @@ import org.junit.jupiter.api.BeforeAll;
 
 /**
  * Any byte stream from an initiator, split anywhere, gives whole PDUs within the negotiated limits, MalformedPdus to
- * Reject, or (header digest mismatch) {@link IscsiProtocolException}; never another exception, and every buffer is
- * released. Input: byte 0 = digests (bit 0 header, bit 1 data), byte 1 = MaxRecvDataSegmentLength choice and read
- * split seed, the rest = the stream.
+ * Reject, or (header digest mismatch) {@link IscsiProtocolException} after which nothing more is decoded; never
+ * another exception, and every buffer is released. Input: byte 0 = digests (bit 0 header, bit 1 data), byte 1 =
+ * MaxRecvDataSegmentLength choice and read split seed, the rest = the stream.
  */
 class IscsiPduDecoderFuzzTest {
     private static final int[] MAX_RECV_DATA_SEGMENT_LENGTHS = {512, 8192, 262144, IscsiPdu.MAX_DATA_SEGMENT_LENGTH};
@@ -54,9 +55,13 @@ class IscsiPduDecoderFuzzTest {
                 ch.writeInbound(chunk);
                 drain(ch, mrdsl);
             }
+            // The connection closes: the decoder sees the bytes still buffered once more.
+            ch.finishAndReleaseAll();
         } catch (DecoderException e) {
             assertInstanceOf(IscsiProtocolException.class, e.getCause(), "only a header digest mismatch may throw");
-        } finally {
+            // The connection drops. Lengths after a bad header cannot be trusted: nothing more may be decoded.
+            ch.close();
+            assertNull(ch.readInbound(), "decoded a PDU after a header digest mismatch");
             ch.finishAndReleaseAll();
         }
         for (ByteBuf b : written) {
