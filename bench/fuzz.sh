@@ -41,9 +41,12 @@ mvn -B -ntp -Dstyle.color=never --fail-at-end test -Pfuzz -Dfuzz.seconds="$secon
 status=$?
 
 echo "=== fuzz summary (mvn exit $status)"
-# Jazzer prints "Done N runs in S second(s)" when a target ends without a finding, and "== Java Exception:" on one.
-awk '/Running dev\.ferry\..*FuzzTest/ { target = $NF }
-     /^Done [0-9]+ runs in/ { printf "  %-40s %12s executions, nothing found\n", target, $2 }
-     /^== Java Exception:/ { sub(/^== Java Exception: /, ""); printf "  %-40s FINDING: %s\n", target, $0 }' "$log"
-grep -a 'crash-[0-9a-f]*' "$log" | grep -ao '[^ ]*Inputs/[^ ]*crash-[0-9a-f]*' | sort -u | sed 's/^/  saved: /'
+# Per target (one JVM each): Jazzer writes "Test unit written to <file>" for a finding, then "Done N runs in S
+# second(s)", then surefire reports the finding's exception.
+awk '/Running dev\.ferry\..*FuzzTest/ { target = $NF; sub(/.*\./, "", target); found = "" }
+     /Test unit written to/ { found = $NF }
+     /^Done [0-9]+ runs in/ {
+         printf "  %-28s %12s executions in %4s s: %s\n", target, $2, $5, found == "" ? "nothing found" : "FINDING, saved as " found
+         expect = found != "" }
+     /FuzzTestFindingException: / && expect { sub(/.*FuzzTestFindingException: /, ""); print "      " $0; expect = 0 }' "$log"
 exit $status
