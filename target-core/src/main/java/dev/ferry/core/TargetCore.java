@@ -41,6 +41,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class TargetCore implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TargetCore.class);
+    /** Subdirectory of the state directory with the units' APTPL reservations. */
+    static final String RESERVATIONS = "reservations";
+    /** Where APTPL reservations were kept per iSCSI target before they belonged to the units (format 1). */
+    private static final String LEGACY_SCSI_RESERVATIONS = "scsi-reservations";
 
     private final UnitRegistry registry;
     private final Map<String, LogicalUnit> units = new LinkedHashMap<>();
@@ -94,20 +98,38 @@ public final class TargetCore implements AutoCloseable {
     private void createStateDirectory() throws IOException {
         if (registry.stateDirectory() != null) {
             Files.createDirectories(registry.stateDirectory());
+            Path legacy = registry.stateDirectory().resolve(LEGACY_SCSI_RESERVATIONS);
+            if (Files.isDirectory(legacy)) {
+                LOG.warn("{} holds APTPL reservations of the old per-target layout, which are not read any more:"
+                        + " reservations now belong to each backstore ({}); initiators must register again",
+                        legacy, registry.stateDirectory().resolve(RESERVATIONS));
+            }
         }
     }
 
     private void openUnits() throws BackendException {
         Map<String, BackendFactory> factories = backendFactories();
         for (BackstoreConfig b : config.backstores()) {
-            units.put(b.name(), openUnit(factories, b));
+            units.put(b.name(), openUnit(factories, b, reservationDirectory(registry)));
         }
     }
 
-    private static LogicalUnit openUnit(Map<String, BackendFactory> factories, BackstoreConfig b) throws BackendException {
+    /** Where units keep APTPL reservations, one file per backstore; null without a state directory. */
+    private static Path reservationDirectory(UnitRegistry registry) {
+        return registry.stateDirectory() == null ? null : registry.stateDirectory().resolve(RESERVATIONS);
+    }
+
+    private static LogicalUnit openUnit(Map<String, BackendFactory> factories, BackstoreConfig b,
+                                        Path reservationDirectory) throws BackendException {
         Backend backend = factories.get(b.type()).open(b);
         int workers = b.workers() != null ? b.workers() : backend.workers();
-        LogicalUnit unit = new LogicalUnit(backend, workers);
+        LogicalUnit unit;
+        try {
+            unit = new LogicalUnit(backend, workers, reservationDirectory);
+        } catch (RuntimeException e) {
+            backend.close();
+            throw e;
+        }
         unit.start();
         LOG.info("backstore {} ({}) open: {} blocks of {} bytes", b.name(), b.type(),
                 unit.descriptor().capacityBlocks(), unit.descriptor().logicalBlockSize());
@@ -242,7 +264,7 @@ public final class TargetCore implements AutoCloseable {
                 LogicalUnit kept = b.equals(previousBackstores.get(b.name())) || resizes.containsKey(b.name())
                         ? units.get(b.name()) : null;
                 if (kept == null) {
-                    kept = openUnit(factories, b);
+                    kept = openUnit(factories, b, reservationDirectory(registry));
                     opened.add(kept);
                 }
                 nextUnits.put(b.name(), kept);

@@ -26,4 +26,9 @@ public final class IoBuffers {
     public static ByteBuf allocate(int bytes) {
         return POOL.directBuffer(bytes, bytes);
     }
+
+    /** Direct memory the pool holds now, in bytes (what a hostile peer could make it grow). */
+    public static long usedBytes() {
+        return POOL.metric().usedDirectMemory();
+    }
 }

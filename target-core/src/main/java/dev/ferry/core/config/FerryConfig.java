@@ -9,8 +9,9 @@ import java.util.List;
  *
  * @param backstores storage resources (each opened by one backend)
  * @param targets        exports: iSCSI targets and NVMe subsystems, each mapping unit numbers to backstores
- * @param stateDirectory where state that must survive a restart is kept (SCSI persistent reservations with
- *                       APTPL); absent = no such state is kept, and features that need it are refused
+ * @param stateDirectory where state that must survive a restart is kept (persistent reservations with APTPL, one
+ *                       file per backstore under {@code reservations/}); absent = no such state is kept, and
+ *                       features that need it are refused
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record FerryConfig(List<BackstoreConfig> backstores, List<TargetConfig> targets, String stateDirectory) {

@@ -24,5 +24,10 @@ public enum BlockOp {
      */
     VERIFY,
     /** Hint that {@code blocks} blocks at {@code lba} will be read soon (PRE-FETCH); no data moves. */
-    PREFETCH
+    PREFETCH;
+
+    /** Changes what the medium holds: refused on a write-protected unit, made durable when the write cache is off. */
+    public boolean writesMedium() {
+        return this == WRITE || this == UNMAP || this == WRITE_ZEROES || this == COMPARE_AND_WRITE;
+    }
 }

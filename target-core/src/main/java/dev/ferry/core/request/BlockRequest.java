@@ -33,6 +33,8 @@ public final class BlockRequest {
 
     private CompletionStatus status;
     private long miscompareOffset;
+    private long failedLba = -1;
+    private boolean syncFailed;
     private long submitNanos;
 
     public BlockRequest(CompletionQueue owner) {
@@ -87,6 +89,8 @@ public final class BlockRequest {
     public CompletionStatus status() { return status; }
     /** Byte offset of the first mismatch, valid when {@link #status()} is {@link CompletionStatus#MISCOMPARE}. */
     public long miscompareOffset() { return miscompareOffset; }
+    /** The first block that failed (a medium error's LBA), or -1 when the backend could not tell which one. */
+    public long failedLba() { return failedLba; }
     public long submitNanos() { return submitNanos; }
 
     /** Detaches the data buffer so that {@link #release()} does not release it; the caller now owns it. */
@@ -106,6 +110,9 @@ public final class BlockRequest {
     /** Completes the request; any thread may call this once. The result reaches the frontend on its own thread. */
     public void complete(CompletionStatus result) {
         this.status = result;
+        if (unit != null) {
+            unit.completing(this, result);
+        }
         owner.post(this);
     }
 
@@ -114,6 +121,28 @@ public final class BlockRequest {
         this.miscompareOffset = offset;
         complete(CompletionStatus.MISCOMPARE);
     }
+
+    /**
+     * Completes with a failure located at {@code lba}, the first block of the request that failed, so that the
+     * initiator learns where its medium is bad (the SCSI sense INFORMATION field, SBC-4 4.18).
+     */
+    public void completeFailedAt(CompletionStatus result, long lba) {
+        this.failedLba = lba;
+        complete(result);
+    }
+
+    /**
+     * Completes with a failure of the backend's sync (fdatasync or the device's cache flush) made for this request:
+     * data written earlier and acknowledged from a volatile cache may be lost with it, so the unit stops promising
+     * durability ({@link LogicalUnit#completing}). A failure of the request's own data write is not one.
+     */
+    public void completeSyncFailed(CompletionStatus result) {
+        this.syncFailed = true;
+        complete(result);
+    }
+
+    /** Whether the backend failed to sync for this request ({@link #completeSyncFailed}). */
+    public boolean syncFailed() { return syncFailed; }
 
     /** Runs the frontend's completion callback; called by the owning {@link CompletionQueue} on its thread. */
     public void deliver() {
@@ -138,6 +167,8 @@ public final class BlockRequest {
         context = null;
         status = null;
         miscompareOffset = 0;
+        failedLba = -1;
+        syncFailed = false;
         owner.recycle(this);
     }
 }

@@ -5,6 +5,8 @@ import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jctools.queues.MpscArrayQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The return path for one frontend event loop: a pool of recycled {@link BlockRequest}s and a bounded MPSC ring
@@ -16,6 +18,7 @@ import org.jctools.queues.MpscArrayQueue;
  * many completions share one hand-off.
  */
 public final class CompletionQueue {
+    private static final Logger LOG = LoggerFactory.getLogger(CompletionQueue.class);
     private final Executor loop;
     private final MpscArrayQueue<BlockRequest> ring;
     private final ArrayDeque<BlockRequest> free;
@@ -71,7 +74,12 @@ public final class CompletionQueue {
         drainScheduled.set(false);
         BlockRequest r;
         while ((r = ring.poll()) != null) {
-            r.deliver();
+            try {
+                r.deliver();
+            } catch (Throwable t) {
+                // One connection's failed callback (an Error too) must not strand the completions behind it.
+                LOG.warn("completion callback of {} failed", r.op(), t);
+            }
         }
     }
 

@@ -8,16 +8,22 @@ import dev.ferry.core.request.BlockRequest;
 import dev.ferry.core.request.CompletionStatus;
 import dev.ferry.core.ring.BackendWorker;
 import dev.ferry.core.ring.SubmissionRing;
+import dev.ferry.core.unit.reservation.ReservationStore;
+import dev.ferry.core.unit.reservation.UnitReservations;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One opened storage resource as the core routes to it: the backend, its description, and the rings and workers
- * that feed it. Frontends submit here and never see the backend. Range and write-protect checks happen here once,
- * for every protocol.
+ * that feed it, with the state every protocol shares (write cache setting, reservations). Frontends submit here and
+ * never see the backend. Range and write-protect checks, write-through while the write cache is off, and refusing
+ * durable work after durability was lost happen here once, for every protocol.
  */
 public final class LogicalUnit {
+    private static final Logger LOG = LoggerFactory.getLogger(LogicalUnit.class);
     /** Slots per worker ring; with the per-loop request pools this bounds what can wait in front of a backend. */
     public static final int RING_CAPACITY = 1024;
 
@@ -28,13 +34,37 @@ public final class LogicalUnit {
     private final List<BackendWorker> workers = new ArrayList<>();
     private final AtomicInteger nextRing = new AtomicInteger();
     private final UnitStatistics statistics = new UnitStatistics();
+    private final WriteCache writeCache;
+    private final UnitReservations reservations;
     /** Submits under way; {@link #close} waits for them so none lands in a ring nobody drains any more. */
     private final AtomicInteger submitting = new AtomicInteger();
     private volatile boolean closed;
+    /**
+     * Set for good when a flush or the sync of a durable write failed. After a failed fdatasync the kernel may have dropped the
+     * dirty pages and cleared the error, so a later flush would succeed without the data being anywhere (the
+     * PostgreSQL "fsyncgate" lesson): from then on every flush and every durable write fails until the backstore
+     * is reopened (a new unit). A flush running concurrently with the failing one on another worker may still pass;
+     * every one started after the failure was reported does not.
+     */
+    private volatile boolean durabilityLost;
 
+    /** A unit whose reservations do not survive a restart (APTPL is refused). */
     public LogicalUnit(Backend backend, int workerCount) {
+        this(backend, workerCount, null);
+    }
+
+    /**
+     * @param reservationDirectory where this unit keeps APTPL reservations (one file named after the backstore),
+     *                             loaded now; null for none
+     * @throws IllegalStateException when a saved reservation file cannot be read: better not to start than to drop
+     *                               registrations another host relies on for fencing
+     */
+    public LogicalUnit(Backend backend, int workerCount, java.nio.file.Path reservationDirectory) {
         this.backend = backend;
         this.descriptor = backend.describe();
+        this.writeCache = new WriteCache(descriptor);
+        this.reservations = new UnitReservations(reservationDirectory == null ? null
+                : new ReservationStore(reservationDirectory, descriptor.name()));
         this.rings = new SubmissionRing[workerCount];
         for (int i = 0; i < workerCount; i++) {
             rings[i] = new SubmissionRing(RING_CAPACITY);
@@ -77,10 +107,21 @@ public final class LogicalUnit {
         return statistics;
     }
 
+    /** The unit's persistent reservations, shared by every export and protocol that reaches the unit. */
+    public UnitReservations reservations() {
+        return reservations;
+    }
+
+    /** The unit's volatile write cache setting, shared by every protocol that exports the unit. */
+    public WriteCache writeCache() {
+        return writeCache;
+    }
+
     /**
      * Routes a request to a backend worker. The request always completes through its owner's completion queue,
-     * also when it is refused here (out of range, write-protected, ring full, unit closed because a frontend
-     * still held it after a reconfiguration removed it), so a frontend has one path.
+     * also when it is refused here (out of range, write-protected, durability lost, ring full, unit closed because a
+     * frontend still held it after a reconfiguration removed it), so a frontend has one path. A write-class request
+     * gets FUA while the write cache is off.
      */
     public void submit(BlockRequest r) {
         r.submitted(this, System.nanoTime());
@@ -93,6 +134,13 @@ public final class LogicalUnit {
             CompletionStatus refused = check(r);
             if (refused != null) {
                 r.complete(refused);
+                return;
+            }
+            if (writeCache.forcesUnitAccess(r.op(), r.fua())) {
+                r.fua(true);
+            }
+            if (durabilityLost && needsDurability(r)) {
+                r.complete(CompletionStatus.MEDIUM_ERROR_WRITE);
                 return;
             }
             int first = Math.floorMod(nextRing.getAndIncrement(), rings.length);
@@ -110,8 +158,7 @@ public final class LogicalUnit {
     private CompletionStatus check(BlockRequest r) {
         BackendDescriptor d = descriptor;
         BlockOp op = r.op();
-        if (d.readOnly() && (op == BlockOp.WRITE || op == BlockOp.UNMAP
-                || op == BlockOp.WRITE_ZEROES || op == BlockOp.COMPARE_AND_WRITE)) {
+        if (d.readOnly() && op.writesMedium()) {
             return CompletionStatus.WRITE_PROTECTED;
         }
         if (op == BlockOp.UNMAP) {
@@ -144,6 +191,35 @@ public final class LogicalUnit {
 
     private static boolean inRange(BackendDescriptor d, long lba, long blocks) {
         return lba >= 0 && blocks >= 0 && lba <= d.capacityBlocks() - blocks;
+    }
+
+    /**
+     * A flush, or a write that must be durable when it completes: it has FUA (asked for, or the cache is switched
+     * off), or the unit has no volatile cache at all, so the backend writes every write through.
+     */
+    private boolean needsDurability(BlockRequest r) {
+        return r.op() == BlockOp.FLUSH || (r.op().writesMedium() && (r.fua() || !writeCache.present()));
+    }
+
+    /**
+     * Called by {@link BlockRequest#complete} on the completing thread, before the frontend hears of it: a failed
+     * flush, or a request whose backend sync failed ({@link BlockRequest#completeSyncFailed}), makes durability
+     * lost for this unit (see {@link #durabilityLost}). A write that failed on its own blocks (a bad sector, no
+     * space to allocate) fails alone: it says nothing of data acknowledged before.
+     */
+    public void completing(BlockRequest r, CompletionStatus result) {
+        boolean failure = result == CompletionStatus.MEDIUM_ERROR_WRITE || result == CompletionStatus.NO_SPACE
+                || result == CompletionStatus.INTERNAL_ERROR;
+        if (failure && !durabilityLost && (r.op() == BlockOp.FLUSH || r.syncFailed())) {
+            durabilityLost = true;
+            LOG.error("{}: a {} could not be made durable; every flush and durable write now fails until the"
+                    + " backstore is reopened", name(), r.op());
+        }
+    }
+
+    /** Whether a flush or durable write failed since the unit was opened: flushes and FUA writes are refused. */
+    public boolean durabilityLost() {
+        return durabilityLost;
     }
 
     /** Called on the frontend thread as a request is delivered back. */

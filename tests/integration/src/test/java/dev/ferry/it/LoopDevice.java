@@ -16,13 +16,17 @@ record LoopDevice(Path node, Path file) implements AutoCloseable {
      * loop driver (/dev/loop-control), which containers often lack.
      */
     static void assumeAvailable() {
+        assumeAvailable("the block backend end-to-end tests");
+    }
+
+    /** As {@link #assumeAvailable()}, naming the {@code tests} skipped in the warning. */
+    static void assumeAvailable(String tests) {
         String why = uid() != 0 ? "not running as root"
                 : !Files.exists(Path.of("/dev/loop-control")) ? "no /dev/loop-control (no loop driver)" : null;
         if (why != null) {
-            System.err.println("*** SKIPPING the block backend end-to-end tests: " + why
-                    + ": loop devices cannot be created, so the block backend is NOT tested end to end ***");
+            System.err.println("*** SKIPPING " + tests + ": " + why + ": loop devices cannot be created ***");
         }
-        assumeTrue(why == null, "block backend end-to-end tests need loop devices: " + why);
+        assumeTrue(why == null, tests + " need loop devices: " + why);
     }
 
     private static int uid() {

@@ -53,6 +53,8 @@ public final class BlockBackend implements Backend {
     private final LongAdder ringOps = new LongAdder();
     private final LongAdder bouncedBytes = new LongAdder();
     private final LongAdder directBytes = new LongAdder();
+    /** fdatasync calls made since open (flushes, and durable writes, unmaps and write-zeroes). */
+    private final LongAdder syncs = new LongAdder();
     /** Cleared on the first EOPNOTSUPP/EINVAL from pwritev2(RWF_DSYNC): then write + fdatasync. */
     private volatile boolean dsyncWrites = LibC.Pwritev2.AVAILABLE;
     private volatile boolean closed;
@@ -216,17 +218,19 @@ public final class BlockBackend implements Backend {
                     }
                 }
                 case FLUSH -> {
-                    LibC.fdatasync(fd);
+                    sync();
                     r.complete(CompletionStatus.GOOD);
                 }
                 case UNMAP -> {
                     for (int i = 0; i < r.rangeCount(); i++) {
                         discard(r.rangeLba(i) * blockSize, (long) r.rangeBlocks(i) * blockSize);
                     }
+                    syncIfDurable(r);
                     r.complete(CompletionStatus.GOOD);
                 }
                 case WRITE_ZEROES -> {
                     writeZeroes(offset, length, r.deallocate());
+                    syncIfDurable(r);
                     r.complete(CompletionStatus.GOOD);
                 }
                 case PREFETCH -> r.complete(CompletionStatus.GOOD); // O_DIRECT bypasses the cache it would fill
@@ -236,8 +240,30 @@ public final class BlockBackend implements Backend {
             r.complete(reading ? Errno.forRead(e.getErrorCode()) : Errno.forWrite(e.getErrorCode()));
         } catch (ShortTransferException e) {
             r.complete(e.status);
+        } catch (SyncFailure e) {
+            r.completeSyncFailed(Errno.forWrite(e.errno));
         }
         return false;
+    }
+
+    /**
+     * BLKDISCARD, BLKZEROOUT and fallocate may leave their effect in the device's volatile cache or the file
+     * system's journal like any write: FUA (or write-through) needs the same fdatasync afterwards.
+     */
+    private void syncIfDurable(BlockRequest r) {
+        if (r.fua() || writeThrough) {
+            sync();
+        }
+    }
+
+    /** fdatasync; its failure is told apart from the write's own, since it may have lost other cached data. */
+    private void sync() {
+        syncs.increment();
+        try {
+            LibC.fdatasync(fd);
+        } catch (LastErrorException e) {
+            throw new SyncFailure(e.getErrorCode());
+        }
     }
 
     private void compareAndWrite(BlockRequest r, long offset, int length) {
@@ -343,7 +369,7 @@ public final class BlockBackend implements Backend {
             done += (int) n;
         }
         if (durable && !dsyncWrites) {
-            LibC.fdatasync(fd);
+            sync();
         }
     }
 
@@ -360,7 +386,7 @@ public final class BlockBackend implements Backend {
             }
             dsyncWrites = false; // kernel older than 4.7: fall back for good
             long n = LibC.pwrite(fd, address, length, offset);
-            LibC.fdatasync(fd);
+            sync();
             return n;
         }
     }
@@ -415,6 +441,11 @@ public final class BlockBackend implements Backend {
         return bouncedBytes.sum();
     }
 
+    /** fdatasync calls since open: flushes, and durable unmaps, write-zeroes and writes without RWF_DSYNC. */
+    public long syncs() {
+        return syncs.sum();
+    }
+
     /** Bytes moved in place between the kernel and the request buffer since open. */
     public long directBytes() {
         return directBytes.sum();
@@ -433,6 +464,16 @@ public final class BlockBackend implements Backend {
             }
         } finally {
             LibC.close(fd);
+        }
+    }
+
+    /** fdatasync failed with {@code errno}. */
+    private static final class SyncFailure extends RuntimeException {
+        final int errno;
+
+        SyncFailure(int errno) {
+            super(null, null, false, false);
+            this.errno = errno;
         }
     }
 

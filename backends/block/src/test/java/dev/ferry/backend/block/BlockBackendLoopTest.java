@@ -225,6 +225,21 @@ class BlockBackendLoopTest {
         assertArrayEquals(new byte[512 * 512], bytes(tail), "write zeroes");
     }
 
+    /**
+     * FUA on UNMAP and WRITE ZEROES (and so write-through, which the core turns into FUA) reaches the device: the
+     * backend syncs after the discard or zero-out, counted by {@link BlockBackend#syncs()}.
+     */
+    @Test
+    void fuaUnmapAndWriteZeroesAreSynced() throws Exception {
+        BlockBackend backend = new BlockBackendFactory().open(config(loop.node, null, null), false);
+        UnitDriver u = track(new UnitDriver(backend));
+        long before = backend.syncs();
+        assertEquals(CompletionStatus.GOOD, u.run(BlockOp.UNMAP, 0, 0, null, true, new long[] {0, 8}).status());
+        assertEquals(before + 1, backend.syncs(), "FUA unmap");
+        assertEquals(CompletionStatus.GOOD, u.run(BlockOp.WRITE_ZEROES, 16, 8, null, true).status());
+        assertEquals(before + 2, backend.syncs(), "FUA write zeroes");
+    }
+
     @Test
     void compareAndWriteIsAtomicAgainstOtherWrites() throws Exception {
         UnitDriver u = open(loop.node);

@@ -85,17 +85,33 @@ final class BackingFile {
         Path path = Path.of(c.path());
         long wanted = c.sizeBytes();
         if (!c.readOnlyOrDefault()) {
+            boolean created = !Files.exists(path);
             // RandomAccessFile.setLength is ftruncate(2): growing leaves a hole, so nothing is allocated.
             try (RandomAccessFile raf = new RandomAccessFile(path.toFile(), "rw")) {
                 if (wanted > raf.length()) {
                     raf.setLength(wanted);
                 }
+                raf.getChannel().force(true); // the new size, before any write is acknowledged against it
+            }
+            if (created) {
+                syncParent(path);
             }
         }
         FileChannel channel = c.readOnlyOrDefault()
                 ? FileChannel.open(path, StandardOpenOption.READ)
                 : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
         return new Opened(channel, wanted < 0 ? channel.size() : wanted);
+    }
+
+    /**
+     * A new file's directory entry is durable only once its directory is synced (fsync(2) on the file does not
+     * cover it): without this a crash can lose the whole backing file after writes to it were acknowledged.
+     */
+    static void syncParent(Path path) throws IOException {
+        Path parent = path.toAbsolutePath().getParent();
+        try (FileChannel dir = FileChannel.open(parent, StandardOpenOption.READ)) {
+            dir.force(true);
+        }
     }
 
     record Opened(FileChannel channel, long capacityBytes) {

@@ -9,6 +9,7 @@ import dev.ferry.core.request.CompletionStatus;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.io.SyncFailedException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -113,7 +114,7 @@ public final class FileBackend implements Backend {
                     for (int i = 0; i < r.rangeCount(); i++) {
                         zeroLocked(r.rangeLba(i) * blockSize, (long) r.rangeBlocks(i) * blockSize);
                     }
-                    makeDurable(false);
+                    makeDurable(r.fua());
                 }
                 case COMPARE_AND_WRITE -> {
                     miscompare = compareAndWrite(offset, (int) length, r.data());
@@ -122,7 +123,7 @@ public final class FileBackend implements Backend {
                     }
                 }
                 case VERIFY -> miscompare = compare(offset, length, r.data());
-                case FLUSH -> channel.force(false);
+                case FLUSH -> sync();
                 case PREFETCH -> {
                     // The page cache reads ahead on its own; a hint needs no work here.
                 }
@@ -135,7 +136,11 @@ public final class FileBackend implements Backend {
         } catch (IOException e) {
             LOG.warn("backstore {}: {} of {} blocks at LBA {} failed: {}", descriptor.name(), r.op(), r.blocks(),
                     r.lba(), e.toString());
-            r.complete(IoFailures.status(e, r.op() != BlockOp.READ && r.op() != BlockOp.VERIFY));
+            if (e instanceof SyncFailedException && e.getCause() instanceof IOException cause) {
+                r.completeSyncFailed(IoFailures.status(cause, true));
+            } else {
+                r.complete(IoFailures.status(e, r.op() != BlockOp.READ && r.op() != BlockOp.VERIFY));
+            }
         }
     }
 
@@ -230,7 +235,18 @@ public final class FileBackend implements Backend {
 
     private void makeDurable(boolean fua) throws IOException {
         if (fua || writeThrough) {
+            sync();
+        }
+    }
+
+    /** fdatasync; its failure is told apart from the write's own, since it may have lost other cached data. */
+    private void sync() throws SyncFailedException {
+        try {
             channel.force(false);
+        } catch (IOException e) {
+            SyncFailedException failed = new SyncFailedException("fdatasync: " + e.getMessage());
+            failed.initCause(e);
+            throw failed;
         }
     }
 

@@ -15,6 +15,7 @@ import dev.ferry.frontend.iscsi.login.NegotiationLimits;
 import dev.ferry.frontend.iscsi.pdu.IscsiPduDecoder;
 import dev.ferry.frontend.iscsi.pdu.IscsiPduEncoder;
 import dev.ferry.frontend.iscsi.session.CommandSet;
+import dev.ferry.frontend.iscsi.session.ConnectionLimits;
 import dev.ferry.frontend.iscsi.session.IscsiConnection;
 import dev.ferry.frontend.iscsi.session.IscsiSession;
 import dev.ferry.frontend.iscsi.session.SessionTable;
@@ -78,6 +79,8 @@ public final class IscsiFrontend implements Frontend, TargetServices, ExportsCha
     private final UnitRegistry registry;
     private final NegotiationLimits limits;
     private final int idleSeconds;
+    private final ConnectionLimits connectionLimits;
+    private final ConnectionAdmission admission;
     private final SessionTable sessions = new SessionTable();
     /** The command set of each target, by lower-case name; sessions hold these and see every swap. */
     private final Map<String, LiveCommandSet> targets = new ConcurrentHashMap<>();
@@ -100,25 +103,25 @@ public final class IscsiFrontend implements Frontend, TargetServices, ExportsCha
     }
 
     public IscsiFrontend(UnitRegistry registry, NegotiationLimits limits, int idleSeconds) {
-        this(registry, limits, idleSeconds, e -> CommandSet.of(new ScsiTarget(e, reservationDirectory(registry, e))));
-    }
-
-    /**
-     * Where a target's APTPL reservations live: one directory per target under the configured state directory,
-     * so a backstore exported by two targets keeps two separate files. Null (no persistence) without one.
-     */
-    private static java.nio.file.Path reservationDirectory(UnitRegistry registry, Export export) {
-        return registry.stateDirectory() == null ? null
-                : registry.stateDirectory().resolve("scsi-reservations").resolve(export.name());
+        // Persistent reservations (and their APTPL files) belong to the core units, shared by every target.
+        this(registry, limits, idleSeconds, e -> CommandSet.of(new ScsiTarget(e)));
     }
 
     /** With another command set than the SCSI emulation (transport tests). */
     public IscsiFrontend(UnitRegistry registry, NegotiationLimits limits, int idleSeconds,
                          Function<Export, CommandSet> commandSets) {
+        this(registry, limits, idleSeconds, ConnectionLimits.fromSystemProperties(), commandSets);
+    }
+
+    /** With other connection limits (tests use short login timeouts and small budgets). */
+    public IscsiFrontend(UnitRegistry registry, NegotiationLimits limits, int idleSeconds,
+                         ConnectionLimits connectionLimits, Function<Export, CommandSet> commandSets) {
         this.commandSets = commandSets;
         this.registry = registry;
         this.limits = limits;
         this.idleSeconds = idleSeconds;
+        this.connectionLimits = connectionLimits;
+        this.admission = new ConnectionAdmission(connectionLimits);
     }
 
     @Override
@@ -147,6 +150,12 @@ public final class IscsiFrontend implements Frontend, TargetServices, ExportsCha
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (!admission.admit(ch)) {
+                            LOG.debug("iSCSI connection from {} to {} refused: connection limit reached",
+                                    ch.remoteAddress(), ch.localAddress());
+                            ch.close();
+                            return;
+                        }
                         connections.add(ch);
                         IscsiPduDecoder decoder = new IscsiPduDecoder(limits.maxRecvDataSegmentLength());
                         IscsiPduEncoder encoder = new IscsiPduEncoder();
@@ -314,6 +323,11 @@ public final class IscsiFrontend implements Frontend, TargetServices, ExportsCha
     }
 
     @Override
+    public ConnectionLimits connectionLimits() {
+        return connectionLimits;
+    }
+
+    @Override
     public SessionTable sessions() {
         return sessions;
     }
@@ -427,7 +441,8 @@ public final class IscsiFrontend implements Frontend, TargetServices, ExportsCha
         @Override public void logicalUnitReset(long lun, ItNexus nexus) { current.logicalUnitReset(lun, nexus); }
         @Override public void targetReset(ItNexus nexus) { current.targetReset(nexus); }
         @Override public void nexusLost(ItNexus nexus) { current.nexusLost(nexus); }
-        @Override public boolean hasLun(long lun) { return current.hasLun(lun); }
+        @Override public boolean hasLun(long lun, ItNexus nexus) { return current.hasLun(lun, nexus); }
+        @Override public boolean acceptsDataOut(ScsiTask task) { return current.acceptsDataOut(task); }
         @Override public void capacityChanged(LogicalUnit unit) { current.capacityChanged(unit); }
     }
 }

@@ -176,6 +176,18 @@ class ChapLoginTest {
     }
 
     @Test
+    void aOneByteInitiatorChallengeIsRefused() throws Exception {
+        try (IscsiTestClient c = new IscsiTestClient(address)) {
+            Challenge ch = challenge(c);
+            IscsiPdu r = answer(c, "alice", md5(ch.id(), SECRET, ch.challenge()),
+                    Map.of("CHAP_I", "77", "CHAP_C", "0x01"));
+            assertEquals(LoginPdu.AUTHENTICATION_FAILURE, LoginPdu.status(r));
+            assertEquals(0, r.dataSegmentLength(), "no CHAP_R for a one-byte challenge");
+            assertTrue(c.closedByTarget());
+        }
+    }
+
+    @Test
     void chapCannotBeSkipped() throws Exception {
         try (IscsiTestClient c = new IscsiTestClient(address)) {
             IscsiTestClient.LoginFailed e = assertThrows(

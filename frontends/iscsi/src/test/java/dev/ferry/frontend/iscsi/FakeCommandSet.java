@@ -16,11 +16,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A scripted command set for transport tests: READ(10)/WRITE(10) on a 1 MiB array, opcode C0h held until
- * {@link #releaseHeld}, C1h answers CHECK CONDITION with sense, everything else GOOD.
+ * {@link #releaseHeld}, C1h answers CHECK CONDITION with sense, C2h throws OutOfMemoryError, everything else GOOD.
  */
 final class FakeCommandSet implements CommandSet {
     static final int HOLD = 0xc0;
     static final int FAIL = 0xc1;
+    /** Opcode whose execution throws an Error, as a failed allocation would. */
+    static final int THROW_ERROR = 0xc2;
     final byte[] disk = new byte[1 << 20];
     final List<Integer> executedOpcodes = new CopyOnWriteArrayList<>();
     final List<Long> executedLbas = new CopyOnWriteArrayList<>();
@@ -61,6 +63,7 @@ final class FakeCommandSet implements CommandSet {
                 heldLoop = ThreadExecutorMap.currentExecutor();
                 held.add(task);
             }
+            case THROW_ERROR -> throw new OutOfMemoryError("test: direct buffer memory");
             case FAIL -> {
                 byte[] sense = new byte[18];
                 sense[0] = 0x70;
@@ -110,8 +113,13 @@ final class FakeCommandSet implements CommandSet {
     }
 
     @Override
-    public boolean hasLun(long lun) {
+    public boolean hasLun(long lun, ItNexus nexus) {
         long l = (lun >>> 48) & 0x3fff;
         return l == 0 || l == 1;
+    }
+
+    @Override
+    public boolean acceptsDataOut(ScsiTask task) {
+        return hasLun(task.lun(), task.nexus());
     }
 }

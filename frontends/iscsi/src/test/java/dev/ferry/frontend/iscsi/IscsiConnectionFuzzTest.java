@@ -14,6 +14,7 @@ import dev.ferry.frontend.iscsi.pdu.IscsiPduEncoder;
 import dev.ferry.frontend.iscsi.pdu.LoginPdu;
 import dev.ferry.frontend.iscsi.pdu.Opcode;
 import dev.ferry.frontend.iscsi.session.CommandSet;
+import dev.ferry.frontend.iscsi.session.ConnectionLimits;
 import dev.ferry.frontend.iscsi.session.IscsiConnection;
 import dev.ferry.frontend.iscsi.session.SessionTable;
 import dev.ferry.frontend.iscsi.session.TargetServices;
@@ -46,6 +47,7 @@ class IscsiConnectionFuzzTest {
 
         @Override public UnitRegistry registry() { return registry; }
         @Override public NegotiationLimits limits() { return NegotiationLimits.DEFAULT; }
+        @Override public ConnectionLimits connectionLimits() { return ConnectionLimits.DEFAULT; }
         @Override public SessionTable sessions() { return sessions; }
         @Override public CommandSet commandSet(Export export) { return fake; }
         @Override public CompletionQueue completionQueue(EventExecutor loop) {

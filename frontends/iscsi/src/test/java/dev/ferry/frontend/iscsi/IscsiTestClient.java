@@ -57,6 +57,12 @@ final class IscsiTestClient implements AutoCloseable {
     }
 
     void write(IscsiPdu p) throws IOException {
+        out.write(encode(p));
+        out.flush();
+    }
+
+    /** The PDU's bytes on the wire (with the digests in force); releases it. */
+    byte[] encode(IscsiPdu p) {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         b.writeBytes(p.bhs());
         if (p.ahs() != null) {
@@ -77,8 +83,7 @@ final class IscsiTestClient implements AutoCloseable {
             }
         }
         p.release();
-        out.write(b.toByteArray());
-        out.flush();
+        return b.toByteArray();
     }
 
     void writeRaw(byte[] bytes) throws IOException {

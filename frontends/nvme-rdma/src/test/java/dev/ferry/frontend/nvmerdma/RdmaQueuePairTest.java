@@ -159,18 +159,19 @@ class RdmaQueuePairTest {
 
     @Test
     void invalidDescriptorsEarnTheirStatus() throws Exception {
-        RdmaHarness.Qp q = h.new Qp();
-        q.connectRequest(0, 32, 31);
-        q.established();
-        q.capsule(inCapsule(connect(0, 31), 2000, 1024), new byte[1024]);
-        assertEquals(Status.SGL_OFFSET_INVALID, q.response().status());
-        q.capsule(inCapsule(connect(0, 31), 512, 1024), new byte[1024]);
-        assertEquals(Status.DATA_SGL_LENGTH_INVALID, q.response().status());
         java.nio.ByteBuffer segment = inCapsule(connect(0, 31), 0, 1024);
         segment.put(39, (byte) 0x20);
-        q.capsule(segment, new byte[1024]);
-        assertEquals(Status.SGL_DESCRIPTOR_TYPE_INVALID, q.response().status());
-        closeCleanly(q);
+        java.nio.ByteBuffer[] capsules = {inCapsule(connect(0, 31), 2000, 1024), inCapsule(connect(0, 31), 512, 1024),
+            segment};
+        int[] statuses = {Status.SGL_OFFSET_INVALID, Status.DATA_SGL_LENGTH_INVALID, Status.SGL_DESCRIPTOR_TYPE_INVALID};
+        for (int i = 0; i < capsules.length; i++) {
+            RdmaHarness.Qp q = h.new Qp(); // a queue takes one Connect, a refused one included
+            q.connectRequest(0, 32, 31);
+            q.established();
+            q.capsule(capsules[i], new byte[1024]);
+            assertEquals(statuses[i], q.response().status());
+            closeCleanly(q);
+        }
     }
 
     @Test
@@ -217,11 +218,17 @@ class RdmaQueuePairTest {
         q.connectRequest(0, 2, 1);
         q.established();
         q.capsule(keyed(connect(0, 1), 0x1000, 1024, 1, false), null);
-        q.capsule(keyed(connect(0, 1), 0x2000, 1024, 2, false), null); // both wait for their RDMA READ
-        q.capsule(keyed(connect(0, 1), 0x3000, 1024, 3, false), null);
+        q.hostReads(q.fake.nextSend(), connectData(0xFFFF));
+        q.response();
+        q.capsule(keyed(RdmaHarness.propertySet(0x14, RdmaHarness.CC_ENABLE), 0, 0, 0, false), null);
+        q.response();
+        q.capsule(keyed(RdmaHarness.sqe(0x0C, 0, 5), 0, 0, 0, false), null); // two Asynchronous Event Requests
+        q.capsule(keyed(RdmaHarness.sqe(0x0C, 0, 6), 0, 0, 0, false), null); // stay outstanding
+        assertFalse(q.fake.disconnected);
+        q.capsule(keyed(RdmaHarness.sqe(0x0C, 0, 7), 0, 0, 0, false), null);
         assertTrue(q.fake.disconnected);
         assertEquals(RdmaQueueState.DISCONNECTING, q.state());
-        q.flushAll(); // the two READs and the receives flush
+        q.flushAll(); // the receives flush
         assertEquals(RdmaQueueState.CLOSED, q.state());
         assertEquals(0, q.fake.leakedBuffers());
     }

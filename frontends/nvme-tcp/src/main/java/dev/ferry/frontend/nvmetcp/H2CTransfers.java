@@ -12,7 +12,9 @@ import io.netty.util.collection.IntObjectHashMap;
  * Host data solicited with R2T (NVMe/TCP 1.0 3.3.2.2): one R2T per command covering all of its data, identified by
  * a transfer tag, so the host's MAXR2T (at least one) is never exceeded. H2CData PDUs must name a live TTAG and
  * their command's CID, stay inside [R2TO, R2TO + R2TL) and arrive contiguously; anything else is a fatal error of
- * the connection.
+ * the connection. At most {@code capacity} transfers are active, each with a buffer of at most its command's
+ * (MDTS-bounded) length; the queue handler's command bound keeps it below that, so a full table is a bug reported
+ * as such, never a wait.
  */
 final class H2CTransfers {
     /** TTAG FFFFh is avoided so that no tag looks like "none". */
@@ -44,10 +46,25 @@ final class H2CTransfers {
     }
 
     private final IntObjectHashMap<Transfer> active = new IntObjectHashMap<>();
+    private final int capacity;
     private int nextTag;
 
-    /** Registers a transfer and returns the R2T that solicits all of it. */
+    /** @param capacity most transfers active at once; below the TTAG space, so a free tag is always found */
+    H2CTransfers(int capacity) {
+        if (capacity < 1 || capacity >= TAG_LIMIT) {
+            throw new IllegalArgumentException("transfer capacity " + capacity);
+        }
+        this.capacity = capacity;
+    }
+
+    /**
+     * Registers a transfer and returns the R2T that solicits all of it, or null without allocating anything when
+     * {@code capacity} transfers are already active. Tags go round the TTAG space, so a tag is not reused soon.
+     */
     Pdu.R2t start(NvmeRequest r, int length) {
+        if (active.size() >= capacity) {
+            return null;
+        }
         int tag;
         do {
             tag = nextTag;

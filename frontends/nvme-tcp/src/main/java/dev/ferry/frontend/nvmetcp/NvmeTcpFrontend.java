@@ -25,6 +25,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
@@ -65,6 +66,8 @@ public final class NvmeTcpFrontend implements Frontend, FabricsTransport, Export
     private static final long DRAIN_TIMEOUT_MILLIS = 5000;
 
     private final NvmeTarget target;
+    private final TcpLimits limits;
+    private final int eventLoops;
     private final Map<EventLoop, CompletionQueue> completionQueues = new ConcurrentHashMap<>();
     private final FabricsPortTable ports;
     private final Map<Portal, Channel> serverChannels = new HashMap<>();
@@ -75,7 +78,14 @@ public final class NvmeTcpFrontend implements Frontend, FabricsTransport, Export
     private EventLoopGroup workerGroup;
 
     public NvmeTcpFrontend(UnitRegistry registry) {
+        this(registry, TcpLimits.fromSystemProperties(), 0);
+    }
+
+    /** @param eventLoops worker threads serving the connections; 0 for Netty's default (twice the cores) */
+    NvmeTcpFrontend(UnitRegistry registry, TcpLimits limits, int eventLoops) {
         this.target = new NvmeTarget(registry, this);
+        this.limits = limits;
+        this.eventLoops = eventLoops;
         this.ports = new FabricsPortTable(registry, Portal.TCP, new FabricsPortTable.Binder() {
             @Override
             public InetSocketAddress bind(Portal p) throws Exception {
@@ -100,13 +110,15 @@ public final class NvmeTcpFrontend implements Frontend, FabricsTransport, Export
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         bossGroup = new MultiThreadIoEventLoopGroup(1, io);
-        workerGroup = new MultiThreadIoEventLoopGroup(0, io);
+        workerGroup = new MultiThreadIoEventLoopGroup(eventLoops, io);
         connections = new DefaultChannelGroup("nvme-tcp", GlobalEventExecutor.INSTANCE);
         bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(channelType)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                        new WriteBufferWaterMark(limits.writeLowWaterMark(), limits.writeHighWaterMark()))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -115,7 +127,8 @@ public final class NvmeTcpFrontend implements Frontend, FabricsTransport, Export
                         ch.pipeline().addLast("decoder", new PduDecoder(params))
                                 .addLast("encoder", new PduEncoder(params))
                                 .addLast("icreq", new IcReqHandler(params))
-                                .addLast("queue", new TcpQueueHandler(target, c -> completionQueue(c.eventLoop())));
+                                .addLast("queue", new TcpQueueHandler(target, c -> completionQueue(c.eventLoop()),
+                                        limits));
                     }
                 });
         try {
@@ -189,6 +202,11 @@ public final class NvmeTcpFrontend implements Frontend, FabricsTransport, Export
     /** Open NVMe/TCP connections (queues, including discovery ones): a freed controller leaves none behind. */
     public int connectionCount() {
         return connections == null ? 0 : connections.size();
+    }
+
+    /** The open connections' channels, for tests that look at a connection's buffers and read state. */
+    ChannelGroup connections() {
+        return connections;
     }
 
     @Override

@@ -200,7 +200,8 @@ class PduCodecTest {
         };
         NvmeTarget target = new NvmeTarget(new UnitRegistry(), none);
         return new EmbeddedChannel(new PduDecoder(p), new PduEncoder(p), new IcReqHandler(p),
-                new TcpQueueHandler(target, c -> new CompletionQueue(c.eventLoop(), 16)));
+                new TcpQueueHandler(target, c -> new CompletionQueue(c.eventLoop(), 16),
+                        TcpLimits.fromSystemProperties()));
     }
 
     @Test

@@ -50,7 +50,7 @@ public final class Controller {
         this.hostNqn = hostNqn;
         this.namespaces = export == null ? Collections.emptyNavigableMap() : export.unitsFor(hostNqn);
         this.hostId = hostId;
-        this.keepAliveMillis = keepAliveMillis;
+        this.keepAliveMillis = effectiveKeepAlive(keepAliveMillis);
         this.features = new Features(this);
     }
 
@@ -79,7 +79,16 @@ public final class Controller {
 
     public long keepAliveMillis() { return keepAliveMillis; }
 
-    public void keepAliveMillis(long millis) { this.keepAliveMillis = millis; }
+    public void keepAliveMillis(long millis) { this.keepAliveMillis = effectiveKeepAlive(millis); }
+
+    /**
+     * A discovery controller never goes without a keep-alive: asked for KATO 0 it uses two minutes (like nvmet's
+     * NVMET_DISC_KATO_MS, and the two-minute default NVMe 2.0 gives discovery controllers), so no host, and any
+     * host may connect to discovery, holds one idle forever.
+     */
+    private long effectiveKeepAlive(long millis) {
+        return discovery && millis == 0 ? Limits.DISCOVERY_KEEP_ALIVE_MILLIS : millis;
+    }
 
     /** Any command restarts the keep-alive timer (CTRATT.TBKAS, Base 2.0 3.9.4 traffic based keep alive). */
     public void touch() {

@@ -1,5 +1,6 @@
 package dev.ferry.frontend.nvme;
 
+import dev.ferry.core.unit.LogicalUnit;
 import dev.ferry.frontend.nvme.spec.Status;
 
 /**
@@ -21,7 +22,6 @@ public final class Features {
     private final Controller controller;
     private int arbitration;
     private int powerManagement;
-    private boolean writeCacheEnabled = true;
     private volatile int asyncEventConfig;
     private volatile int ioQueuesAllocated = Limits.MAX_IO_QUEUES;
 
@@ -54,7 +54,7 @@ public final class Features {
                 if (!writeCachePresent) {
                     return Status.INVALID_FIELD;
                 }
-                writeCacheEnabled = (cdw11 & 1) != 0;
+                setWriteCache((cdw11 & 1) != 0);
             }
             case NUMBER_OF_QUEUES -> {
                 int nsqr = cdw11 & 0xFFFF;
@@ -90,7 +90,7 @@ public final class Features {
                 if (!writeCachePresent) {
                     return Status.INVALID_FIELD;
                 }
-                result[0] = writeCacheEnabled ? 1 : 0;
+                result[0] = writeCacheEnabled() ? 1 : 0;
             }
             case NUMBER_OF_QUEUES -> result[0] = numberOfQueuesResult();
             case ASYNC_EVENT_CONFIGURATION -> result[0] = asyncEventConfig & 0xFFFFFFFFL;
@@ -100,6 +100,27 @@ public final class Features {
             }
         }
         return Status.SUCCESS;
+    }
+
+    /**
+     * The Volatile Write Cache feature is controller-wide (5.27.1.4), and the cache setting belongs to each logical
+     * unit, shared with SCSI's WCE: WCE=0 switches off the cache of every namespace that has one, after which the
+     * core makes each write durable before it completes.
+     */
+    private void setWriteCache(boolean on) {
+        for (LogicalUnit u : controller.namespaces().values()) {
+            u.writeCache().setEnabled(on, controller);
+        }
+    }
+
+    /** Enabled while any namespace's cache is: the host must keep flushing then. */
+    private boolean writeCacheEnabled() {
+        for (LogicalUnit u : controller.namespaces().values()) {
+            if (u.writeCache().present() && u.writeCache().enabled()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** DW0: NSQA 15:0, NCQA 31:16, both 0's based. */

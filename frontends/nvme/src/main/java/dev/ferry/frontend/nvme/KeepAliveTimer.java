@@ -37,8 +37,9 @@ final class KeepAliveTimer implements AutoCloseable {
                     target.keepAliveExpired(c);
                 }
             }
-        } catch (RuntimeException e) {
-            LOG.warn("nvme keep-alive tick failed", e);
+        } catch (Throwable t) {
+            // An Error too: one escaping a scheduleWithFixedDelay task would cancel every later tick in silence.
+            LOG.error("nvme keep-alive tick failed", t);
         }
     }
 

@@ -19,7 +19,9 @@ public final class Limits {
     public static final int ASYNC_EVENT_LIMIT = 4;
     /** Keep Alive Support granularity in 100 ms units (KAS): one second, like nvmet. */
     public static final int KEEP_ALIVE_GRANULARITY_100MS = 10;
-    /** Admin submission queue entries advertised in discovery (ASQSZ, at least 32). */
+    /** KATO a discovery controller uses when the host asks for none: two minutes, as nvmet. */
+    public static final long DISCOVERY_KEEP_ALIVE_MILLIS = 120_000;
+    /** Admin submission queue entries: advertised in discovery (ASQSZ, at least 32) and the admin Connect's bound. */
     public static final int ADMIN_QUEUE_ENTRIES = 32;
     /** Dataset Management ranges per command (NR is 0's based, 8 bits). */
     public static final int MAX_DSM_RANGES = 256;

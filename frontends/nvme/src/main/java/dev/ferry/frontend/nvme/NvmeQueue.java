@@ -27,7 +27,11 @@ public final class NvmeQueue {
     private int qid;
     private int entries;
     private int consumed;
+    /** Commands received and not yet completed (or dropped): at most {@link #entries}, the SQ's size. */
+    private int outstanding;
     private boolean flowControlDisabled;
+    private boolean connectReceived;
+    private boolean closed;
 
     NvmeQueue(NvmeTarget target, QueueTransport transport) {
         this.target = target;
@@ -40,8 +44,24 @@ public final class NvmeQueue {
     /** The controller after a successful Connect, else null. */
     public Controller controller() { return controller; }
     public int qid() { return qid; }
+    /** Entries of this queue (Connect SQSIZE + 1, 0's based there), or 0 before Connect. */
+    public int entries() { return entries; }
     /** The host set CATTR.DISSQFC in Connect: SQHD is not reported, and C2H data may carry SUCCESS. */
     public boolean flowControlDisabled() { return flowControlDisabled; }
+    /** The transport's connection closed: nothing may join a controller through this queue any more. */
+    public boolean isClosed() { return closed; }
+
+    /**
+     * A Connect arrived: true for the first one only. A queue takes exactly one Connect, so a second one, even while
+     * the first still waits for its data, cannot make a second controller that nothing would ever delete.
+     */
+    public boolean acceptConnect() {
+        if (connectReceived || controller != null) {
+            return false;
+        }
+        connectReceived = true;
+        return true;
+    }
 
     /**
      * A capsule arrived. Parses it and either completes it at once (invalid command) or states how much host data
@@ -49,6 +69,17 @@ public final class NvmeQueue {
      */
     public void receive(NvmeRequest r) {
         consumed++;
+        if (entries > 0 && outstanding >= entries) {
+            // The host ignored SQ flow control: more commands than the SQSIZE it asked for. Like nvmet running out
+            // of command slots, the connection ends rather than buffering.
+            LOG.warn("nvme queue {} of controller {}: more than {} outstanding commands, closing", qid,
+                    controller.cntlid(), entries);
+            complete(r, Status.COMMAND_SEQUENCE_ERROR);
+            transport.close();
+            return;
+        }
+        outstanding++;
+        r.admit(this);
         try {
             if (controller != null) {
                 controller.touch();
@@ -64,9 +95,8 @@ public final class NvmeQueue {
             } else {
                 io.parse(r);
             }
-        } catch (RuntimeException e) {
-            LOG.warn("nvme command {} failed to parse", r.opcode(), e);
-            complete(r, Status.INTERNAL_ERROR);
+        } catch (Throwable t) {
+            failed(r, "parse", t);
         }
     }
 
@@ -74,10 +104,38 @@ public final class NvmeQueue {
     public void execute(NvmeRequest r) {
         try {
             r.handler().accept(r);
-        } catch (RuntimeException e) {
-            LOG.warn("nvme command {} failed", r.opcode(), e);
-            complete(r, Status.INTERNAL_ERROR);
+        } catch (Throwable t) {
+            failed(r, "execute", t);
         }
+    }
+
+    /**
+     * A handler threw, an Error included (an OutOfMemoryError above all): the command ends with Internal Error so
+     * that the event loop and the connection's other commands go on. When it was already completed (the failure
+     * came while its response was handed over) or even that fails, the host would wait forever: the connection
+     * closes instead.
+     */
+    private void failed(NvmeRequest r, String stage, Throwable t) {
+        if (r.isCompleted()) { // and perhaps released already: its SQE is not read any more
+            LOG.error("nvme queue {}: a command's response failed, closing", qid, t);
+            transport.close();
+            return;
+        }
+        LOG.error("nvme queue {}: command {} (opcode {}) failed to {}", qid, r.cid(), r.opcode(), stage, t);
+        try {
+            complete(r, Status.INTERNAL_ERROR);
+        } catch (Throwable again) {
+            LOG.error("nvme queue {}: could not complete the failed command, closing", qid, again);
+            transport.close();
+        }
+    }
+
+    /**
+     * A request admitted by {@link #receive} was completed or dropped. On the loop, except for the held Asynchronous
+     * Event Requests a controller deletion drops from its thread, whose queue is closing then anyway.
+     */
+    void ended() {
+        outstanding--;
     }
 
     public void complete(NvmeRequest r, int status) {
@@ -108,6 +166,7 @@ public final class NvmeQueue {
 
     /** The transport's connection closed; tells the controller (which may delete itself). */
     public void closed() {
+        closed = true;
         if (controller != null) {
             controller.queueClosed(qid, this);
         }

@@ -21,6 +21,8 @@ public final class NvmeRequest {
     private long result;
     private boolean completed;
     private boolean released;
+    /** The queue counting this request as outstanding, until it is completed or released. */
+    private NvmeQueue admittedTo;
 
     /** @param sqe the 64-byte submission queue entry; the request takes ownership */
     public NvmeRequest(ByteBuf sqe) {
@@ -77,6 +79,18 @@ public final class NvmeRequest {
     void markCompleted(int completionStatus) {
         this.status = completionStatus;
         this.completed = true;
+        leaveQueue();
+    }
+
+    void admit(NvmeQueue queue) {
+        this.admittedTo = queue;
+    }
+
+    private void leaveQueue() {
+        if (admittedTo != null) {
+            admittedTo.ended();
+            admittedTo = null;
+        }
     }
 
     /**
@@ -88,6 +102,7 @@ public final class NvmeRequest {
             return;
         }
         released = true;
+        leaveQueue();
         sqe.release();
         if (hostData != null) {
             hostData.release();

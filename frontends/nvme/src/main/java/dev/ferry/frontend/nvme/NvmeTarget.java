@@ -5,11 +5,11 @@ import dev.ferry.core.unit.CapacityListener;
 import dev.ferry.core.unit.Export;
 import dev.ferry.core.unit.LogicalUnit;
 import dev.ferry.core.unit.UnitRegistry;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The NVMe-oF controller model behind every transport (nvmet's core): subsystems are the registry's {@code nvme}
@@ -20,21 +20,24 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class NvmeTarget implements AutoCloseable {
     /** The well-known discovery subsystem NQN (Base 2.0 4.5.1). */
     public static final String DISCOVERY_NQN = "nqn.2014-08.org.nvmexpress.discovery";
-    /** Controller IDs 0001h-FFEFh are valid; FFF0h and up are reserved (Base 2.0 Figure 275 CNTLID). */
-    static final int MAX_CNTLID = 0xFFEF;
+    private static final Logger LOG = LoggerFactory.getLogger(NvmeTarget.class);
 
     private final UnitRegistry registry;
     private final FabricsTransport transport;
-    private final ConcurrentHashMap<Integer, Controller> controllers = new ConcurrentHashMap<>();
+    private final ControllerTable controllers;
     private final KeepAliveTimer timer;
-    private int nextCntlid = 1;
     private volatile long discoveryGeneration = 1;
     private final AtomicLong keepAliveExpiries = new AtomicLong();
     private final CapacityListener capacityListener = this::capacityChanged;
 
     public NvmeTarget(UnitRegistry registry, FabricsTransport transport) {
+        this(registry, transport, ControllerLimits.DEFAULT);
+    }
+
+    public NvmeTarget(UnitRegistry registry, FabricsTransport transport, ControllerLimits limits) {
         this.registry = registry;
         this.transport = transport;
+        this.controllers = new ControllerTable(limits);
         this.timer = new KeepAliveTimer(this);
     }
 
@@ -66,34 +69,33 @@ public final class NvmeTarget implements AutoCloseable {
     }
 
     /**
-     * Creates a controller with the lowest free ID at or after the last one handed out; null when none is free.
-     * {@code export} is the subsystem as Connect found it: when a reconfiguration was published since, the new
-     * controller follows it as the others did, so it is returned already deleted if its host lost access.
+     * Creates a controller with a free ID of its subsystem; null when the subsystem has none free or the
+     * {@link ControllerLimits} are reached (Connect then answers Controller Busy). {@code export} is the subsystem
+     * as Connect found it: when a reconfiguration was published since, the new controller follows it as the others
+     * did, so it is returned already deleted if its host lost access.
      */
     public synchronized Controller createController(String subsystemNqn, Export export, String hostNqn, UUID hostId,
                                              long keepAliveMillis) {
-        for (int tries = 0; tries < MAX_CNTLID; tries++) {
-            int id = nextCntlid;
-            nextCntlid = id == MAX_CNTLID ? 1 : id + 1;
-            if (!controllers.containsKey(id)) {
-                Controller c = new Controller(this, id, subsystemNqn, export, hostNqn, hostId, keepAliveMillis);
-                controllers.put(id, c);
-                if (export != null && subsystem(subsystemNqn) != export) {
-                    follow(c);
-                }
-                return c;
-            }
+        ControllerTable.Added added = controllers.add(subsystemNqn, hostNqn,
+                id -> new Controller(this, id, subsystemNqn, export, hostNqn, hostId, keepAliveMillis));
+        Controller c = added.controller();
+        if (c == null) {
+            LOG.info("nvme connect of {} to {} refused: {}", hostNqn, subsystemNqn, added.refusal());
+            return null;
         }
-        return null;
+        if (export != null && subsystem(subsystemNqn) != export) {
+            follow(c);
+        }
+        return c;
     }
 
-    /** The live controller with this ID, or null. */
-    public Controller controller(int cntlid) {
-        return controllers.get(cntlid);
+    /** The live controller with this ID in that subsystem, or null. */
+    public Controller controller(String subsystemNqn, int cntlid) {
+        return controllers.get(subsystemNqn, cntlid);
     }
 
     public List<Controller> controllers() {
-        return new ArrayList<>(controllers.values());
+        return controllers.all();
     }
 
     /** How many controllers the keep-alive timer has deleted since start: lets a test tell KATO from a close. */
@@ -108,7 +110,7 @@ public final class NvmeTarget implements AutoCloseable {
     }
 
     void removeController(Controller c) {
-        controllers.remove(c.cntlid(), c);
+        controllers.remove(c);
     }
 
     /**
@@ -120,7 +122,7 @@ public final class NvmeTarget implements AutoCloseable {
      */
     public synchronized void exportsChanged() {
         discoveryGeneration++;
-        controllers.values().forEach(this::follow);
+        controllers.all().forEach(this::follow);
     }
 
     /** Brings one controller in line with the registry's current snapshot. */
@@ -141,7 +143,7 @@ public final class NvmeTarget implements AutoCloseable {
 
     /** A unit was resized: every I/O controller whose host sees it as a namespace is told. */
     private void capacityChanged(LogicalUnit unit) {
-        for (Controller c : controllers.values()) {
+        for (Controller c : controllers.all()) {
             if (!c.isDiscovery()) {
                 c.capacityChanged(unit);
             }

@@ -51,7 +51,7 @@ class ConnectDuringReconfigurationTest {
             Controller c = h.target.createController(ModelHarness.NQN, seenByConnect, ModelHarness.HOST,
                     UUID.randomUUID(), 0);
             assertTrue(c.isDeleted());
-            assertNull(h.target.controller(c.cntlid()));
+            assertNull(h.target.controller(ModelHarness.NQN, c.cntlid()));
             assertFalse(c.attach(0, h.queue().queue), "Connect then answers Connect Invalid Host");
         }
     }

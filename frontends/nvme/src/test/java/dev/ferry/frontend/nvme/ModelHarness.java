@@ -51,10 +51,19 @@ final class ModelHarness implements AutoCloseable {
         final BlockingQueue<Done> done = new LinkedBlockingQueue<>();
         final CompletionQueue cq = new CompletionQueue(loop, 64);
         volatile boolean closed;
+        /** Thrown by the next {@link #complete}, as a transport failing to allocate its response would. */
+        volatile Error failNextComplete;
         NvmeQueue queue;
 
         @Override
         public void complete(NvmeRequest r, ByteBuf cqe) {
+            Error e = failNextComplete;
+            if (e != null) {
+                failNextComplete = null;
+                cqe.release();
+                r.release();
+                throw e;
+            }
             ByteBuf d = r.controllerData();
             done.add(new Done(Cqe.status(cqe), cqe.getLongLE(0), cqe.getUnsignedShortLE(8),
                     cqe.getUnsignedShortLE(10), cqe.getUnsignedShortLE(12), d == null ? null : ByteBufUtil.getBytes(d)));
@@ -101,6 +110,30 @@ final class ModelHarness implements AutoCloseable {
             }).get();
         }
 
+        /** Receives a command but holds back its data: it stays pending, as while a transport waits for H2CData. */
+        NvmeRequest receiveOnly(ByteBuffer sqe) throws Exception {
+            return loop.submit(() -> {
+                NvmeRequest r = new NvmeRequest(Unpooled.wrappedBuffer(sqe.array().clone()));
+                queue.receive(r);
+                return r;
+            }).get();
+        }
+
+        /** The held-back data of a pending command arrived: runs it. */
+        void deliver(NvmeRequest r, byte[] hostData) throws Exception {
+            loop.submit(() -> {
+                if (r.hostDataLength() > 0) {
+                    r.hostData(Unpooled.wrappedBuffer(hostData, 0, r.hostDataLength()));
+                }
+                queue.execute(r);
+            }).get();
+        }
+
+        /** The transport's connection closed. */
+        void connectionClosed() throws Exception {
+            loop.submit(() -> queue.closed()).get();
+        }
+
         Done next() throws InterruptedException {
             Done d = done.poll(5, TimeUnit.SECONDS);
             if (d == null) {
@@ -111,6 +144,10 @@ final class ModelHarness implements AutoCloseable {
     }
 
     ModelHarness(int... blockSizes) throws Exception {
+        this(ControllerLimits.DEFAULT, blockSizes);
+    }
+
+    ModelHarness(ControllerLimits limits, int... blockSizes) throws Exception {
         FabricsTransport transport = new FabricsTransport() {
             public int transportType() { return 3; }
             public int ioInCapsuleDataSize() { return 8192; }
@@ -124,7 +161,7 @@ final class ModelHarness implements AutoCloseable {
             addUnit("disk" + i, blockSizes[i], false);
         }
         publish(blockSizes.length);
-        target = new NvmeTarget(registry, transport);
+        target = new NvmeTarget(registry, transport, limits);
         target.start();
     }
 
@@ -156,8 +193,13 @@ final class ModelHarness implements AutoCloseable {
 
     /** Admin queue connected and enabled; returns it. */
     FakeQueue admin(int kato) throws Exception {
+        return admin(NQN, HOST, kato);
+    }
+
+    /** An enabled admin queue of a new controller of {@code subnqn} (the discovery NQN too) for {@code host}. */
+    FakeQueue admin(String subnqn, String host, int kato) throws Exception {
         FakeQueue q = queue();
-        Done c = q.run(connect(0, 31, kato), connectData(0xFFFF, NQN, HOST));
+        Done c = q.run(connect(0, 31, kato), connectData(0xFFFF, subnqn, host));
         if (c.status() != 0) {
             throw new AssertionError("connect failed: " + Integer.toHexString(c.status()));
         }

@@ -61,17 +61,21 @@ final class BlockIo {
             }
             CompletionStatus s = c.task.aborted() ? CompletionStatus.ABORTED : r.status();
             long miscompareOffset = byteOffset + r.miscompareOffset();
+            long failedLba = r.failedLba();
             r.release();
-            fail(c, s, miscompareOffset);
+            fail(c, s, miscompareOffset, failedLba);
         };
     }
 
-    /** SCSI rendering of a failed request (SBC-3 4.18 and SPC-4 Annex D). */
-    static void fail(ScsiCommand c, CompletionStatus s, long miscompareOffset) {
+    /**
+     * SCSI rendering of a failed request (SBC-3 4.18 and SPC-4 Annex D); {@code failedLba} is the first failed
+     * block of a medium error, or -1 when unknown.
+     */
+    static void fail(ScsiCommand c, CompletionStatus s, long miscompareOffset, long failedLba) {
         switch (s) {
             case GOOD -> c.good();
-            case MEDIUM_ERROR_READ -> c.checkCondition(SenseData.unrecoveredReadError());
-            case MEDIUM_ERROR_WRITE -> c.checkCondition(SenseData.writeError());
+            case MEDIUM_ERROR_READ -> c.checkCondition(SenseData.unrecoveredReadError().atLba(failedLba));
+            case MEDIUM_ERROR_WRITE -> c.checkCondition(SenseData.writeError().atLba(failedLba));
             case LBA_OUT_OF_RANGE -> c.checkCondition(SenseData.lbaOutOfRange());
             case INVALID_FIELD -> c.checkCondition(SenseData.invalidFieldInCdb(0, -1).withoutPointer());
             case MISCOMPARE -> c.checkCondition(SenseData.miscompare(miscompareOffset));

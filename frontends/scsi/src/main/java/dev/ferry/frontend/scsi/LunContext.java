@@ -2,15 +2,22 @@ package dev.ferry.frontend.scsi;
 
 import dev.ferry.core.backend.BackendDescriptor;
 import dev.ferry.core.unit.LogicalUnit;
+import dev.ferry.core.unit.WriteCache;
+import dev.ferry.core.unit.reservation.Registrant;
+import dev.ferry.core.unit.reservation.ReservationEvent;
+import dev.ferry.core.unit.reservation.ReservationListener;
+import dev.ferry.core.unit.reservation.UnitReservations;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The SCSI view of one core {@link LogicalUnit}: its LUN, limits, and the state SPC-4 keeps per logical unit:
- * unit attentions per I_T nexus, the SPC-2 RESERVE(6) holder, the persistent reservations and the current mode
- * parameter values. Shared by every connection; thread-safe.
+ * The SCSI view of one core {@link LogicalUnit} in one target: its LUN, limits, unit attentions per I_T nexus and
+ * the software write protect bit. The reservations (persistent and RESERVE(6)) and the write cache setting belong
+ * to the unit itself (shared with other targets and with NVMe); this context translates reservation
+ * events for registrants that reach the unit through this target into unit attentions. Shared by every connection;
+ * thread-safe.
  */
-final class LunContext {
+final class LunContext implements ReservationListener, WriteCache.Listener {
     final long lun;
     final LogicalUnit unit;
     final BackendDescriptor descriptor;
@@ -18,20 +25,78 @@ final class LunContext {
     final PersistentReservations reservations;
 
     private final ConcurrentHashMap<ItNexus, UnitAttentions> attentions = new ConcurrentHashMap<>();
-    private final AtomicReference<ItNexus> reservation = new AtomicReference<>();
-    /** Caching mode page WCE (SBC-3 6.4.5), current value. */
-    private volatile boolean writeCacheEnabled;
+    /** The target's I_T nexuses (shared with it): where a registrant's unit attentions go. */
+    private final Set<ItNexus> nexuses;
+    /**
+     * Unit attentions for registrants with no nexus here at the time (restored by APTPL, or between a lost session
+     * and its next login), handed over when one sends its first command. At most one entry per registration the
+     * unit can hold, so a stream of preempted registrants that never return cannot grow it.
+     */
+    private final ConcurrentHashMap<Registrant, UnitAttentions> unclaimed = new ConcurrentHashMap<>();
     /** Control mode page SWP (SPC-4 7.5.8), current value. */
     private volatile boolean softwareWriteProtected;
 
-    /** @param store where APTPL reservations are kept, or null when they cannot be */
-    LunContext(long lun, LogicalUnit unit, AptplStore store) {
+    /** @param nexuses the target's known I_T nexuses, which it keeps up to date */
+    LunContext(long lun, LogicalUnit unit, Set<ItNexus> nexuses) {
         this.lun = lun;
         this.unit = unit;
         this.descriptor = unit.descriptor();
         this.limits = BlockLimits.of(descriptor);
-        this.reservations = new PersistentReservations(unit.name(), store, (n, ua) -> attentions(n).establish(ua));
-        this.writeCacheEnabled = defaultWriteCacheEnabled();
+        this.nexuses = nexuses;
+        this.reservations = new PersistentReservations(unit.name(), unit.reservations());
+        unit.reservations().addListener(this); // held weakly: nothing to undo when a reconfiguration drops this
+        unit.writeCache().addListener(this);
+    }
+
+    /**
+     * The unit's write cache setting changed (through any target or protocol): SPC-4 6.9.1 MODE PARAMETERS CHANGED
+     * for every nexus of this target but the one that changed it.
+     */
+    @Override
+    public void changed(Object changer) {
+        for (ItNexus n : nexuses) {
+            if (!n.equals(changer)) {
+                attentions(n).establish(UnitAttention.MODE_PARAMETERS_CHANGED);
+            }
+        }
+    }
+
+    /**
+     * A reservation change (made through any target or protocol) concerns {@code registrant}: every nexus of this
+     * target that is that registrant gets the matching unit attention (SPC-4 5.13).
+     */
+    @Override
+    public void notify(Registrant registrant, ReservationEvent event) {
+        UnitAttention ua = switch (event) {
+            case REGISTRATION_PREEMPTED -> UnitAttention.REGISTRATIONS_PREEMPTED;
+            case RESERVATION_RELEASED -> UnitAttention.RESERVATIONS_RELEASED;
+            case RESERVATION_PREEMPTED -> UnitAttention.RESERVATIONS_PREEMPTED;
+        };
+        boolean delivered = false;
+        for (ItNexus n : nexuses) {
+            if (n.registrant().equals(registrant)) {
+                attentions(n).establish(ua);
+                delivered = true;
+            }
+        }
+        if (!delivered && (unclaimed.containsKey(registrant)
+                || unclaimed.size() < UnitReservations.MAX_REGISTRATIONS)) {
+            unclaimed.computeIfAbsent(registrant, r -> new UnitAttentions()).establish(ua);
+        }
+    }
+
+    /** A nexus sends a command here: conditions kept for its registrant while it had no nexus become its own. */
+    void claim(ItNexus nexus) {
+        if (unclaimed.isEmpty()) {
+            return;
+        }
+        UnitAttentions kept = unclaimed.remove(nexus.registrant());
+        if (kept != null) {
+            UnitAttentions mine = attentions(nexus);
+            for (UnitAttention ua = kept.take(); ua != null; ua = kept.take()) {
+                mine.establish(ua);
+            }
+        }
     }
 
     /** From the unit each time: a live resize changes it (and only it) under a running target. */
@@ -63,52 +128,52 @@ final class LunContext {
         release(nexus);
     }
 
-    // ---- SPC-2 RESERVE(6) / RELEASE(6) ----
+    // ---- SPC-2 RESERVE(6) / RELEASE(6): the unit's, so other targets and NVMe obey it too ----
 
-    /** True when another I_T nexus holds the reservation (SPC-2 5.5.1). */
+    /** True when another I_T nexus (through any target) or another protocol's initiator holds it (SPC-2 5.5.1). */
     boolean reservedByOther(ItNexus nexus) {
-        ItNexus holder = reservation.get();
-        return holder != null && !holder.equals(nexus);
+        Registrant holder = unit.reservations().exclusiveHolder();
+        return holder != null && !holder.equals(nexus.registrant());
     }
 
     /** Reserves for {@code nexus}; false when another nexus holds it. A holder may reserve again. */
     boolean reserve(ItNexus nexus) {
-        return reservation.compareAndSet(null, nexus) || nexus.equals(reservation.get());
+        return unit.reservations().reserveExclusive(nexus.registrant());
     }
 
     /** SPC-2 7.21: releasing a reservation held by another nexus, or none, is not an error and changes nothing. */
     void release(ItNexus nexus) {
-        ItNexus holder = reservation.get();
-        if (holder != null && holder.equals(nexus)) {
-            reservation.compareAndSet(holder, null); // by value: transports may hand over equal, new instances
-        }
+        unit.reservations().releaseExclusive(nexus.registrant());
     }
 
     void clearReservation() {
-        reservation.set(null);
+        unit.reservations().clearExclusive();
     }
 
-    ItNexus reservationHolder() {
-        return reservation.get();
+    Registrant reservationHolder() {
+        return unit.reservations().exclusiveHolder();
     }
 
     // ---- mode parameters ----
 
-    /** WCE is changeable only where a volatile cache exists for it to switch. */
+    /**
+     * Caching mode page WCE (SBC-3 6.4.5): the unit's write cache setting, which NVMe's Volatile Write Cache feature
+     * shares. Changeable only where a volatile cache exists for it to switch.
+     */
     boolean writeCacheChangeable() {
-        return descriptor.volatileWriteCache();
+        return unit.writeCache().present();
     }
 
     boolean defaultWriteCacheEnabled() {
-        return descriptor.volatileWriteCache() && descriptor.writeCacheEnabled();
+        return unit.writeCache().defaultEnabled();
     }
 
     boolean writeCacheEnabled() {
-        return writeCacheEnabled;
+        return unit.writeCache().enabled();
     }
 
-    void setWriteCacheEnabled(boolean wce) {
-        this.writeCacheEnabled = wce;
+    void setWriteCacheEnabled(boolean wce, ItNexus changer) {
+        unit.writeCache().setEnabled(wce, changer);
     }
 
     boolean softwareWriteProtected() {
@@ -126,15 +191,7 @@ final class LunContext {
 
     /** A logical unit reset returns mode parameters to their saved values, here the defaults (SPC-4 7.5.1). */
     void resetModeParameters() {
-        this.writeCacheEnabled = defaultWriteCacheEnabled();
+        unit.writeCache().reset();
         this.softwareWriteProtected = false;
-    }
-
-    /**
-     * Whether a write must reach stable storage before it completes: the CDB asked (FUA), or the initiator turned the
-     * volatile write cache off (WCE=0 means write-through, SBC-3 6.4.5).
-     */
-    boolean forceUnitAccess(boolean fuaBit) {
-        return fuaBit || (descriptor.volatileWriteCache() && !writeCacheEnabled);
     }
 }

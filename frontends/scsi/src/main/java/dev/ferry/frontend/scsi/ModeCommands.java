@@ -190,7 +190,7 @@ final class ModeCommands {
             at += 2 + length;
         }
         if (wce != lu.writeCacheEnabled() || swp != lu.softwareWriteProtected()) {
-            lu.setWriteCacheEnabled(wce);
+            lu.setWriteCacheEnabled(wce, c.nexus);
             lu.setSoftwareWriteProtected(swp);
             // SPC-4 6.9.1: MODE PARAMETERS CHANGED for every I_T nexus but the one that changed them
             c.target.establish(lu, c.nexus, UnitAttention.MODE_PARAMETERS_CHANGED);

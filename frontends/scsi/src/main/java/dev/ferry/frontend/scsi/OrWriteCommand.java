@@ -44,7 +44,7 @@ final class OrWriteCommand {
         if (c.expected() != blocks * bs) {
             throw new CheckCondition(SenseData.invalidFieldInCommandIu());
         }
-        boolean fua = lu.forceUnitAccess((c.cdb[1] & ReadWriteCommands.FUA) != 0);
+        boolean fua = (c.cdb[1] & ReadWriteCommands.FUA) != 0;
         attempt(c, lba, (int) blocks, c.dataOut(blocks * bs), fua, ATTEMPTS);
     }
 

@@ -1,8 +1,12 @@
 package dev.ferry.frontend.scsi;
 
-import dev.ferry.frontend.scsi.ReservationState.Registrant;
-import dev.ferry.frontend.scsi.ReservationState.Registration;
-import dev.ferry.frontend.scsi.ReservationState.Reservation;
+import dev.ferry.core.unit.reservation.Registrant;
+import dev.ferry.core.unit.reservation.ReservationEvent;
+import dev.ferry.core.unit.reservation.ReservationState;
+import dev.ferry.core.unit.reservation.ReservationState.Registration;
+import dev.ferry.core.unit.reservation.ReservationState.Reservation;
+import dev.ferry.core.unit.reservation.ReservationType;
+import dev.ferry.core.unit.reservation.UnitReservations;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,10 +16,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The persistent reservations of one logical unit (SPC-4 5.13): the PERSISTENT RESERVE OUT service actions as
- * state transitions. Each returns false when the command ends in RESERVATION CONFLICT, throws {@link CheckCondition}
- * for the errors that carry sense data, and otherwise publishes one new {@link ReservationState}, saved first when
- * APTPL is in force, and only then establishes the unit attentions the change causes.
+ * The PERSISTENT RESERVE OUT service actions (SPC-4 5.13) as transitions of the logical unit's reservation state,
+ * which lives in the core ({@link UnitReservations}) and is shared by every target exporting the unit and by NVMe.
+ * Each returns false when the command ends in RESERVATION CONFLICT, throws {@link CheckCondition} for the errors
+ * that carry sense data, and otherwise commits one new {@link ReservationState} (saved first when APTPL is in
+ * force); the core then tells every target's LUN of the unit which registrants get which unit attention. A change
+ * is computed under the shared state's monitor, so two targets never overwrite each other's change.
  *
  * <p>Every service action but REGISTER AND IGNORE EXISTING KEY first requires the RESERVATION KEY to be the one
  * registered for the I_T nexus, or zero for an unregistered nexus (SPC-4 6.16.3); a mismatch is a conflict.
@@ -24,73 +30,70 @@ import org.slf4j.LoggerFactory;
 final class PersistentReservations {
     private static final Logger LOG = LoggerFactory.getLogger(PersistentReservations.class);
 
-    /** Where unit attentions for a registered I_T nexus go. */
-    interface Attentions {
-        void establish(ItNexus nexus, UnitAttention ua);
-    }
-
     private final String unitName;
-    /** Null when the target has no state directory: APTPL cannot be honoured. */
-    private final AptplStore store;
-    private final Attentions attentions;
-    private volatile ReservationState state;
+    private final UnitReservations shared;
 
-    PersistentReservations(String unitName, AptplStore store, Attentions attentions) {
+    PersistentReservations(String unitName, UnitReservations shared) {
         this.unitName = unitName;
-        this.store = store;
-        this.attentions = attentions;
-        this.state = store != null ? store.load(unitName) : ReservationState.EMPTY;
+        this.shared = shared;
     }
 
     ReservationState state() {
-        return state;
+        return shared.state();
     }
 
     /** Whether APTPL=1 can be honoured (PTPL_C in REPORT CAPABILITIES). */
     boolean persistenceCapable() {
-        return store != null;
+        return shared.persistenceCapable();
     }
 
     /** SPC-4 5.13.7 REGISTER and REGISTER AND IGNORE EXISTING KEY; a zero SARK unregisters. */
-    synchronized boolean register(ItNexus n, long rk, long sark, boolean ignoreExisting, boolean aptpl) {
-        ReservationState s = state;
-        Registrant id = Registrant.of(n);
-        Registration r = s.registrations().get(id);
-        if (!ignoreExisting && rk != (r != null ? r.key() : 0)) {
-            return false;
+    boolean register(ItNexus n, long rk, long sark, boolean ignoreExisting, boolean aptpl) {
+        synchronized (shared) {
+            ReservationState s = shared.state();
+            Registrant id = n.registrant();
+            Registration r = s.registrations().get(id);
+            if (!ignoreExisting && rk != (r != null ? r.key() : 0)) {
+                return false;
+            }
+            if (r == null && sark == 0) {
+                return true; // unregistering an unregistered nexus: nothing changes, PRgeneration included
+            }
+            Edit e = new Edit(s);
+            if (sark == 0) {
+                e.unregister(id);
+            } else {
+                if (r == null && s.registrations().size() >= UnitReservations.MAX_REGISTRATIONS) {
+                    throw new CheckCondition(SenseData.insufficientRegistrationResources());
+                }
+                e.registrations.put(id, new Registration(sark));
+            }
+            e.aptpl = aptpl;
+            commit(e, true);
+            return true;
         }
-        if (r == null && sark == 0) {
-            return true; // unregistering an unregistered nexus: nothing changes, PRgeneration included
-        }
-        Edit e = new Edit(s, n);
-        if (sark == 0) {
-            e.unregister(id);
-        } else {
-            e.registrations.put(id, new Registration(sark, n));
-        }
-        e.aptpl = aptpl;
-        commit(e, true);
-        return true;
     }
 
     /**
      * SPC-4 5.13.9 RESERVE. A holder asking again for the same type changes nothing; any other request while a
      * reservation exists conflicts. PRgeneration is not incremented.
      */
-    synchronized boolean reserve(ItNexus n, long rk, ReservationType type) {
-        ReservationState s = state;
-        Registrant id = Registrant.of(n);
-        Registration r = s.registrations().get(id);
-        if (r == null || r.key() != rk) {
-            return false;
+    boolean reserve(ItNexus n, long rk, ReservationType type) {
+        synchronized (shared) {
+            ReservationState s = shared.state();
+            Registrant id = n.registrant();
+            Registration r = s.registrations().get(id);
+            if (r == null || r.key() != rk) {
+                return false;
+            }
+            if (s.reservation() != null) {
+                return s.isHolder(id) && s.reservation().type() == type;
+            }
+            Edit e = new Edit(s);
+            e.reservation = new Reservation(type, type.allRegistrants() ? null : id);
+            commit(e, false);
+            return true;
         }
-        if (s.reservation() != null) {
-            return s.isHolder(id) && s.reservation().type() == type;
-        }
-        Edit e = new Edit(s, n);
-        e.reservation = new Reservation(type, type.allRegistrants() ? null : id);
-        commit(e, false);
-        return true;
     }
 
     /**
@@ -98,43 +101,47 @@ final class PersistentReservations {
      * TYPE other than the reservation's is INVALID RELEASE OF PERSISTENT RESERVATION. Releasing a registrants-only
      * or all-registrants reservation tells the other registrants (RESERVATIONS RELEASED).
      */
-    synchronized boolean release(ItNexus n, long rk, int typeCode) {
-        ReservationState s = state;
-        Registrant id = Registrant.of(n);
-        Registration r = s.registrations().get(id);
-        if (r == null || r.key() != rk) {
-            return false;
-        }
-        Reservation res = s.reservation();
-        if (res == null || !s.isHolder(id)) {
+    boolean release(ItNexus n, long rk, int typeCode) {
+        synchronized (shared) {
+            ReservationState s = shared.state();
+            Registrant id = n.registrant();
+            Registration r = s.registrations().get(id);
+            if (r == null || r.key() != rk) {
+                return false;
+            }
+            Reservation res = s.reservation();
+            if (res == null || !s.isHolder(id)) {
+                return true;
+            }
+            if (res.type().code != typeCode) {
+                throw new CheckCondition(SenseData.invalidReleaseOfPersistentReservation());
+            }
+            Edit e = new Edit(s);
+            e.reservation = null;
+            if (res.type().admitsRegistrants()) {
+                e.notifyOthers(id, ReservationEvent.RESERVATION_RELEASED);
+            }
+            commit(e, false);
             return true;
         }
-        if (res.type().code != typeCode) {
-            throw new CheckCondition(SenseData.invalidReleaseOfPersistentReservation());
-        }
-        Edit e = new Edit(s, n);
-        e.reservation = null;
-        if (res.type().admitsRegistrants()) {
-            e.notifyOthers(id, UnitAttention.RESERVATIONS_RELEASED);
-        }
-        commit(e, false);
-        return true;
     }
 
     /** SPC-4 5.13.11.3 CLEAR: every registration and the reservation go; the others get RESERVATIONS PREEMPTED. */
-    synchronized boolean clear(ItNexus n, long rk) {
-        ReservationState s = state;
-        Registrant id = Registrant.of(n);
-        Registration r = s.registrations().get(id);
-        if (r == null || r.key() != rk) {
-            return false;
+    boolean clear(ItNexus n, long rk) {
+        synchronized (shared) {
+            ReservationState s = shared.state();
+            Registrant id = n.registrant();
+            Registration r = s.registrations().get(id);
+            if (r == null || r.key() != rk) {
+                return false;
+            }
+            Edit e = new Edit(s);
+            e.notifyOthers(id, ReservationEvent.RESERVATION_PREEMPTED);
+            e.registrations.clear();
+            e.reservation = null;
+            commit(e, true);
+            return true;
         }
-        Edit e = new Edit(s, n);
-        e.notifyOthers(id, UnitAttention.RESERVATIONS_PREEMPTED);
-        e.registrations.clear();
-        e.reservation = null;
-        commit(e, true);
-        return true;
     }
 
     /**
@@ -145,37 +152,39 @@ final class PersistentReservations {
      * registration either way. Removed nexuses get REGISTRATIONS PREEMPTED; when the type changes the remaining
      * registrants get RESERVATIONS RELEASED.
      */
-    synchronized boolean preempt(ItNexus n, long rk, long sark, ReservationType type) {
-        ReservationState s = state;
-        Registrant id = Registrant.of(n);
-        Registration r = s.registrations().get(id);
-        if (r == null || r.key() != rk) {
-            return false;
-        }
-        Reservation res = s.reservation();
-        boolean takeOver = res != null && (res.type().allRegistrants() ? sark == 0 : sark == s.reservationKey());
-        if (!takeOver && sark == 0) {
-            throw CheckCondition.invalidFieldInParameterList(8, -1); // SERVICE ACTION RESERVATION KEY
-        }
-        Edit e = new Edit(s, n);
-        boolean removed = false;
-        for (Map.Entry<Registrant, Registration> x : s.registrations().entrySet()) {
-            if (!x.getKey().equals(id) && (sark == 0 || x.getValue().key() == sark)) {
-                e.registrations.remove(x.getKey());
-                e.notify(x.getValue(), UnitAttention.REGISTRATIONS_PREEMPTED);
-                removed = true;
+    boolean preempt(ItNexus n, long rk, long sark, ReservationType type) {
+        synchronized (shared) {
+            ReservationState s = shared.state();
+            Registrant id = n.registrant();
+            Registration r = s.registrations().get(id);
+            if (r == null || r.key() != rk) {
+                return false;
             }
-        }
-        if (takeOver) {
-            e.reservation = new Reservation(type, type.allRegistrants() ? null : id);
-            if (res.type() != type) {
-                e.notifyOthers(id, UnitAttention.RESERVATIONS_RELEASED);
+            Reservation res = s.reservation();
+            boolean takeOver = res != null && (res.type().allRegistrants() ? sark == 0 : sark == s.reservationKey());
+            if (!takeOver && sark == 0) {
+                throw CheckCondition.invalidFieldInParameterList(8, -1); // SERVICE ACTION RESERVATION KEY
             }
-        } else if (!removed) {
-            return false;
+            Edit e = new Edit(s);
+            boolean removed = false;
+            for (Map.Entry<Registrant, Registration> x : s.registrations().entrySet()) {
+                if (!x.getKey().equals(id) && (sark == 0 || x.getValue().key() == sark)) {
+                    e.registrations.remove(x.getKey());
+                    e.notify(x.getKey(), ReservationEvent.REGISTRATION_PREEMPTED);
+                    removed = true;
+                }
+            }
+            if (takeOver) {
+                e.reservation = new Reservation(type, type.allRegistrants() ? null : id);
+                if (res.type() != type) {
+                    e.notifyOthers(id, ReservationEvent.RESERVATION_RELEASED);
+                }
+            } else if (!removed) {
+                return false;
+            }
+            commit(e, true);
+            return true;
         }
-        commit(e, true);
-        return true;
     }
 
     /**
@@ -183,61 +192,55 @@ final class PersistentReservations {
      * that nexus with the SERVICE ACTION RESERVATION KEY unless it is registered already, and with UNREG drops its
      * own registration. Only a holder of a reservation that is not all-registrants may move it.
      */
-    synchronized boolean move(ItNexus n, long rk, long sark, ItNexus destination, boolean unregister,
+    boolean move(ItNexus n, long rk, long sark, ItNexus destination, boolean unregister,
                               boolean aptpl) {
-        ReservationState s = state;
-        Registrant id = Registrant.of(n);
-        Registration r = s.registrations().get(id);
-        if (r == null || r.key() != rk) {
-            return false;
+        synchronized (shared) {
+            ReservationState s = shared.state();
+            Registrant id = n.registrant();
+            Registration r = s.registrations().get(id);
+            if (r == null || r.key() != rk) {
+                return false;
+            }
+            Reservation res = s.reservation();
+            if (res == null || res.type().allRegistrants() || !id.equals(res.holder())) {
+                return false;
+            }
+            if (sark == 0) {
+                throw CheckCondition.invalidFieldInParameterList(8, -1);
+            }
+            Registrant to = destination.registrant();
+            if (to.equals(id)) {
+                throw CheckCondition.invalidFieldInParameterList(24, -1); // the TransportID names this very nexus
+            }
+            Edit e = new Edit(s);
+            if (!e.registrations.containsKey(to) && e.registrations.size() >= UnitReservations.MAX_REGISTRATIONS) {
+                throw new CheckCondition(SenseData.insufficientRegistrationResources());
+            }
+            e.registrations.putIfAbsent(to, new Registration(sark));
+            e.reservation = new Reservation(res.type(), to);
+            if (unregister) {
+                e.registrations.remove(id);
+            }
+            e.aptpl = aptpl;
+            commit(e, true);
+            return true;
         }
-        Reservation res = s.reservation();
-        if (res == null || res.type().allRegistrants() || !id.equals(res.holder())) {
-            return false;
-        }
-        if (sark == 0) {
-            throw CheckCondition.invalidFieldInParameterList(8, -1);
-        }
-        Registrant to = Registrant.of(destination);
-        if (to.equals(id)) {
-            throw CheckCondition.invalidFieldInParameterList(24, -1); // the TransportID names this very nexus
-        }
-        Edit e = new Edit(s, n);
-        e.registrations.putIfAbsent(to, new Registration(sark, destination));
-        e.reservation = new Reservation(res.type(), to);
-        if (unregister) {
-            e.registrations.remove(id);
-        }
-        e.aptpl = aptpl;
-        commit(e, true);
-        return true;
     }
 
     /**
-     * Publishes the edit. With nothing registered there is nothing to persist, so APTPL ends with the last
-     * registration. A change made under APTPL reaches stable storage before it takes effect; when that fails the
-     * command fails and the state stays as it was.
+     * Commits the edit. With nothing registered there is nothing to persist, so APTPL ends with the last
+     * registration. When saving under APTPL fails the command fails and the state stays as it was.
      */
     private void commit(Edit e, boolean newGeneration) {
-        ReservationState before = state;
+        ReservationState before = shared.state();
         boolean aptpl = e.aptpl && !e.registrations.isEmpty();
         ReservationState after = new ReservationState(before.generation() + (newGeneration ? 1 : 0), aptpl,
                 e.registrations, e.reservation);
-        if (store != null && (aptpl || before.aptpl())) {
-            try {
-                if (aptpl) {
-                    store.save(unitName, after);
-                } else {
-                    store.delete(unitName);
-                }
-            } catch (IOException ex) {
-                LOG.error("{}: cannot persist reservations (APTPL)", unitName, ex);
-                throw new CheckCondition(SenseData.internalTargetFailure());
-            }
-        }
-        state = after;
-        for (Map.Entry<ItNexus, UnitAttention> a : e.attentions) {
-            attentions.establish(a.getKey(), a.getValue());
+        try {
+            shared.commit(after, e.events);
+        } catch (IOException ex) {
+            LOG.error("{}: cannot persist reservations (APTPL)", unitName, ex);
+            throw new CheckCondition(SenseData.internalTargetFailure());
         }
     }
 
@@ -246,24 +249,22 @@ final class PersistentReservations {
         final LinkedHashMap<Registrant, Registration> registrations;
         Reservation reservation;
         boolean aptpl;
-        final List<Map.Entry<ItNexus, UnitAttention>> attentions = new ArrayList<>();
+        final List<Map.Entry<Registrant, ReservationEvent>> events = new ArrayList<>();
 
-        /** The issuing nexus's registration now points at the nexus as it is today, for its unit attentions. */
-        Edit(ReservationState s, ItNexus issuer) {
+        Edit(ReservationState s) {
             registrations = new LinkedHashMap<>(s.registrations());
             reservation = s.reservation();
             aptpl = s.aptpl();
-            registrations.computeIfPresent(Registrant.of(issuer), (k, r) -> new Registration(r.key(), issuer));
         }
 
-        void notify(Registration r, UnitAttention ua) {
-            attentions.add(Map.entry(r.nexus(), ua));
+        void notify(Registrant r, ReservationEvent event) {
+            events.add(Map.entry(r, event));
         }
 
-        void notifyOthers(Registrant except, UnitAttention ua) {
-            registrations.forEach((k, r) -> {
+        void notifyOthers(Registrant except, ReservationEvent event) {
+            registrations.keySet().forEach(k -> {
                 if (!k.equals(except)) {
-                    notify(r, ua);
+                    notify(k, event);
                 }
             });
         }
@@ -284,7 +285,7 @@ final class PersistentReservations {
                 }
             } else if (id.equals(reservation.holder())) {
                 if (reservation.type().registrantsOnly()) {
-                    notifyOthers(id, UnitAttention.RESERVATIONS_RELEASED);
+                    notifyOthers(id, ReservationEvent.RESERVATION_RELEASED);
                 }
                 reservation = null;
             }

@@ -1,7 +1,9 @@
 package dev.ferry.frontend.scsi;
 
-import dev.ferry.frontend.scsi.ReservationState.Registrant;
-import dev.ferry.frontend.scsi.ReservationState.Registration;
+import dev.ferry.core.unit.reservation.Registrant;
+import dev.ferry.core.unit.reservation.ReservationState;
+import dev.ferry.core.unit.reservation.ReservationState.Registration;
+import dev.ferry.core.unit.reservation.ReservationType;
 import java.io.ByteArrayOutputStream;
 import java.util.Map;
 
@@ -107,10 +109,26 @@ final class PrInCommand {
         d[3] = (byte) (0x80 | (ALLOW_COMMANDS_TUR << 4) | (s.aptpl() ? 0x01 : 0));
         int mask = 0;
         for (ReservationType t : ReservationType.values()) {
-            mask |= t.typeMaskBit();
+            mask |= typeMaskBit(t);
         }
         Cdb.put16(d, 4, mask);
         return d;
+    }
+
+    /**
+     * The bit of a type in the PERSISTENT RESERVATION TYPE MASK of REPORT CAPABILITIES (SPC-4 6.15.4, bytes 4-5
+     * read as one big-endian 16-bit field): WR_EX_AR 8000h, EX_AC_RO 4000h, WR_EX_RO 2000h, EX_AC 0800h,
+     * WR_EX 0200h, EX_AC_AR 0001h.
+     */
+    static int typeMaskBit(ReservationType t) {
+        return switch (t) {
+            case WRITE_EXCLUSIVE -> 0x0200;
+            case EXCLUSIVE_ACCESS -> 0x0800;
+            case WRITE_EXCLUSIVE_REGISTRANTS_ONLY -> 0x2000;
+            case EXCLUSIVE_ACCESS_REGISTRANTS_ONLY -> 0x4000;
+            case WRITE_EXCLUSIVE_ALL_REGISTRANTS -> 0x8000;
+            case EXCLUSIVE_ACCESS_ALL_REGISTRANTS -> 0x0001;
+        };
     }
 
     /**
@@ -129,14 +147,14 @@ final class PrInCommand {
         ByteArrayOutputStream out = new ByteArrayOutputStream(128);
         out.writeBytes(new byte[8]);
         for (Map.Entry<Registrant, Registration> e : s.registrations().entrySet()) {
-            byte[] tid = TransportIds.initiatorPort(e.getValue().nexus());
+            byte[] tid = TransportIds.initiatorPort(e.getKey().initiatorPort());
             byte[] d = new byte[24 + tid.length];
             Cdb.put64(d, 0, e.getValue().key());
             if (s.isHolder(e.getKey())) {
                 d[12] = 0x01;
                 d[13] = (byte) ((PrOutCommand.SCOPE_LU << 4) | s.reservation().type().code);
             }
-            Cdb.put16(d, 18, e.getKey().relativeTargetPortId());
+            Cdb.put16(d, 18, e.getKey().relativeTargetPort());
             Cdb.put32(d, 20, tid.length);
             System.arraycopy(tid, 0, d, 24, tid.length);
             out.writeBytes(d);

@@ -1,6 +1,7 @@
 package dev.ferry.frontend.scsi;
 
-import dev.ferry.frontend.scsi.ReservationState.Registrant;
+import dev.ferry.core.unit.reservation.Registrant;
+import dev.ferry.core.unit.reservation.ReservationType;
 import java.util.Set;
 
 /**
@@ -118,7 +119,7 @@ final class PrOutCommand {
         boolean done = preempted(c);
         if (done) {
             Set<Registrant> kept = c.lu.reservations.state().registrations().keySet();
-            c.task.abortTasksOf(c.lun, n -> before.contains(Registrant.of(n)) && !kept.contains(Registrant.of(n)));
+            c.task.abortTasksOf(c.lun, n -> before.contains(n.registrant()) && !kept.contains(n.registrant()));
         }
         finish(c, done);
     }

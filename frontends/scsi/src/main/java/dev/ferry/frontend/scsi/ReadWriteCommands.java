@@ -171,7 +171,7 @@ final class ReadWriteCommands {
             return;
         }
         long bytes = (long) n * bs;
-        SplitIo.run(c, BlockOp.WRITE, lba, n, c.dataOut(bytes), lu.forceUnitAccess(fua) || verify, data -> {
+        SplitIo.run(c, BlockOp.WRITE, lba, n, c.dataOut(bytes), fua || verify, data -> {
             data.release();
             if (verify) {
                 compare(c, lba, n, c.dataOut(bytes));
@@ -303,7 +303,7 @@ final class ReadWriteCommands {
         r.set(BlockOp.COMPARE_AND_WRITE, lba, blocks, data, BlockIo.then(c, req -> {
             req.release();
             c.good();
-        }), null).fua(lu.forceUnitAccess(fua(c)));
+        }), null).fua(fua(c));
         lu.unit.submit(r);
     }
 }

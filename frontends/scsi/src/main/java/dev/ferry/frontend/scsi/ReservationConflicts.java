@@ -1,6 +1,6 @@
 package dev.ferry.frontend.scsi;
 
-import dev.ferry.frontend.scsi.ReservationState.Registrant;
+import dev.ferry.core.unit.reservation.ReservationState;
 
 /**
  * Which commands a persistent reservation lets through (SPC-4 5.13.1 Table 66, SBC-3 4.17 Table 13). Every command
@@ -26,12 +26,7 @@ final class ReservationConflicts {
                 || exempt(cdb)) {
             return false;
         }
-        Registrant id = Registrant.of(n);
-        ReservationType type = s.reservation().type();
-        if (s.isHolder(id) || (type.admitsRegistrants() && s.registrations().containsKey(id))) {
-            return false;
-        }
-        return spec.is(CommandSet.PR_WRITE) || type.exclusiveAccess();
+        return s.conflicts(n.registrant(), spec.is(CommandSet.PR_WRITE));
     }
 
     /**

@@ -3,7 +3,6 @@ package dev.ferry.frontend.scsi;
 import dev.ferry.core.ring.CompletionQueue;
 import dev.ferry.core.unit.Export;
 import dev.ferry.core.unit.LogicalUnit;
-import java.nio.file.Path;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Map;
@@ -44,31 +43,17 @@ public final class ScsiTarget {
     private final Set<ItNexus> nexuses;
     /** Every target port a nexus formed on, by relative target port identifier (REPORT TARGET PORT GROUPS). */
     private final Map<Integer, ScsiPort> ports;
-    /** Where APTPL reservations are kept, or null. */
-    private final AptplStore store;
-
-    /** A target without a state directory: persistent reservations do not survive a restart (APTPL is refused). */
-    public ScsiTarget(Export export) {
-        this(export, null);
-    }
-
     /**
-     * A target that keeps APTPL persistent reservations in {@code stateDirectory} (created if missing), one file
-     * per logical unit named after its backstore, and loads them now.
-     *
-     * @param stateDirectory null for none, as {@link #ScsiTarget(Export)}
-     * @throws IllegalStateException when a saved file cannot be read: better not to start than to drop
-     *                               registrations another host relies on for fencing
+     * The SCSI target device of an export. Persistent reservations (and their APTPL file) belong to each core
+     * unit, so every target exporting a unit sees the same ones.
      */
-    public ScsiTarget(Export export, Path stateDirectory) {
-        this(export, stateDirectory != null ? new AptplStore(stateDirectory) : null, Map.of(),
-                ConcurrentHashMap.newKeySet(), new ConcurrentSkipListMap<>());
+    public ScsiTarget(Export export) {
+        this(export, Map.of(), ConcurrentHashMap.newKeySet(), new ConcurrentSkipListMap<>());
     }
 
-    private ScsiTarget(Export export, AptplStore store, Map<Long, LunContext> previous, Set<ItNexus> nexuses,
+    private ScsiTarget(Export export, Map<Long, LunContext> previous, Set<ItNexus> nexuses,
                        Map<Integer, ScsiPort> ports) {
         this.export = export;
-        this.store = store;
         this.nexuses = nexuses;
         this.ports = ports;
         NavigableMap<Long, LunContext> m = new TreeMap<>();
@@ -80,7 +65,7 @@ public final class ScsiTarget {
             }
             LunContext kept = previous.get(e.getKey());
             m.put(e.getKey(), kept != null && kept.unit == e.getValue() ? kept
-                    : new LunContext(e.getKey(), e.getValue(), store));
+                    : new LunContext(e.getKey(), e.getValue(), nexuses));
         }
         this.luns = Collections.unmodifiableNavigableMap(m);
     }
@@ -92,7 +77,7 @@ public final class ScsiTarget {
      * inventory changes) so that connected initiators rescan. Callers switch to the successor for new commands.
      */
     public ScsiTarget successor(Export next) {
-        ScsiTarget t = new ScsiTarget(next, store, luns, nexuses, ports);
+        ScsiTarget t = new ScsiTarget(next, luns, nexuses, ports);
         t.reportedLunsChanged();
         return t;
     }
@@ -141,6 +126,7 @@ public final class ScsiTarget {
                     ports.putIfAbsent(c.nexus.port().relativePortId(), c.nexus.port());
                 }
             }
+            lu.claim(c.nexus);
             if (spec == null || !spec.is(CommandSet.NO_UA)) {
                 UnitAttention ua = lu.attentions(c.nexus).take();
                 if (ua != null) {
@@ -199,18 +185,20 @@ public final class ScsiTarget {
         if (n == Luns.INVALID && lun > 0 && lun <= MAX_LUN) {
             n = lun;
         }
-        LunContext lu = luns.get(n);
+        // A LUN masked from the requester is absent for it: its reset changes nothing (SAM-5 7.8 addresses a unit).
+        LunContext lu = sees(nexus, n) ? luns.get(n) : null;
         if (lu != null) {
             reset(lu, UnitAttention.LOGICAL_UNIT_RESET);
         }
     }
 
     /**
-     * TARGET WARM RESET / COLD RESET: a reset of every unit, with POWER ON, RESET, OR BUS DEVICE RESET OCCURRED
-     * (29h/00h) for every I_T nexus, the requester's included.
+     * TARGET WARM RESET / COLD RESET: a reset of every unit the requester sees (a masked one is not part of the
+     * target it addresses), with POWER ON, RESET, OR BUS DEVICE RESET OCCURRED (29h/00h) for every I_T nexus, the
+     * requester's included.
      */
     public void targetReset(ItNexus nexus) {
-        for (LunContext lu : luns.values()) {
+        for (LunContext lu : visibleLuns(nexus).values()) {
             reset(lu, UnitAttention.POWER_ON_RESET);
         }
     }
@@ -230,12 +218,26 @@ public final class ScsiTarget {
     }
 
     /**
-     * Whether this LUN (SAM LUN field value) addresses an existing unit. The REPORT LUNS well-known logical unit
-     * (C101h) counts as existing: it answers REPORT LUNS, INQUIRY, REQUEST SENSE and TEST UNIT READY.
+     * Whether this LUN (SAM LUN field value) addresses a unit the initiator of {@code nexus} sees (a masked one is
+     * absent for it). The REPORT LUNS well-known logical unit (C101h) counts as existing: it answers REPORT LUNS,
+     * INQUIRY, REQUEST SENSE and TEST UNIT READY.
      */
-    public boolean hasLun(long lun) {
+    public boolean hasLun(long lun, ItNexus nexus) {
         long n = Luns.decode(lun);
-        return n == Luns.REPORT_LUNS_WLUN || (n >= 0 && luns.containsKey(n));
+        return n == Luns.REPORT_LUNS_WLUN || (n >= 0 && luns.containsKey(n) && sees(nexus, n));
+    }
+
+    /**
+     * Whether a command would get as far as reading its Data-Out: a LUN the nexus sees and an operation code its
+     * unit supports, in a CDB long enough for it. A transport asks before it buffers any write data, so a command
+     * refused anyway costs no buffer.
+     */
+    public boolean acceptsDataOut(ScsiTask task) {
+        byte[] cdb = task.cdb();
+        long lun = Luns.decode(task.lun());
+        LunContext lu = cdb.length >= 6 && lun >= 0 && sees(task.nexus(), lun) ? luns.get(lun) : null;
+        CommandSet.OpSpec spec = lu == null ? null : CommandSet.lookup(cdb);
+        return spec != null && spec.supportedBy(lu) && cdb.length >= spec.cdbLength();
     }
 
     /**

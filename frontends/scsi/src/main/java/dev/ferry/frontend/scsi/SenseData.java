@@ -30,6 +30,8 @@ public record SenseData(int key, int asc, int ascq, long information, int fieldP
 
     public static final int LENGTH = 18;
     public static final int RESPONSE_CODE_CURRENT_FIXED = 0x70;
+    /** The largest value the 4-byte INFORMATION field of fixed-format sense data holds. */
+    static final long MAX_FIXED_INFORMATION = 0xFFFFFFFFL;
 
     // SPC-4 4.5.6: sense keys
     public static final int NO_SENSE = 0x0;
@@ -56,6 +58,15 @@ public record SenseData(int key, int asc, int ascq, long information, int fieldP
 
     public SenseData withInformation(long info) {
         return new SenseData(key, asc, ascq, info, fieldPointer, bitPointer, inCdb);
+    }
+
+    /**
+     * The same condition with INFORMATION = {@code lba}, the first block in error (SBC-4 4.18, error reporting).
+     * Fixed format has 4 bytes for it: an unknown (negative) LBA or one above 2^32-1 leaves VALID clear rather
+     * than {@link #encode()} clamping it into a wrong block number.
+     */
+    public SenseData atLba(long lba) {
+        return lba < 0 || lba > MAX_FIXED_INFORMATION ? this : withInformation(lba);
     }
 
     // ---- the conditions (SPC-4 Annex D, ASC/ASCQ assignments) ----
@@ -101,6 +112,9 @@ public record SenseData(int key, int asc, int ascq, long information, int fieldP
 
     /** 26h/04h INVALID RELEASE OF PERSISTENT RESERVATION (PR OUT RELEASE with another TYPE, SPC-4 5.13.11.2). */
     public static SenseData invalidReleaseOfPersistentReservation() { return of(ILLEGAL_REQUEST, 0x26, 0x04); }
+
+    /** SPC-4 5.13.7: a registration the logical unit has no room for. */
+    public static SenseData insufficientRegistrationResources() { return of(ILLEGAL_REQUEST, 0x55, 0x04); }
 
     /** 0Eh/03h INVALID FIELD IN COMMAND INFORMATION UNIT (SPC-4; EDTL does not fit the CDB's transfer). */
     public static SenseData invalidFieldInCommandIu() { return of(ILLEGAL_REQUEST, 0x0E, 0x03); }

@@ -24,10 +24,12 @@ final class TransportIds {
     private TransportIds() {
     }
 
-    /** The initiator port of {@code n} as a format 01b TransportID. */
-    static byte[] initiatorPort(ItNexus n) {
-        byte[] name = (n.initiatorName() + SEPARATOR + String.format("%012x", n.isid()))
-                .getBytes(StandardCharsets.UTF_8);
+    /**
+     * An initiator port as a format 01b TransportID; its SCSI initiator port name is the TransportID's text
+     * ({@code <iSCSI name>,i,0x<ISID>}).
+     */
+    static byte[] initiatorPort(String initiatorPortName) {
+        byte[] name = initiatorPortName.getBytes(StandardCharsets.UTF_8);
         int additional = Math.max(MIN_ADDITIONAL_LENGTH, (name.length + 1 + 3) & ~3);
         byte[] t = new byte[4 + additional];
         t[0] = (byte) ((FORMAT_PORT << 6) | ScsiPort.PROTOCOL_ISCSI);

@@ -2,7 +2,8 @@ package dev.ferry.frontend.scsi;
 
 import dev.ferry.core.request.BlockOp;
 import dev.ferry.core.request.BlockRequest;
-import dev.ferry.frontend.scsi.ReservationState.Registrant;
+import dev.ferry.core.unit.reservation.Registrant;
+import dev.ferry.core.unit.reservation.ReservationState;
 
 /**
  * The small logical-unit commands: TEST UNIT READY, REQUEST SENSE, START STOP UNIT, PREVENT ALLOW MEDIUM REMOVAL,
@@ -102,7 +103,7 @@ final class UnitCommands {
         if (s.registrations().isEmpty()) {
             return false;
         }
-        Registrant id = Registrant.of(c.nexus);
+        Registrant id = c.nexus.registrant();
         if (s.isHolder(id) || (s.reservation() != null && s.reservation().type().admitsRegistrants()
                 && s.registrations().containsKey(id))) {
             c.good();

@@ -70,7 +70,7 @@ final class WriteSameCommand {
             boolean deallocate = unmap && d.discard() && d.discardZeroes();
             if (d.writeZeroes()) {
                 r.set(BlockOp.WRITE_ZEROES, lba, (int) blocks, null, done(c), null)
-                        .deallocate(deallocate).fua(lu.forceUnitAccess(false));
+                        .deallocate(deallocate);
             } else {
                 r.set(BlockOp.UNMAP, 0, 0, null, done(c), null).addRange(lba, (int) blocks);
             }
@@ -117,7 +117,7 @@ final class WriteSameCommand {
                 chunk.release();
                 c.good();
             }
-        }, chunk::release), null).fua(c.lu.forceUnitAccess(false));
+        }, chunk::release), null);
         c.lu.unit.submit(r);
     }
 

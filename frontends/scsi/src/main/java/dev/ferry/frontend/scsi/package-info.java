@@ -15,8 +15,9 @@
  * {@code OrWriteCommand}, {@code DefectData}, {@code UnmapCommand}, {@code UnitCommands},
  * {@code SupportedOperationCodes}, {@code TargetPortGroups}. Persistent reservations: {@code PrInCommand} and
  * {@code PrOutCommand} (decoding and encoding), {@code PersistentReservations} (the service actions as transitions of
- * an immutable {@code ReservationState}), {@code ReservationType}, {@code ReservationConflicts} (which commands a
- * reservation lets through), {@code TransportIds} (iSCSI TransportIDs), {@code AptplStore} (APTPL files).
+ * the unit's state in the core, {@link dev.ferry.core.unit.reservation.UnitReservations}, which also keeps the APTPL
+ * file), {@code ReservationConflicts} (which commands a reservation lets through), {@code TransportIds} (iSCSI
+ * TransportIDs).
  *
  * <p>Decisions worth knowing:
  * <ul>
@@ -27,13 +28,15 @@
  *       residual is still reported. Underflow writes the CDB's length and reports the rest as residual.</li>
  *   <li>New I_T nexuses get no POWER ON unit attention (see {@link dev.ferry.frontend.scsi.ScsiTarget}).</li>
  *   <li>WRITE SAME with zero blocks is refused (WSNZ=1); PRE-FETCH answers GOOD, never CONDITION MET.</li>
- *   <li>WCE is changeable only on units with a volatile cache; WCE=0 makes every write FUA.</li>
+ *   <li>WCE is changeable only on units with a volatile cache. It is the unit's setting (core {@code WriteCache}),
+ *       shared with NVMe's Volatile Write Cache feature; WCE=0 makes every write-class request FUA in the core.</li>
  *   <li>Persistent reservations: all six types and every PERSISTENT RESERVE OUT service action; SPEC_I_PT and
- *       ALL_TG_PT are refused (SIP_C=ATP_C=0); APTPL needs the state directory of
- *       {@link dev.ferry.frontend.scsi.ScsiTarget#ScsiTarget(dev.ferry.core.unit.Export, java.nio.file.Path)} and is
- *       refused without one (PTPL_C=0). PREEMPT AND ABORT has the transport abort the preempted nexuses' tasks
- *       on the unit ({@link dev.ferry.frontend.scsi.ScsiTask#abortTasksOf}). While anyone is registered RESERVE(6)/RELEASE(6) conflict (or, from
- *       a holder, do nothing), and while a RESERVE(6) reservation exists every PERSISTENT RESERVE command conflicts
+ *       ALL_TG_PT are refused (SIP_C=ATP_C=0). The state belongs to the logical unit, so every target exporting it
+ *       (and NVMe I/O) sees and obeys the same reservation; APTPL needs the unit's reservation directory (under the
+ *       state directory) and is refused without one (PTPL_C=0). At most
+ *       {@code UnitReservations.MAX_REGISTRATIONS} registrations per unit. PREEMPT AND ABORT has the transport abort
+ *       the preempted nexuses' tasks on the unit ({@link dev.ferry.frontend.scsi.ScsiTask#abortTasksOf}). While
+ *       anyone is registered RESERVE(6)/RELEASE(6) conflict (or, from a holder, do nothing), and while a RESERVE(6) reservation exists every PERSISTENT RESERVE command conflicts
  *       (SPC-4 5.13.3, CRH=1).</li>
  *   <li>Implicit ALUA only (TPGS=01b): REPORT TARGET PORT GROUPS lists every port a nexus has used as
  *       active/optimized; SET TARGET PORT GROUPS is not implemented.</li>

@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ferry.core.unit.reservation.ReservationType;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +23,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** APTPL (SPC-4 5.13.5): registrations and the reservation survive a new ScsiTarget over the same state directory. */
+/**
+ * APTPL (SPC-4 5.13.5): registrations and the reservation survive a restart (new units and a new ScsiTarget over the
+ * same reservation directory).
+ */
 class AptplTest {
     @TempDir
     Path dir;
@@ -39,6 +43,14 @@ class AptplTest {
         return dir.resolve("d0.pr.json");
     }
 
+    private List<Path> files() {
+        try (var s = Files.list(dir)) {
+            return s.sorted().toList();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private TargetHarness.Response registerAptpl(ItNexus n, long rk, long sark) {
         return pr.prout(n, PrOutCommand.REGISTER, 0, rk, sark, PrOutCommand.APTPL);
     }
@@ -51,7 +63,7 @@ class AptplTest {
         registerAptpl(A, 0, K1).assertGood();
         pr.reserve(A, K1, ReservationType.WRITE_EXCLUSIVE_REGISTRANTS_ONLY).assertGood();
         assertTrue(Files.exists(file()));
-        assertFalse(Files.exists(dir.resolve("d0.pr.json.tmp")));
+        assertEquals(List.of(file()), files(), "no temporary file is left behind");
         byte[] caps = pr.prin(A, PrInCommand.REPORT_CAPABILITIES, 8).assertGood().data();
         assertEquals(0x11, caps[2], "CRH, PTPL_C");
         assertEquals((byte) 0x91, caps[3], "TMV, ALLOW COMMANDS 001b, PTPL_A");
@@ -72,6 +84,17 @@ class AptplTest {
     }
 
     @Test
+    void aRestoredRegistrantGetsItsUnitAttentionWithItsFirstCommandAfterTheRestart() {
+        h.newTarget(dir);
+        registerAptpl(A, 0, K1).assertGood();
+        registerAptpl(B, 0, K2).assertGood();
+        h.newTarget(dir);
+        pr.preempt(A, K1, K2, ReservationType.WRITE_EXCLUSIVE).assertGood(); // B has sent nothing since the restart
+        h.run(B, 0, cdb(0x00), 0, null).assertCheck(SenseData.UNIT_ATTENTION, 0x2A, 0x05);
+        h.run(B, 0, cdb(0x00), 0, null).assertGood();
+    }
+
+    @Test
     void aptplZeroOrNoRegistrationsRemovesTheFile() {
         h.newTarget(dir);
         registerAptpl(A, 0, K1).assertGood();
@@ -89,7 +112,8 @@ class AptplTest {
     void aFailedWriteFailsTheCommandAndChangesNothing() throws IOException {
         h.newTarget(dir);
         registerAptpl(A, 0, K1).assertGood();
-        Files.createDirectory(dir.resolve("d0.pr.json.tmp"));  // the temporary file cannot be written
+        Files.delete(file());                                    // the rename over the file cannot succeed:
+        Files.createDirectories(file().resolve("occupied"));     // a non-empty directory is in its place
         registerAptpl(B, 0, K2).assertCheck(SenseData.HARDWARE_ERROR, 0x44, 0x00);
         assertEquals(new PrCommands.Keys(1, List.of(K1)), pr.readKeys(A));
         assertNull(pr.readReservation(A));

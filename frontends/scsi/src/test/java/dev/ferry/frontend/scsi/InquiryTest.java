@@ -235,6 +235,27 @@ class InquiryTest {
         h.run(A, 1, TargetHarness.read10(0, 1), 512, null).assertGood();
         byte[] b = h.run(TargetHarness.B, 0, cdb(0xA0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0), 256, null).assertGood().data();
         assertEquals(16, u32(b, 0), "B has no mask and sees both");
+        assertTrue(!masked.hasLun(Luns.encode(0), A), "task management finds no LUN 0 for A");
+        assertTrue(masked.hasLun(Luns.encode(1), A));
+        assertTrue(masked.hasLun(Luns.encode(0), TargetHarness.B));
+    }
+
+    @Test
+    void resetsRequestedThroughAMaskChangeNothingOnHiddenUnits() {
+        java.util.TreeMap<Long, dev.ferry.core.unit.LogicalUnit> map = new java.util.TreeMap<>();
+        map.put(0L, h.units.get(0));
+        map.put(1L, h.units.get(1));
+        ScsiTarget masked = new ScsiTarget(new dev.ferry.core.unit.Export("iqn.2026-01.dev.ferry:disk", "iscsi", null,
+                java.util.List.of(), map, java.util.List.of(
+                        new dev.ferry.core.unit.InitiatorAccess(A.initiatorName(), null, null, java.util.Set.of(1L)),
+                        dev.ferry.core.unit.InitiatorAccess.open(TargetHarness.B.initiatorName())), false));
+        h.target = masked;
+        h.run(TargetHarness.B, 0, TargetHarness.read10(0, 1), 512, null).assertGood(); // B's nexus exists on LUN 0
+        masked.logicalUnitReset(Luns.encode(0), A);
+        masked.targetReset(A);
+        h.run(TargetHarness.B, 0, TargetHarness.read10(0, 1), 512, null).assertGood(); // no unit attention on LUN 0
+        h.run(TargetHarness.B, 1, TargetHarness.read10(0, 1), 512, null)
+                .assertCheck(SenseData.UNIT_ATTENTION, 0x29, 0x00); // A's target reset did reach LUN 1
     }
 
     @Test
@@ -261,8 +282,8 @@ class InquiryTest {
         assertEquals(0x1E, inq[0]);
         h.runLunField(0xC101_0000_0000_0000L, TargetHarness.read10(0, 1), 512)
                 .assertCheck(SenseData.ILLEGAL_REQUEST, 0x20, 0x00);
-        assertTrue(h.target.hasLun(0xC101_0000_0000_0000L));
-        assertTrue(h.target.hasLun(0x4001_0000_0000_0000L));
-        assertTrue(!h.target.hasLun(Luns.encode(2)));
+        assertTrue(h.target.hasLun(0xC101_0000_0000_0000L, A));
+        assertTrue(h.target.hasLun(0x4001_0000_0000_0000L, A));
+        assertTrue(!h.target.hasLun(Luns.encode(2), A));
     }
 }

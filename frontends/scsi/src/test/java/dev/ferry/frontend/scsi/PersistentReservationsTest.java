@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import dev.ferry.core.unit.reservation.ReservationType;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -333,25 +334,25 @@ class PersistentReservationsTest {
     void registerAndMove() {
         pr.register(A, 0, K1).assertGood();
         pr.reserve(A, K1, ReservationType.EXCLUSIVE_ACCESS).assertGood();
-        assertConflict(move(B, 0, K2, 1, TransportIds.initiatorPort(A), 0));           // B is not registered
-        move(A, K1, K2, 7, TransportIds.initiatorPort(B), 0)                           // no such target port
+        assertConflict(move(B, 0, K2, 1, TransportIds.initiatorPort(A.initiatorPortName()), 0));           // B is not registered
+        move(A, K1, K2, 7, TransportIds.initiatorPort(B.initiatorPortName()), 0)                           // no such target port
                 .assertCheck(SenseData.ILLEGAL_REQUEST, 0x26, 0x00);
-        move(A, K1, K2, 1, TransportIds.initiatorPort(A), 0)                           // to itself
+        move(A, K1, K2, 1, TransportIds.initiatorPort(A.initiatorPortName()), 0)                           // to itself
                 .assertCheck(SenseData.ILLEGAL_REQUEST, 0x26, 0x00);
-        move(A, K1, 0, 1, TransportIds.initiatorPort(B), 0).assertCheck(SenseData.ILLEGAL_REQUEST, 0x26, 0x00);
-        byte[] device = TransportIds.initiatorPort(B);
+        move(A, K1, 0, 1, TransportIds.initiatorPort(B.initiatorPortName()), 0).assertCheck(SenseData.ILLEGAL_REQUEST, 0x26, 0x00);
+        byte[] device = TransportIds.initiatorPort(B.initiatorPortName());
         device[0] = 0x05;                                                              // format 00b: a device
         move(A, K1, K2, 1, device, 0).assertCheck(SenseData.ILLEGAL_REQUEST, 0x26, 0x00);
-        move(A, K1, K2, 1, TransportIds.initiatorPort(B), 0).assertGood();
+        move(A, K1, K2, 1, TransportIds.initiatorPort(B.initiatorPortName()), 0).assertGood();
         assertArrayEquals(new long[] {K2, 3}, pr.readReservation(A));
         assertEquals(new PrCommands.Keys(2, List.of(K1, K2)), pr.readKeys(A));
         assertEquals(0, status(B, read10(1, 1)), "B holds it now");
         assertEquals(ScsiResponse.RESERVATION_CONFLICT, status(A, read10(1, 1)));
         // and back, B dropping its registration (UNREG)
-        move(B, K2, K1, 1, TransportIds.initiatorPort(A), PrOutCommand.UNREG).assertGood();
+        move(B, K2, K1, 1, TransportIds.initiatorPort(A.initiatorPortName()), PrOutCommand.UNREG).assertGood();
         assertEquals(new PrCommands.Keys(3, List.of(K1)), pr.readKeys(A), "A kept its own key");
         assertArrayEquals(new long[] {K1, 3}, pr.readReservation(A));
-        assertConflict(move(B, K2, K1, 1, TransportIds.initiatorPort(A), 0));
+        assertConflict(move(B, K2, K1, 1, TransportIds.initiatorPort(A.initiatorPortName()), 0));
     }
 
     private TargetHarness.Response move(ItNexus n, long rk, long sark, int relativePort, byte[] tid, int byte17) {

@@ -3,6 +3,7 @@ package dev.ferry.frontend.scsi;
 import static dev.ferry.frontend.scsi.TargetHarness.cdb;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.ferry.core.unit.reservation.ReservationType;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;

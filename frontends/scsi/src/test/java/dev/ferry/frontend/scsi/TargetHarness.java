@@ -35,6 +35,9 @@ final class TargetHarness implements AutoCloseable {
     /** Replaced by {@link #newTarget}; the units stay. */
     ScsiTarget target;
     final List<LogicalUnit> units = new ArrayList<>();
+    /** Units replaced by {@link #newTarget}; closed with the harness (their backends live on in the new units). */
+    private final List<LogicalUnit> retired = new ArrayList<>();
+    private final Backend[] backends;
     final List<BackendDescriptor> descriptors = new ArrayList<>();
 
     TargetHarness(BackendDescriptor... lus) {
@@ -47,22 +50,33 @@ final class TargetHarness implements AutoCloseable {
 
     TargetHarness(int queueCapacity, Backend... backends) {
         queue = new CompletionQueue(loop::add, queueCapacity);
+        this.backends = backends;
+        for (Backend b : backends) {
+            descriptors.add(b.describe());
+        }
+        open(null);
+    }
+
+    /** Units over the backends, keeping APTPL reservations in {@code reservationDirectory}, and a target over them. */
+    private void open(java.nio.file.Path reservationDirectory) {
         TreeMap<Long, LogicalUnit> map = new TreeMap<>();
-        BackendDescriptor[] lus = java.util.Arrays.stream(backends).map(Backend::describe)
-                .toArray(BackendDescriptor[]::new);
-        for (int i = 0; i < lus.length; i++) {
-            LogicalUnit u = new LogicalUnit(backends[i], 1);
+        for (int i = 0; i < backends.length; i++) {
+            LogicalUnit u = new LogicalUnit(backends[i], 1, reservationDirectory);
             u.start();
             units.add(u);
-            descriptors.add(lus[i]);
             map.put((long) i, u);
         }
         target = new ScsiTarget(new Export("iqn.2026-01.dev.ferry:disk", "iscsi", null, List.of(), map, Set.of(), true));
     }
 
-    /** A new target over the same units, as after a restart, keeping persistent reservations in {@code dir}. */
-    void newTarget(java.nio.file.Path stateDirectory) {
-        target = new ScsiTarget(target.export(), stateDirectory);
+    /**
+     * New units over the same backends and a new target over them, as after a restart, with the units keeping APTPL
+     * reservations in {@code reservationDirectory} (and loading them now).
+     */
+    void newTarget(java.nio.file.Path reservationDirectory) {
+        retired.addAll(units);
+        units.clear();
+        open(reservationDirectory);
     }
 
     static ItNexus nexus(String initiator, long isid) {
@@ -137,6 +151,9 @@ final class TargetHarness implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        for (LogicalUnit u : retired) {
+            u.close();
+        }
         for (LogicalUnit u : units) {
             u.close();
         }

@@ -23,6 +23,11 @@ import java.util.Set;
 public final class ChapAuthenticator implements Authenticator {
     /** Our challenges are the digest's length, and never under 16 bytes (MD5's length, what LIO sends). */
     private static final int MIN_CHALLENGE = 16;
+    /**
+     * The shortest initiator challenge (mutual CHAP) we answer: a short CHAP_C lets an eavesdropper collect our
+     * responses to a handful of challenges and replay them, so it must carry as much randomness as ours.
+     */
+    static final int MIN_INITIATOR_CHALLENGE = MIN_CHALLENGE;
     private static final Set<String> FIRST_KEYS = Set.of("CHAP_A");
     private static final Set<String> SECOND_KEYS = Set.of("CHAP_N", "CHAP_R", "CHAP_I", "CHAP_C");
 
@@ -132,6 +137,10 @@ public final class ChapAuthenticator implements Authenticator {
             throw fail("CHAP_I is not a number 0-255");
         }
         byte[] c = decode("CHAP_C", encodedChallenge);
+        // The codec already refused more than 1024 bytes (RFC 7143 12.1.3).
+        if (c.length < MIN_INITIATOR_CHALLENGE) {
+            throw fail("CHAP_C of " + c.length + " bytes, under the " + MIN_INITIATOR_CHALLENGE + " required");
+        }
         if (MessageDigest.isEqual(c, challenge)) {
             // RFC 7143 12.1.3: an initiator reflecting our own challenge could make us compute its response.
             throw fail("the initiator's CHAP_C is the challenge we sent (reflection)");

@@ -21,7 +21,11 @@ public interface CommandSet {
 
     void nexusLost(ItNexus nexus);
 
-    boolean hasLun(long lun);
+    /** Whether the LUN addresses a unit the nexus's initiator sees (task management answers for no other). */
+    boolean hasLun(long lun, ItNexus nexus);
+
+    /** Whether the command would read its Data-Out (asked before any write buffer is taken for it). */
+    boolean acceptsDataOut(ScsiTask task);
 
     /**
      * The command set after the export's LUN map changed. A scripted fake starts afresh from {@code fresh}; the
@@ -44,7 +48,8 @@ public interface CommandSet {
             @Override public void logicalUnitReset(long lun, ItNexus nexus) { t.logicalUnitReset(lun, nexus); }
             @Override public void targetReset(ItNexus nexus) { t.targetReset(nexus); }
             @Override public void nexusLost(ItNexus nexus) { t.nexusLost(nexus); }
-            @Override public boolean hasLun(long lun) { return t.hasLun(lun); }
+            @Override public boolean hasLun(long lun, ItNexus nexus) { return t.hasLun(lun, nexus); }
+            @Override public boolean acceptsDataOut(ScsiTask task) { return t.acceptsDataOut(task); }
             @Override public void capacityChanged(LogicalUnit unit) { t.capacityChanged(unit); }
         };
     }

@@ -32,6 +32,8 @@ import dev.ferry.frontend.scsi.ScsiPort;
 import dev.ferry.frontend.scsi.ScsiResponse;
 import dev.ferry.frontend.scsi.TaskAttribute;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -40,6 +42,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -47,6 +50,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -113,6 +117,14 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
     private final List<TmfWait> tmfWaits = new ArrayList<>();
     private int nextTtt = 1;
 
+    // Write data: solicited bytes reserved by admitted tasks, within ConnectionLimits.writeBufferBytes
+    private long writeReserved;
+    /** Writes whose solicited data does not fit the budget yet, oldest first: they get R2Ts once it does. */
+    private final ArrayDeque<IscsiTask> awaitingBuffer = new ArrayDeque<>();
+
+    /** Closes a connection still logging in when the login timeout after accept has passed. */
+    private ScheduledFuture<?> loginDeadline;
+
     // Text continuation (RFC 7143 11.10.2)
     private ByteArrayOutputStream textIn;
     private byte[] textOut;
@@ -145,6 +157,19 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        // Absolute from accept: bytes trickling in do not extend it (an idle timer would restart on each).
+        loginDeadline = ctx.executor().schedule(() -> {
+            if (phase == Phase.LOGIN) {
+                LOG.info("{}: login not completed within {} ms of connecting", ctx.channel(),
+                        services.connectionLimits().loginTimeoutMillis());
+                drop("login timed out");
+            }
+        }, services.connectionLimits().loginTimeoutMillis(), TimeUnit.MILLISECONDS);
+        ctx.fireChannelActive();
+    }
+
+    @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         try {
             if (phase == Phase.CLOSED) {
@@ -167,10 +192,11 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
                 return;
             }
             ReferenceCountUtil.release(msg);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            // An Error too (OutOfMemoryError, say): this connection ends, and the PDUs decoded with this one are
+            // released unprocessed (phase CLOSED) instead of each failing again; the loop serves the others.
             LOG.warn("{}: error handling a PDU, dropping the connection", ctx.channel(), e);
-            closing("internal error");
-            ctx.close();
+            drop("internal error");
         }
     }
 
@@ -189,8 +215,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         } else {
             LOG.warn("{}: dropping the connection", ctx.channel(), cause);
         }
-        closing(root.getMessage() != null ? root.getMessage() : root.toString());
-        ctx.close();
+        drop(root.getMessage() != null ? root.getMessage() : root.toString());
     }
 
     @Override
@@ -199,11 +224,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             ctx.fireUserEventTriggered(evt);
             return;
         }
-        if (phase == Phase.LOGIN) {
-            LOG.info("{}: login timed out", ctx.channel());
-            closing("login timed out");
-            ctx.close();
-        } else if (phase == Phase.FULL_FEATURE || phase == Phase.LOGGING_OUT) {
+        if (phase == Phase.FULL_FEATURE || phase == Phase.LOGGING_OUT) {
             if (pingTtt != IscsiPdu.RESERVED_TAG) {
                 LOG.warn("{}: no answer to NOP-In ping, dropping the connection", ctx.channel());
                 closing("no answer to NOP-In ping");
@@ -305,11 +326,28 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             execute(pdu);
             drainPending();
         } else {
+            long held = pendingDataBytes() + pdu.data().readableBytes();
+            if (held > services.connectionLimits().writeBufferBytes()) {
+                // Over one TCP connection nothing is lost, so a CmdSN gap is the initiator's choice: it may not
+                // park more data behind it than a connection may buffer for writes.
+                pdu.release();
+                fatal("commands behind a CmdSN gap hold " + held + " bytes of data, over the write buffer budget");
+                return;
+            }
             IscsiPdu old = pending.putIfAbsent(sn, pdu);
             if (old != null) {
                 pdu.release(); // a duplicate CmdSN: keep the first
             }
         }
+    }
+
+    /** Data segments of the commands waiting for their CmdSN (computed only when one more is to wait). */
+    private long pendingDataBytes() {
+        long n = 0;
+        for (IscsiPdu p : pending.values()) {
+            n += p == SKIPPED ? 0 : p.data().readableBytes();
+        }
+        return n;
     }
 
     private void drainPending() {
@@ -472,13 +510,22 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             nexus = new ItNexus(String.format("%s,i,0x%012x", p.initiatorName, isid), p.initiatorName, isid, port);
         }
         int tsih = table.allocateTsih();
+        if (tsih == SessionTable.NO_TSIH) {
+            throw new LoginException(LoginPdu.OUT_OF_RESOURCES, "every TSIH is in use");
+        }
         IscsiSession s = new IscsiSession(key, tsih, isid, p, export, scsiTarget, nexus, this);
         if (p.discovery()) {
-            table.add(s);
+            int maxDiscovery = services.connectionLimits().discoverySessions();
+            if (!table.addDiscoveryWithin(s, maxDiscovery)) {
+                table.release(tsih);
+                throw new LoginException(LoginPdu.OUT_OF_RESOURCES, "the maximum of " + maxDiscovery
+                        + " discovery sessions is reached");
+            }
             window = services.commandWindow();
         } else {
             int maxSessions = export.iscsi().maxSessionsOrDefault();
             if (!table.addWithin(s, maxSessions)) {
+                table.release(tsih);
                 throw new LoginException(LoginPdu.OUT_OF_RESOURCES, "target " + export.name() + " has its maximum of "
                         + maxSessions + " sessions");
             }
@@ -497,6 +544,9 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         decoder.digests(p.headerDigest, p.dataDigest);
         decoder.maxRecvDataSegmentLength(p.targetMaxRecvDataSegmentLength);
         phase = Phase.FULL_FEATURE;
+        if (loginDeadline != null) {
+            loginDeadline.cancel(false);
+        }
         SessionLog.loggedIn(ctx.channel(), s, negotiator.authentication());
         LOG.debug("{}: {} negotiated {}", ctx.channel(), s, p);
         negotiator = null;
@@ -518,6 +568,11 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
 
     private void fatal(String why) {
         LOG.info("{}: {}; dropping the connection", ctx.channel(), why);
+        drop(why);
+    }
+
+    /** Closes the connection now: nothing more is read from it or done for it (PDUs already decoded included). */
+    private void drop(String why) {
         closing(why);
         phase = Phase.CLOSED;
         ctx.close();
@@ -560,43 +615,94 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
                 reject(RejectPdu.PROTOCOL_ERROR, pdu.bhs());
                 return;
             }
-            IscsiTask t = new IscsiTask(this, itt, c.cmdSn(), c.lun(), cdb, edtl, c.read(), c.write(),
-                    TaskAttribute.fromIscsi(c.attribute()), session.nexus);
-            tasks.put(itt, t);
-            if (!c.write() || edtl == 0) {
-                run(t);
-                return;
-            }
-            if (edtl > MAX_WRITE_TRANSFER) {
-                tasks.remove(itt);
+            if (c.write() && edtl > MAX_WRITE_TRANSFER) {
                 send(ScsiResponsePdu.create().itt(itt).response(ScsiResponsePdu.RESPONSE_TARGET_FAILURE).pdu(), true);
                 return;
             }
-            t.dataOut = IoBuffers.allocate(edtl);
-            t.dataOut.writerIndex(edtl);
-            if (immediate > 0) {
-                t.dataOut.setBytes(0, pdu.data(), pdu.data().readerIndex(), immediate);
-                t.received = immediate;
-                t.unsolicitedOffset = immediate;
+            IscsiTask t = new IscsiTask(this, itt, c.cmdSn(), c.lun(), cdb, edtl, c.read(), c.write(),
+                    TaskAttribute.fromIscsi(c.attribute()), session.nexus);
+            tasks.put(itt, t);
+            if (!c.write() || edtl == 0 || !target.acceptsDataOut(t)) {
+                // A write the command set refuses without reading its data (a LUN this initiator does not see, an
+                // unknown operation code) runs at once: no buffer, and its unsolicited data is discarded.
+                run(t);
+                return;
             }
             // Unsolicited Data-Out may follow up to FirstBurstLength unless F is set (11.3.1, 13.10, 13.14).
             t.unsolicitedEnd = c.finalBit() || params.initialR2T ? immediate : Math.min(params.firstBurstLength, edtl);
             t.nextR2tOffset = Math.max(t.unsolicitedEnd, immediate);
+            if (awaitingBuffer.isEmpty() && fitsBudget(t)) {
+                admit(t);
+            } else if (t.unsolicitedEnd > 0) {
+                // Data we did not ask for is here or on its way, and buffering it would pass the budget: push back
+                // (SAM-5 5.3: the task set lacks the resources); its Data-Out is discarded, the initiator retries.
+                tasks.remove(itt, t);
+                send(ScsiResponsePdu.create().itt(itt).status(ScsiResponse.TASK_SET_FULL).pdu(), true);
+                return;
+            } else {
+                awaitingBuffer.add(t); // no R2T, and so no data and no buffer, until the budget has room
+            }
+            if (immediate > 0) {
+                chunk(t, 0, t.unsolicitedEnd);
+                store(t, 0, pdu.data(), immediate);
+                t.received = immediate;
+                t.unsolicitedOffset = immediate;
+            }
             if (t.received >= edtl) {
                 run(t);
-            } else {
-                solicit(t);
             }
         } finally {
             pdu.release();
         }
     }
 
-    /** Sends R2Ts while fewer than MaxOutstandingR2T are open, each for at most MaxBurstLength (11.8, 13.13, 13.17). */
+    /**
+     * Whether a write may take buffers: its whole length fits the connection's write-buffer budget beside the
+     * writes admitted before, or no other write holds any (so one write of any accepted size proceeds). The bytes
+     * a connection buffers for writes never exceed the larger of the budget and {@link #MAX_WRITE_TRANSFER}.
+     */
+    private boolean fitsBudget(IscsiTask t) {
+        return writeReserved == 0
+                || writeReserved + t.expectedLength <= services.connectionLimits().writeBufferBytes();
+    }
+
+    /** Reserves the write's length in the budget and solicits its data; buffers are allocated as data is allowed. */
+    private void admit(IscsiTask t) {
+        t.admitted = true;
+        t.reserved = t.expectedLength;
+        writeReserved += t.reserved;
+        if ((long) t.expectedLength - t.nextR2tOffset <= (long) params.maxOutstandingR2T * params.maxBurstLength) {
+            // The first round of R2Ts asks for all of it anyway: one contiguous buffer, which a block backend
+            // writes in place (the chunks of a longer write reach it joined, through a bounce buffer).
+            chunk(t, 0, t.expectedLength);
+        }
+        solicit(t);
+    }
+
+    /** Budget came free: the oldest waiting writes that now fit get their R2Ts. */
+    private void admitWaiting() {
+        boolean admitted = false;
+        while (phase == Phase.FULL_FEATURE && !awaitingBuffer.isEmpty() && fitsBudget(awaitingBuffer.peek())) {
+            admit(awaitingBuffer.poll());
+            admitted = true;
+        }
+        if (admitted) {
+            flushSoon();
+        }
+    }
+
+    /**
+     * Sends R2Ts while fewer than MaxOutstandingR2T are open, each for at most MaxBurstLength (11.8, 13.13, 13.17);
+     * each R2T's buffer is allocated as it goes out.
+     */
     private void solicit(IscsiTask t) {
+        if (!t.admitted) {
+            return;
+        }
         while (t.r2ts.size() < params.maxOutstandingR2T && t.nextR2tOffset < t.expectedLength) {
             int len = Math.min(params.maxBurstLength, t.expectedLength - t.nextR2tOffset);
             int ttt = newTtt();
+            chunk(t, t.nextR2tOffset, len);
             t.r2ts.add(new IscsiTask.R2t(ttt, t.nextR2tOffset, len));
             R2tPdu r = R2tPdu.create().itt(t.itt).lun(t.lun).ttt(ttt).r2tSn(t.sn++).bufferOffset(t.nextR2tOffset)
                     .desiredLength(len);
@@ -636,6 +742,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
                     // The initiator ended its unsolicited burst early: solicit what it left out.
                     int ttt = newTtt();
                     int gap = t.unsolicitedEnd - t.unsolicitedOffset;
+                    chunk(t, t.unsolicitedOffset, gap);
                     t.r2ts.add(new IscsiTask.R2t(ttt, t.unsolicitedOffset, gap));
                     send(R2tPdu.create().itt(t.itt).lun(t.lun).ttt(ttt).r2tSn(t.sn++).bufferOffset(t.unsolicitedOffset)
                             .desiredLength(gap).pdu(), false);
@@ -656,7 +763,10 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
                 r2t.received += len;
             }
             if (len > 0) {
-                t.dataOut.setBytes(off, pdu.data(), pdu.data().readerIndex(), len);
+                if (r2t == null) {
+                    chunk(t, 0, t.unsolicitedEnd); // the unsolicited burst's buffer, on its first byte
+                }
+                store(t, off, pdu.data(), len);
                 t.received += len;
             }
             if (r2t != null && (d.finalBit() || r2t.received >= r2t.length)) {
@@ -697,11 +807,41 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         taskGone(t);
     }
 
+    /**
+     * The buffer for Data-Out at [offset, offset + length) unless one allowed earlier covers offset (the unsolicited
+     * burst's covers the gap an early F leaves in it). Counted in the pool's bytes only from here.
+     */
+    private static void chunk(IscsiTask t, int offset, int length) {
+        if (length > 0 && t.chunkAt(offset) == null) {
+            ByteBuf b = IoBuffers.allocate(length);
+            b.writerIndex(length);
+            t.chunks.put(offset, b);
+        }
+    }
+
+    /** Copies Data-Out into the chunk its range was allowed in (the callers checked the range against it). */
+    private static void store(IscsiTask t, int offset, ByteBuf data, int length) {
+        Map.Entry<Integer, ByteBuf> c = t.chunks.floorEntry(offset);
+        c.getValue().setBytes(offset - c.getKey(), data, data.readerIndex(), length);
+    }
+
+    /** The chunks, in offset order, as the one buffer the command set reads (no copy). */
+    private static ByteBuf joined(IscsiTask t) {
+        if (t.chunks.size() == 1) {
+            return t.chunks.pollFirstEntry().getValue();
+        }
+        CompositeByteBuf all = ByteBufAllocator.DEFAULT.compositeDirectBuffer(t.chunks.size());
+        while (!t.chunks.isEmpty()) {
+            all.addComponent(true, t.chunks.pollFirstEntry().getValue());
+        }
+        return all;
+    }
+
     /** Hands a task whose data is complete to the command set. */
     private void run(IscsiTask t) {
         t.state = IscsiTask.State.EXECUTING;
-        if (t.dataOut != null && t.dataOut.writerIndex() != t.expectedLength) {
-            t.dataOut.writerIndex(t.expectedLength);
+        if (!t.chunks.isEmpty()) {
+            t.dataOut = joined(t);
         }
         try {
             target.execute(t, queue);
@@ -750,10 +890,10 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             respond(t, r, in);
             in = null; // respond() consumed it
             flushSoon();
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            // Never into the completion queue's drain loop, which serves the loop's other connections too.
             LOG.warn("{}: error completing {}", ctx.channel(), t, e);
-            closing("internal error");
-            ctx.close();
+            drop("internal error");
         } finally {
             if (in != null) {
                 ReferenceCountUtil.safeRelease(in);
@@ -807,10 +947,20 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         flushSoon();
     }
 
-    private static void releaseData(IscsiTask t) {
+    /** Frees a task's write data and gives its reservation back to the budget (admitting waiting writes). */
+    private void releaseData(IscsiTask t) {
         if (t.dataOut != null) {
             t.dataOut.release();
             t.dataOut = null;
+        }
+        t.chunks.values().forEach(ByteBuf::release);
+        t.chunks.clear();
+        if (!t.admitted) {
+            awaitingBuffer.remove(t);
+        } else if (t.reserved > 0) {
+            writeReserved -= t.reserved;
+            t.reserved = 0;
+            admitWaiting();
         }
     }
 
@@ -1167,14 +1317,9 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         maybeFinishLogout();
     }
 
+    /** Whether the LUN names a unit this session's initiator sees: a masked one does not exist for it. */
     private boolean lunExists(long lun) {
-        try {
-            return target.hasLun(lun);
-        } catch (UnsupportedOperationException e) {
-            // Fallback while the command set is incomplete: single-level peripheral/flat addressing.
-            long l = (lun >>> 48) & 0x3fff;
-            return session.export.unit(l) != null;
-        }
+        return target.hasLun(lun, session.nexus);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -1254,6 +1399,9 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         }
         cleanedUp = true;
         phase = Phase.CLOSED;
+        if (loginDeadline != null) {
+            loginDeadline.cancel(false);
+        }
         for (IscsiTask t : tasks.values()) {
             t.aborted = true;
             if (t.state == IscsiTask.State.COLLECTING) {
@@ -1263,6 +1411,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             // Tasks in the backend release their buffers when they complete.
         }
         tasks.clear();
+        awaitingBuffer.clear();
         for (IscsiPdu p : pending.values()) {
             if (p != SKIPPED) {
                 p.release();

@@ -6,10 +6,13 @@ import dev.ferry.frontend.scsi.ScsiTask;
 import dev.ferry.frontend.scsi.TaskAttribute;
 import io.netty.buffer.ByteBuf;
 import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * One SCSI command on a connection: collects its Data-Out (immediate, unsolicited, solicited through R2T) into one
- * pooled buffer, then runs in the command set and reports back to its connection.
+ * One SCSI command on a connection: collects its Data-Out (immediate, unsolicited, solicited through R2T) into
+ * pooled buffers allocated burst by burst as the data is allowed to come, then runs in the command set with them
+ * joined as one buffer and reports back to its connection.
  */
 final class IscsiTask implements ScsiTask {
     enum State { COLLECTING, EXECUTING, DONE }
@@ -46,7 +49,17 @@ final class IscsiTask implements ScsiTask {
     boolean aborted;
     /** Aborted by another initiator's PREEMPT AND ABORT: completes with TASK ABORTED (TAS=1). */
     boolean preempted;
+    /** The Data-Out the command set sees: set when the task runs, from {@link #chunks}. */
     ByteBuf dataOut;
+    /**
+     * Buffers for the data allowed so far, by buffer offset: the unsolicited burst (allocated when its first byte
+     * arrives) and one per R2T (allocated when the R2T goes out). They never overlap.
+     */
+    final TreeMap<Integer, ByteBuf> chunks = new TreeMap<>();
+    /** Bytes reserved in the connection's write-buffer budget (the whole write); 0 until admitted. */
+    long reserved;
+    /** Whether this write may take buffers and be sent R2Ts: its length fit the connection's budget. */
+    boolean admitted;
     /** Bytes of Data-Out received so far. */
     int received;
     /** Data-Out beyond this offset must be solicited. */
@@ -72,6 +85,12 @@ final class IscsiTask implements ScsiTask {
         this.write = write;
         this.attribute = attribute;
         this.nexus = nexus;
+    }
+
+    /** The buffer holding {@code offset}, or null when no burst covering it was allowed yet. */
+    ByteBuf chunkAt(int offset) {
+        Map.Entry<Integer, ByteBuf> e = chunks.floorEntry(offset);
+        return e != null && offset < e.getKey() + e.getValue().capacity() ? e.getValue() : null;
     }
 
     R2t r2t(int ttt) {

@@ -14,6 +14,9 @@ public interface TargetServices {
 
     NegotiationLimits limits();
 
+    /** Login deadline, write-buffer budget and the other bounds on what one peer can make us hold. */
+    ConnectionLimits connectionLimits();
+
     SessionTable sessions();
 
     /** The command set of an export, shared by every connection to it. */

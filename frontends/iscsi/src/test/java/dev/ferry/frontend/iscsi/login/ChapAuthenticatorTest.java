@@ -138,6 +138,22 @@ class ChapAuthenticatorTest {
     }
 
     @Test
+    void shortOrOverlongInitiatorChallengesAreRefused() throws Exception {
+        String ok = "0x" + HexFormat.of().formatHex(challenged());
+        for (String c : List.of("0x01", "0x" + "ab".repeat(ChapAuthenticator.MIN_INITIATOR_CHALLENGE - 1),
+                "0b" + Base64.getEncoder().encodeToString(new byte[8]), "0x" + "ab".repeat(1025))) {
+            LoginException e = assertThrows(LoginException.class,
+                    () -> chap.step(keys("CHAP_N", "alice", "CHAP_R", ok, "CHAP_I", "9", "CHAP_C", c), response), c);
+            assertEquals(LoginPdu.AUTHENTICATION_FAILURE, e.status());
+            assertTrue(response.isEmpty(), "no CHAP_R computed over a short challenge");
+        }
+        // The shortest accepted one is answered.
+        chap.step(keys("CHAP_N", "alice", "CHAP_R", ok, "CHAP_I", "9",
+                "CHAP_C", "0x" + "ab".repeat(ChapAuthenticator.MIN_INITIATOR_CHALLENGE)), response);
+        assertEquals("ferry", get("CHAP_N"));
+    }
+
+    @Test
     void reflectedChallengeIsRefused() throws Exception {
         assertFalse(chap.step(keys("CHAP_A", "5"), response));
         int id = Integer.parseInt(get("CHAP_I"));

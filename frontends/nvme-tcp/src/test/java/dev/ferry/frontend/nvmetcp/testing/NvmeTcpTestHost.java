@@ -38,7 +38,18 @@ public final class NvmeTcpTestHost implements AutoCloseable {
     private int nextCid = 1;
 
     public NvmeTcpTestHost(InetSocketAddress target) throws IOException {
+        this(target, 0);
+    }
+
+    /**
+     * @param receiveBufferSize SO_RCVBUF set before connecting (0: the system's, auto-tuned): a small one keeps
+     *                          the kernel from absorbing what a host that does not read leaves in Ferry
+     */
+    public NvmeTcpTestHost(InetSocketAddress target, int receiveBufferSize) throws IOException {
         socket = new Socket();
+        if (receiveBufferSize > 0) {
+            socket.setReceiveBufferSize(receiveBufferSize);
+        }
         socket.connect(target, 5000);
         socket.setSoTimeout(10_000);
         in = new DataInputStream(socket.getInputStream());
@@ -83,6 +94,11 @@ public final class NvmeTcpTestHost implements AutoCloseable {
 
     /** CapsuleCmd (Figure 23) with optional in-capsule data. */
     public void sendCapsule(byte[] sqe, byte[] data) throws IOException {
+        sendRaw(capsule(sqe, data));
+    }
+
+    /** The bytes of a CapsuleCmd, for tests that send several PDUs in one write. */
+    public byte[] capsule(byte[] sqe, byte[] data) {
         int hd = headerDigest ? 4 : 0;
         boolean hasData = data != null && data.length > 0;
         int dd = hasData && dataDigest ? 4 : 0;
@@ -100,7 +116,7 @@ public final class NvmeTcpTestHost implements AutoCloseable {
                 b.putInt(crc(data, 0, data.length));
             }
         }
-        sendRaw(b.array());
+        return b.array();
     }
 
     /** H2CData (Figure 25). */

@@ -3,6 +3,7 @@ package dev.ferry.frontend.nvme.admin;
 import dev.ferry.core.config.ConfigValidator;
 import dev.ferry.core.unit.LogicalUnit;
 import dev.ferry.frontend.nvme.Controller;
+import dev.ferry.frontend.nvme.Limits;
 import dev.ferry.frontend.nvme.NvmeQueue;
 import dev.ferry.frontend.nvme.NvmeRequest;
 import dev.ferry.frontend.nvme.spec.Opcodes;
@@ -12,7 +13,7 @@ import io.netty.buffer.Unpooled;
 
 /**
  * The admin command set of an I/O or discovery controller (NVMe Base 2.0 5, Figure 138 and 3.1.3.3 for what a
- * discovery controller supports). None of these take host data.
+ * discovery controller supports). None of these take host data; the data they return is bounded by MDTS.
  */
 public final class AdminCommands {
     // Identify CNS values (Figure 273)
@@ -34,6 +35,10 @@ public final class AdminCommands {
         int opc = r.opcode();
         if (!c.properties().ready()) {
             q.complete(r, Status.COMMAND_SEQUENCE_ERROR); // admin commands wait for CC.EN = 1 and CSTS.RDY = 1
+            return;
+        }
+        if (r.sglLength() > Limits.MAX_DATA_TRANSFER) {
+            q.complete(r, Status.INVALID_FIELD); // MDTS bounds admin transfers too (Figure 275), before any buffer
             return;
         }
         switch (opc) {

@@ -2,6 +2,7 @@ package dev.ferry.frontend.nvme.admin;
 
 import dev.ferry.frontend.nvme.AsyncEvents;
 import dev.ferry.frontend.nvme.Controller;
+import dev.ferry.frontend.nvme.Limits;
 import dev.ferry.frontend.nvme.NvmeQueue;
 import dev.ferry.frontend.nvme.NvmeRequest;
 import dev.ferry.frontend.nvme.spec.Status;
@@ -11,7 +12,9 @@ import java.util.List;
 
 /**
  * Get Log Page (NVMe Base 2.0 5.16): CDW10 LID 7:0, RAE 15, NUMDL 31:16; CDW11 NUMDU 15:0; CDW12-13 the byte offset
- * (LPO, dword aligned). The page is built whole and the requested window copied out, zero padded past its end.
+ * (LPO, dword aligned). Every host-given number is unsigned and checked as such before anything is allocated: the
+ * length (up to 16 GiB) against MDTS and the SGL, the offset (64 bits) against the page. The page is built whole,
+ * at its own size, and the requested window of it returned, zero padded past its end (5.16).
  */
 public final class LogPages {
     // Log page identifiers (Figure 202)
@@ -40,8 +43,12 @@ public final class LogPages {
         long numd = ((r.cdw(11) & 0xFFFFL) << 16 | (cdw10 >>> 16)) + 1;
         long offset = (r.cdw(13) & 0xFFFFFFFFL) << 32 | (r.cdw(12) & 0xFFFFFFFFL);
         long length = numd * 4;
-        if ((offset & 3) != 0 || length > r.sglLength()) {
-            q.complete(r, (offset & 3) != 0 ? Status.INVALID_FIELD : Status.DATA_SGL_LENGTH_INVALID);
+        if ((offset & 3) != 0 || length > Limits.MAX_DATA_TRANSFER) {
+            q.complete(r, Status.INVALID_FIELD); // misaligned LPO, or more than MDTS (Figure 275)
+            return;
+        }
+        if (length > r.sglLength()) {
+            q.complete(r, Status.DATA_SGL_LENGTH_INVALID);
             return;
         }
         ByteBuf page;
@@ -69,17 +76,12 @@ public final class LogPages {
                 return;
             }
         }
-        if (offset > page.readableBytes()) {
+        if (Long.compareUnsigned(offset, page.readableBytes()) > 0) {
             page.release();
-            q.complete(r, Status.INVALID_FIELD);
+            q.complete(r, Status.INVALID_FIELD); // LPO beyond the page, as nvmet and SPDK answer
             return;
         }
-        int len = (int) length;
-        int available = (int) Math.min(len, page.readableBytes() - offset);
-        ByteBuf out = Unpooled.buffer(len, len);
-        out.writeBytes(page, (int) offset, available).writeZero(len - available);
-        page.release();
-        r.controllerData(out);
+        r.controllerData(ZeroPadded.window(page, (int) offset, (int) length));
         q.complete(r, Status.SUCCESS);
     }
 

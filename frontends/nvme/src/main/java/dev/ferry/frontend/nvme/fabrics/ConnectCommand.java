@@ -43,6 +43,12 @@ final class ConnectCommand {
     }
 
     static void execute(NvmeQueue queue, NvmeRequest r) {
+        if (queue.isClosed()) {
+            // The connection went while the Connect data arrived: a controller made now would have no queue to
+            // delete it. Transports drop a closed queue's completions.
+            queue.complete(r, Status.COMMAND_SEQUENCE_ERROR);
+            return;
+        }
         ByteBuf sqe = r.sqe();
         ByteBuf data = r.hostData();
         if (sqe.getUnsignedShortLE(RECFMT) != 0) {
@@ -59,7 +65,9 @@ final class ConnectCommand {
         String subnqn = nqn(data, di + SUBNQN);
         String hostnqn = nqn(data, di + HOSTNQN);
 
-        if (sqsize == 0 || sqsize > Limits.MAX_QUEUE_ENTRIES - 1) {
+        // SQSIZE is 0's based; the admin queue is bounded by the ASQSZ the discovery log advertises (Figure 294).
+        int maxEntries = qid == 0 ? Limits.ADMIN_QUEUE_ENTRIES : Limits.MAX_QUEUE_ENTRIES;
+        if (sqsize == 0 || sqsize > maxEntries - 1) {
             invalidParameter(queue, r, SQSIZE);
             return;
         }
@@ -109,9 +117,8 @@ final class ConnectCommand {
 
     private static void connectIo(NvmeQueue queue, NvmeRequest r, String subnqn, String hostnqn, UUID hostId,
                                   int cntlid, int qid, int sqsize, boolean disableFlowControl) {
-        Controller c = queue.target().controller(cntlid);
-        if (c == null || c.isDiscovery() || !c.subsystemNqn().equalsIgnoreCase(subnqn)
-                || !c.hostId().equals(hostId)) {
+        Controller c = queue.target().controller(subnqn, cntlid);
+        if (c == null || c.isDiscovery() || !c.hostId().equals(hostId)) {
             invalidParameter(queue, r, IATTR_DATA | CNTLID);
             return;
         }

@@ -16,8 +16,8 @@ public final class FabricsCommands {
         int fctype = Sqe.fctype(r.sqe());
         Controller c = queue.controller();
         if (fctype == Opcodes.FCTYPE_CONNECT) {
-            if (c != null) {
-                queue.complete(r, Status.COMMAND_SEQUENCE_ERROR); // one Connect per queue
+            if (!queue.acceptConnect()) {
+                queue.complete(r, Status.COMMAND_SEQUENCE_ERROR); // one Connect per queue, pending ones included
             } else if (r.sglLength() != ConnectCommand.DATA_SIZE) {
                 queue.complete(r, Status.DATA_SGL_LENGTH_INVALID);
             } else {

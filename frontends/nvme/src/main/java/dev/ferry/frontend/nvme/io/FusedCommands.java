@@ -89,7 +89,7 @@ final class FusedCommands {
             queue.complete(r, Status.INVALID_NAMESPACE);
             return;
         }
-        int status = io.checkTransfer(r, u, true);
+        int status = io.reservationConflict(u, true) ? Status.RESERVATION_CONFLICT : io.checkTransfer(r, u, true);
         if (status == Status.SUCCESS && u.descriptor().readOnly()) {
             status = Status.NAMESPACE_WRITE_PROTECTED;
         }
@@ -165,8 +165,9 @@ final class FusedCommands {
         ByteBuf both = IoBuffers.allocate(compare.readableBytes() + write.readableBytes());
         both.writeBytes(compare, compare.readerIndex(), compare.readableBytes())
                 .writeBytes(write, write.readerIndex(), write.readableBytes());
+        // The Write half's FUA (CDW12 bit 30) makes the written data durable before the pair completes.
         b.set(BlockOp.COMPARE_AND_WRITE, IoCommands.slba(p.first), IoCommands.blocks(p.first), both,
-                this::completed, p);
+                this::completed, p).fua((p.second.cdw(12) & IoCommands.FUA) != 0);
         p.unit.submit(b);
     }
 
@@ -182,9 +183,11 @@ final class FusedCommands {
                 queue.complete(p.first, StatusMapping.of(s));
                 queue.complete(p.second, Status.ABORTED_FAILED_FUSED);
             }
-        } catch (RuntimeException e) {
+        } catch (Throwable t) {
+            // As for single commands (IoCommands): unanswerable now, so the connection closes.
             p.first.release();
             p.second.release();
+            queue.transport().close();
         }
     }
 

@@ -6,6 +6,7 @@ import dev.ferry.core.request.BlockOp;
 import dev.ferry.core.request.BlockRequest;
 import dev.ferry.core.request.CompletionStatus;
 import dev.ferry.core.unit.LogicalUnit;
+import dev.ferry.core.unit.reservation.Registrant;
 import dev.ferry.frontend.nvme.Limits;
 import dev.ferry.frontend.nvme.NvmeQueue;
 import dev.ferry.frontend.nvme.NvmeRequest;
@@ -45,6 +46,10 @@ public final class IoCommands {
         LogicalUnit u = queue.controller().namespace(r.nsid());
         if (u == null) {
             queue.complete(r, isKnown(opc) ? Status.INVALID_NAMESPACE : Status.INVALID_OPCODE);
+            return;
+        }
+        if (isKnown(opc) && reservationConflict(u, opc != Opcodes.READ && opc != Opcodes.COMPARE)) {
+            queue.complete(r, Status.RESERVATION_CONFLICT);
             return;
         }
         switch (opc) {
@@ -91,6 +96,19 @@ public final class IoCommands {
             }
             default -> queue.complete(r, Status.INVALID_OPCODE);
         }
+    }
+
+    /**
+     * Whether the unit's reservation (made through SCSI or, later, NVMe) refuses this host (Base 2.0 8.19.1 Figure
+     * 448): checked before any data is fetched. Write, Write Zeroes, Dataset Management and Flush are write
+     * commands; Read and Compare read. The host is {@link Registrant#nvmeHost}; it holds no registration yet.
+     */
+    boolean reservationConflict(LogicalUnit u, boolean writes) {
+        if (!u.reservations().reserved()) {
+            return false; // the common case: no reservation, no identity to build
+        }
+        return u.reservations().conflicts(Registrant.nvmeHost(queue.controller().hostNqn(),
+                queue.controller().hostId()), writes);
     }
 
     private static boolean isKnown(int opc) {
@@ -204,9 +222,12 @@ public final class IoCommands {
             }
             b.release();
             queue.complete(r, StatusMapping.of(s));
-        } catch (RuntimeException e) {
-            LOG.warn("nvme completion of {} failed", b.op(), e);
+        } catch (Throwable t) {
+            // Errors too: the command cannot be answered any more, so its connection closes instead of leaving the
+            // host waiting for it.
+            LOG.warn("nvme completion of {} failed", b.op(), t);
             r.release();
+            queue.transport().close();
         }
     }
 

@@ -1,0 +1,125 @@
+package dev.ferry.core.unit.reservation;
+
+import java.io.IOException;
+import java.lang.ref.WeakReference;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The reservation state of one logical unit, shared by every export and protocol that reaches the unit. Reads take
+ * the current {@link #state()} snapshot. A change is computed and committed while holding this object's monitor
+ * ({@code synchronized (reservations) { read state(); ...; commit(next, events); }}), so changes from all targets
+ * and protocols are serialised; with APTPL in force it reaches stable storage before it takes effect.
+ */
+public final class UnitReservations {
+    /**
+     * Most registrations one unit keeps, over all protocols: every new initiator port (a new iSCSI ISID is one) can
+     * register and registrations outlive the connection, so without a bound one initiator could grow the state
+     * (and the APTPL file) without end. Protocols refuse more (SCSI: INSUFFICIENT REGISTRATION RESOURCES).
+     */
+    public static final int MAX_REGISTRATIONS = 256;
+
+    private final ReservationStore store;
+    private volatile ReservationState state;
+    /**
+     * The SPC-2 RESERVE(6) holder, or null: SCSI's older whole-unit reservation without keys (SPC-2 5.5.1). It
+     * never persists, ends with its release, a reset or the holder's nexus loss, and refuses every other initiator
+     * every command, NVMe hosts included.
+     */
+    private final AtomicReference<Registrant> exclusiveHolder = new AtomicReference<>();
+    /**
+     * Held weakly: a listener lives as long as the frontend object that serves the unit (a SCSI target's LUN),
+     * which a reconfiguration may drop without telling anyone.
+     */
+    private final List<WeakReference<ReservationListener>> listeners = new CopyOnWriteArrayList<>();
+
+    /**
+     * @param store where APTPL state is kept and loaded from now, or null when it cannot be (APTPL refused)
+     * @throws IllegalStateException when the saved state cannot be read
+     */
+    public UnitReservations(ReservationStore store) {
+        this.store = store;
+        this.state = store != null ? store.load() : ReservationState.EMPTY;
+    }
+
+    public ReservationState state() {
+        return state;
+    }
+
+    /** Whether APTPL=1 can be honoured. */
+    public boolean persistenceCapable() {
+        return store != null;
+    }
+
+    /**
+     * Whether a command from {@code who} conflicts with the unit's reservations: another initiator's
+     * {@link #exclusiveHolder() RESERVE(6)}, or the persistent reservation ({@link ReservationState#conflicts}).
+     */
+    public boolean conflicts(Registrant who, boolean writes) {
+        Registrant holder = exclusiveHolder.get();
+        return (holder != null && !holder.equals(who)) || state.conflicts(who, writes);
+    }
+
+    /** Whether any reservation exists: without one nothing can conflict (the I/O path's cheap first check). */
+    public boolean reserved() {
+        return exclusiveHolder.get() != null || state.reservation() != null;
+    }
+
+    /** The RESERVE(6) holder, or null. */
+    public Registrant exclusiveHolder() {
+        return exclusiveHolder.get();
+    }
+
+    /** Reserves the whole unit for {@code who}; false when another initiator holds it. A holder may reserve again. */
+    public boolean reserveExclusive(Registrant who) {
+        return exclusiveHolder.compareAndSet(null, who) || who.equals(exclusiveHolder.get());
+    }
+
+    /** Ends {@code who}'s RESERVE(6) reservation; from anyone else (or with none) nothing changes (SPC-2 7.21). */
+    public void releaseExclusive(Registrant who) {
+        Registrant holder = exclusiveHolder.get();
+        if (holder != null && holder.equals(who)) {
+            exclusiveHolder.compareAndSet(holder, null);
+        }
+    }
+
+    /** A reset ends any RESERVE(6) reservation. */
+    public void clearExclusive() {
+        exclusiveHolder.set(null);
+    }
+
+    /**
+     * Publishes {@code next}, saved first when it or the state before it has APTPL set (a file exists exactly while
+     * APTPL is in force), then tells the listeners of each event. Callers hold this object's monitor from reading
+     * the state they changed.
+     *
+     * @throws IOException when saving failed; the state is unchanged then
+     */
+    public synchronized void commit(ReservationState next, List<Map.Entry<Registrant, ReservationEvent>> events)
+            throws IOException {
+        ReservationState before = state;
+        if (store != null && (next.aptpl() || before.aptpl())) {
+            if (next.aptpl()) {
+                store.save(next);
+            } else {
+                store.delete();
+            }
+        }
+        state = next;
+        for (Map.Entry<Registrant, ReservationEvent> e : events) {
+            for (WeakReference<ReservationListener> ref : listeners) {
+                ReservationListener l = ref.get();
+                if (l != null) {
+                    l.notify(e.getKey(), e.getValue());
+                }
+            }
+        }
+    }
+
+    public void addListener(ReservationListener l) {
+        listeners.removeIf(ref -> ref.get() == null);
+        listeners.add(new WeakReference<>(l));
+    }
+}
