@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one test command: installs missing test packages, then builds Ferry and runs every unit and integration
-# test (mvn -B install), and ends with a summary of every module's test results.
+# test (mvn -B install, with every fuzz target fuzzing for a minute), and ends with a summary of every module's test
+# results.
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -12,7 +13,8 @@ marker=$(mktemp)
 trap 'rm -f "$marker"' EXIT
 started=$SECONDS
 # --fail-at-end: a failing module still lets every module that does not depend on it build and test.
-mvn -B -ntp -Dstyle.color=never --fail-at-end install </dev/null
+# -Pfuzz: after its seeds, each Jazzer @FuzzTest fuzzes for fuzz.seconds (60); bench/fuzz.sh runs them for hours.
+mvn -B -ntp -Dstyle.color=never --fail-at-end -Pfuzz install </dev/null
 status=$?
 
 echo

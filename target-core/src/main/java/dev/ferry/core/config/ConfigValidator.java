@@ -43,7 +43,11 @@ public final class ConfigValidator {
         for (int i = 0; i < config.targets().size(); i++) {
             checkTarget("targets[" + i + "]", config.targets().get(i), backstoreNames, targetNames, problems);
         }
-        if (config.stateDirectory() != null) {
+        String stateDirectoryProblem = config.stateDirectory() == null ? null
+                : ConfigPaths.problem(config.stateDirectory());
+        if (stateDirectoryProblem != null) {
+            problems.add("stateDirectory: " + stateDirectoryProblem);
+        } else if (config.stateDirectory() != null) {
             java.nio.file.Path dir = java.nio.file.Path.of(config.stateDirectory());
             if (!dir.isAbsolute()) {
                 problems.add("stateDirectory: '" + dir + "' must be an absolute path");
@@ -102,7 +106,10 @@ public final class ConfigValidator {
             problems.add(at + ".queueDepth: " + b.queueDepth() + " is below workers (" + b.workers()
                     + "): each worker needs a request in flight, so raise queueDepth or lower workers");
         }
-        if (factory != null) {
+        String pathProblem = b.path() == null ? null : ConfigPaths.problem(b.path());
+        if (pathProblem != null) {
+            problems.add(at + ".path: " + pathProblem); // the backend's own checks would open it
+        } else if (factory != null) {
             for (String p : factory.validate(b)) {
                 problems.add(at + "." + p);
             }

@@ -1,6 +1,7 @@
 package dev.ferry.core.config;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,9 +18,16 @@ public final class SecretFiles {
     private SecretFiles() {
     }
 
-    /** @return the secret bytes */
+    /**
+     * @return the secret bytes; from a file (or device) longer than any acceptable secret, only a prefix longer than
+     * {@link #MAX_SECRET_BYTES}, so that naming /dev/zero cannot make Ferry read without end
+     */
     public static byte[] read(String file) throws IOException {
-        String s = Files.readString(Path.of(file), StandardCharsets.UTF_8);
+        byte[] head;
+        try (InputStream in = Files.newInputStream(Path.of(file))) {
+            head = in.readNBytes(MAX_SECRET_BYTES + "\r\n".length() + 1);
+        }
+        String s = new String(head, StandardCharsets.UTF_8);
         if (s.endsWith("\n")) {
             s = s.substring(0, s.length() - 1);
         }
@@ -31,6 +39,10 @@ public final class SecretFiles {
 
     /** @return null when the file holds an acceptable secret, else why not (never quoting the secret) */
     public static String problem(String file) {
+        String invalid = ConfigPaths.problem(file);
+        if (invalid != null) {
+            return "the secret file " + invalid;
+        }
         byte[] secret;
         try {
             secret = read(file);
@@ -38,7 +50,8 @@ public final class SecretFiles {
             return "cannot read secret file " + file + " (" + e.getClass().getSimpleName() + ")";
         }
         if (secret.length < MIN_SECRET_BYTES || secret.length > MAX_SECRET_BYTES) {
-            return "the secret in " + file + " has " + secret.length + " bytes; CHAP secrets need "
+            String has = secret.length > MAX_SECRET_BYTES ? "more than " + MAX_SECRET_BYTES : "" + secret.length;
+            return "the secret in " + file + " has " + has + " bytes; CHAP secrets need "
                     + MIN_SECRET_BYTES + "-" + MAX_SECRET_BYTES + " (RFC 7143 9.2.1)";
         }
         return null;

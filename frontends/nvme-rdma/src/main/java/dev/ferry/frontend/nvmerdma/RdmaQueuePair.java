@@ -272,6 +272,9 @@ public final class RdmaQueuePair implements QueueTransport {
      */
     private boolean rdmaWrite(ByteBuf data, KeyedSglDescriptor d) {
         int length = Math.min(data.readableBytes(), d.length());
+        if (length == 0) {
+            return true; // a zero-length descriptor wants no data: no registered buffer, no work request
+        }
         ByteBuf out = connection.allocate(length);
         if (out == null) {
             disconnect("registered memory used up");

@@ -17,7 +17,8 @@ public final class IscsiPduDecoder extends ByteToMessageDecoder {
     /** RFC 7143 11.2.1.2: TotalAHSLength is in 4-byte words, 8 bits. */
     private static final int MAX_AHS_LENGTH = 255 * 4;
 
-    private enum State { BHS, HEADER_REST, DATA, SKIP }
+    /** FAILED: a header digest mismatched; the connection is being dropped and the bytes after it mean nothing. */
+    private enum State { BHS, HEADER_REST, DATA, SKIP, FAILED }
 
     private State state = State.BHS;
     private boolean headerDigest;
@@ -72,6 +73,8 @@ public final class IscsiPduDecoder extends ByteToMessageDecoder {
                         int expected = Crc32c.header(bhs, ahs);
                         int got = in.readIntLE();
                         if (got != expected) {
+                            // Also when the connection closes, the rest of the stream is not decoded.
+                            state = State.FAILED;
                             throw new IscsiProtocolException(String.format(
                                     "header digest mismatch on %s: got 0x%08x, computed 0x%08x",
                                     Opcode.name(bhs[0] & 0x3f), got, expected));
@@ -129,6 +132,10 @@ public final class IscsiPduDecoder extends ByteToMessageDecoder {
                     pendingMalformed = null;
                     bhs = null;
                     state = State.BHS;
+                }
+                case FAILED -> {
+                    in.skipBytes(in.readableBytes());
+                    return;
                 }
                 default -> throw new IllegalStateException();
             }
