@@ -400,12 +400,12 @@ public final class IscsiFrontend implements Frontend, TargetServices, ExportsCha
         return out;
     }
 
-    /** Live sessions (for tests and diagnostics). */
     /** Open TCP connections, in any phase (tests watch a flood drain). */
     int connectionCount() {
         return connections == null ? 0 : connections.size();
     }
 
+    /** Live sessions (for tests and diagnostics). */
     public int sessionCount() {
         return sessions.size();
     }
