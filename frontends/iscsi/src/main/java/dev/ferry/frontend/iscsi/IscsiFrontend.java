@@ -2,6 +2,7 @@ package dev.ferry.frontend.iscsi;
 
 import dev.ferry.core.config.IscsiTargetConfig;
 import dev.ferry.core.config.Portal;
+import dev.ferry.core.frontend.ConnectionAdmission;
 import dev.ferry.core.frontend.ExportsChangedListener;
 import dev.ferry.core.frontend.Frontend;
 import dev.ferry.core.frontend.SessionSource;
@@ -121,7 +122,8 @@ public final class IscsiFrontend implements Frontend, TargetServices, ExportsCha
         this.limits = limits;
         this.idleSeconds = idleSeconds;
         this.connectionLimits = connectionLimits;
-        this.admission = new ConnectionAdmission(connectionLimits);
+        this.admission = new ConnectionAdmission(connectionLimits.connectionsPerPortal(),
+                connectionLimits.connectionsPerAddress());
     }
 
     @Override
@@ -150,7 +152,7 @@ public final class IscsiFrontend implements Frontend, TargetServices, ExportsCha
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        if (!admission.admit(ch)) {
+                        if (!admitted(ch)) {
                             LOG.debug("iSCSI connection from {} to {} refused: connection limit reached",
                                     ch.remoteAddress(), ch.localAddress());
                             ch.close();
@@ -173,6 +175,17 @@ public final class IscsiFrontend implements Frontend, TargetServices, ExportsCha
             throw e;
         }
         LOG.info("iSCSI frontend ({}) listening on {}", epoll ? "epoll" : "nio", bound.values());
+    }
+
+    /** Counts {@code ch} against its portal's and its peer address's limits until it closes, if they allow it. */
+    private boolean admitted(SocketChannel ch) {
+        Channel portal = ch.parent();
+        InetSocketAddress remote = ch.remoteAddress();
+        if (remote == null || !admission.admit(portal, remote.getAddress())) {
+            return false; // over a limit, or already gone
+        }
+        ch.closeFuture().addListener(f -> admission.release(portal, remote.getAddress()));
+        return true;
     }
 
     /** Binds every portal of the registry's exports not bound yet; on failure unbinds what this call bound. */
@@ -385,6 +398,11 @@ public final class IscsiFrontend implements Frontend, TargetServices, ExportsCha
             }
         }
         return out;
+    }
+
+    /** Open TCP connections, in any phase (tests watch a flood drain). */
+    int connectionCount() {
+        return connections == null ? 0 : connections.size();
     }
 
     /** Live sessions (for tests and diagnostics). */

@@ -2,6 +2,7 @@ package dev.ferry.frontend.nvmetcp;
 
 import dev.ferry.core.config.Portal;
 import dev.ferry.core.config.TargetConfig;
+import dev.ferry.core.frontend.ConnectionAdmission;
 import dev.ferry.core.frontend.ExportsChangedListener;
 import dev.ferry.core.frontend.Frontend;
 import dev.ferry.core.frontend.SessionSource;
@@ -70,6 +71,7 @@ public final class NvmeTcpFrontend implements Frontend, FabricsTransport, Export
 
     private final NvmeTarget target;
     private final TcpLimits limits;
+    private final ConnectionAdmission admission;
     private final int eventLoops;
     private final Map<EventLoop, CompletionQueue> completionQueues = new ConcurrentHashMap<>();
     private final FabricsPortTable ports;
@@ -88,6 +90,7 @@ public final class NvmeTcpFrontend implements Frontend, FabricsTransport, Export
     NvmeTcpFrontend(UnitRegistry registry, TcpLimits limits, int eventLoops) {
         this.target = new NvmeTarget(registry, this);
         this.limits = limits;
+        this.admission = new ConnectionAdmission(limits.connectionsPerPortal(), limits.connectionsPerAddress());
         this.eventLoops = eventLoops;
         this.ports = new FabricsPortTable(registry, Portal.TCP, new FabricsPortTable.Binder() {
             @Override
@@ -125,6 +128,12 @@ public final class NvmeTcpFrontend implements Frontend, FabricsTransport, Export
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (!admitted(ch)) {
+                            LOG.debug("nvme/tcp connection from {} to {} refused: connection limit reached",
+                                    ch.remoteAddress(), ch.localAddress());
+                            ch.close();
+                            return;
+                        }
                         connections.add(ch);
                         ConnectionParameters params = new ConnectionParameters();
                         ch.pipeline().addLast("decoder", new PduDecoder(params))
@@ -142,6 +151,17 @@ public final class NvmeTcpFrontend implements Frontend, FabricsTransport, Export
         }
         target.start();
         LOG.info("nvme/tcp listening on {} ({})", boundAddresses(), epoll ? "epoll" : "nio");
+    }
+
+    /** Counts {@code ch} against its portal's and its peer address's limits until it closes, if they allow it. */
+    private boolean admitted(SocketChannel ch) {
+        Channel portal = ch.parent();
+        InetSocketAddress remote = ch.remoteAddress();
+        if (remote == null || !admission.admit(portal, remote.getAddress())) {
+            return false; // over a limit, or already gone
+        }
+        ch.closeFuture().addListener(f -> admission.release(portal, remote.getAddress()));
+        return true;
     }
 
     private InetSocketAddress bindServer(Portal p) throws java.net.BindException {
