@@ -43,7 +43,7 @@ class ConnectionFloodTest {
     static final String INITIATOR = "iqn.2026-12.dev.ferry:flood";
     static final long LUN0 = 0;
     /** Long enough for the whole flood to be set up before it expires; it only decides when the drain starts. */
-    static final int LOGIN_TIMEOUT_MS = 5000;
+    static final int LOGIN_TIMEOUT_MS = 12_000;
     static final int PER_ADDRESS = 100;
     static final int PER_PORTAL = 1000;
     /** 127.0.0.2 .. 127.0.0.4 flood; the well-behaved initiator connects from 127.0.0.1. */
@@ -54,7 +54,7 @@ class ConnectionFloodTest {
      * buffer per connection would be 19 MiB.
      */
     static final long DIRECT_MEMORY_BOUND = 16L << 20;
-    static final long SAFETY_NANOS = Duration.ofSeconds(20).toNanos();
+    static final long SAFETY_NANOS = Duration.ofSeconds(40).toNanos();
 
     IscsiFrontend frontend;
     final FakeCommandSet fake = new FakeCommandSet();

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  */
 class ConnectionFloodTest {
     /** Long enough for the whole flood to be set up before it expires; it only decides when the drain starts. */
-    static final Duration DEADLINE = Duration.ofSeconds(5);
+    static final Duration DEADLINE = Duration.ofSeconds(12);
     static final int PER_ADDRESS = 100;
     static final int PER_PORTAL = 1000;
     /** 127.0.0.2 .. 127.0.0.4 flood; the well-behaved host connects from 127.0.0.1. */
@@ -39,7 +39,7 @@ class ConnectionFloodTest {
      * 6 MiB); a 64 KiB buffer per connection would be 19 MiB.
      */
     static final long DIRECT_MEMORY_BOUND = 16L << 20;
-    static final long SAFETY_NANOS = Duration.ofSeconds(20).toNanos();
+    static final long SAFETY_NANOS = Duration.ofSeconds(40).toNanos();
 
     LimitedTarget target;
     final List<SocketChannel> flood = new ArrayList<>();
