@@ -5,10 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.frontend.nvmetcp.testing.NvmeTcpTestHost;
+import java.io.File;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -36,7 +39,7 @@ class ShutdownDeadlineTest {
                               "luns": [{"id": 1, "backstore": "stuck0"}], "allowAnyInitiator": true}]}
                 """.formatted(NQN));
         Path log = dir.resolve("daemon.log");
-        Daemon d = Daemon.start(Daemon.fromClassPath(), config, dir.resolve("control.sock"), log);
+        Daemon d = Daemon.start(withStuckBackend(), config, dir.resolve("control.sock"), log);
         try (d; NvmeTcpTestHost admin = new NvmeTcpTestHost(listening(d.log()));
              NvmeTcpTestHost io = new NvmeTcpTestHost(listening(d.log()))) {
             int cntlid = admin.connectAdmin(NQN, 0);
@@ -62,6 +65,17 @@ class ShutdownDeadlineTest {
         Matcher m = Pattern.compile("nvme listening on \\[127\\.0\\.0\\.1:(\\d+)\\]").matcher(log);
         assertTrue(m.find(), log);
         return new InetSocketAddress("127.0.0.1", Integer.parseInt(m.group(1)));
+    }
+
+    /**
+     * This module's class path plus the folder that registers {@link StuckBackends}: only this daemon knows type
+     * "stuck", so the other tests' lists of backend types stay the real ones.
+     */
+    private static List<String> withStuckBackend() {
+        List<String> command = new ArrayList<>(Daemon.fromClassPath());
+        int cp = command.indexOf("-cp") + 1;
+        command.set(cp, command.get(cp) + File.pathSeparator + Path.of("src/test/stuck-backend").toAbsolutePath());
+        return command;
     }
 
     private static void waitFor(Daemon d, String line) throws Exception {
