@@ -179,6 +179,7 @@ class BlockBackendLoopTest {
         assertEquals(CompletionStatus.GOOD, u.status(BlockOp.WRITE, 7, 8, heap));
         assertArrayEquals(data, backingBytes(500 * 512L, data.length));
         assertArrayEquals(second, backingBytes(7 * 512L, second.length));
+        misaligned.release();
         ByteBuf heapOut = Unpooled.buffer(data.length);
         assertEquals(CompletionStatus.GOOD, u.status(BlockOp.READ, 500, 128, heapOut));
         assertArrayEquals(data, bytes(heapOut));

@@ -57,6 +57,7 @@ class BlockBackendResizeTest {
             ByteBuf back = Unpooled.directBuffer(4096);
             assertEquals(CompletionStatus.GOOD, u.run(BlockOp.READ, 0, 8, back, false).status());
             assertArrayEquals(data, ByteBufUtil.getBytes(back), "the data before the old end is still there");
+            back.release();
         }
     }
 
