@@ -1,7 +1,7 @@
 package dev.ferry.frontend.iscsi;
 
 import dev.ferry.frontend.iscsi.login.TextKeys;
-import dev.ferry.frontend.iscsi.pdu.Crc32c;
+import dev.ferry.core.buffer.Crc32c;
 import dev.ferry.frontend.iscsi.pdu.DataInPdu;
 import dev.ferry.frontend.iscsi.pdu.DataOutPdu;
 import dev.ferry.frontend.iscsi.pdu.IscsiPdu;
@@ -69,7 +69,7 @@ final class IscsiTestClient implements AutoCloseable {
             b.writeBytes(p.ahs());
         }
         if (headerDigest) {
-            b.writeBytes(le(Crc32c.header(p.bhs(), p.ahs())));
+            b.writeBytes(le(Crc32c.of(p.bhs(), p.ahs())));
         }
         ByteBuf d = p.data();
         int len = d.readableBytes();
@@ -77,9 +77,9 @@ final class IscsiTestClient implements AutoCloseable {
             byte[] data = new byte[len];
             d.getBytes(d.readerIndex(), data);
             b.writeBytes(data);
-            b.write(new byte[Crc32c.padding(len)], 0, Crc32c.padding(len));
+            b.write(new byte[IscsiPdu.padding(len)], 0, IscsiPdu.padding(len));
             if (dataDigest) {
-                b.writeBytes(le(Crc32c.data(d, d.readerIndex(), len)));
+                b.writeBytes(le(Crc32c.of(d, d.readerIndex(), len, IscsiPdu.padding(len))));
             }
         }
         p.release();
@@ -102,17 +102,17 @@ final class IscsiTestClient implements AutoCloseable {
         }
         if (headerDigest) {
             int got = Integer.reverseBytes(in.readInt());
-            if (got != Crc32c.header(bhs, ahs)) {
+            if (got != Crc32c.of(bhs, ahs)) {
                 throw new IOException("bad header digest from target");
             }
         }
         int len = ((bhs[5] & 0xff) << 16) | ((bhs[6] & 0xff) << 8) | (bhs[7] & 0xff);
         byte[] data = new byte[len];
         in.readFully(data);
-        in.readFully(new byte[Crc32c.padding(len)]);
+        in.readFully(new byte[IscsiPdu.padding(len)]);
         if (len > 0 && dataDigest) {
             int got = Integer.reverseBytes(in.readInt());
-            if (got != Crc32c.data(Unpooled.wrappedBuffer(data), 0, len)) {
+            if (got != Crc32c.of(Unpooled.wrappedBuffer(data), 0, len, IscsiPdu.padding(len))) {
                 throw new IOException("bad data digest from target");
             }
         }

@@ -13,7 +13,7 @@ import dev.ferry.core.unit.Export;
 import dev.ferry.core.unit.UnitRegistry;
 import dev.ferry.frontend.iscsi.login.NegotiationLimits;
 import dev.ferry.frontend.iscsi.login.TextKeys;
-import dev.ferry.frontend.iscsi.pdu.Crc32c;
+import dev.ferry.core.buffer.Crc32c;
 import dev.ferry.frontend.iscsi.pdu.DataInPdu;
 import dev.ferry.frontend.iscsi.pdu.IscsiPdu;
 import dev.ferry.frontend.iscsi.pdu.LoginPdu;
@@ -301,13 +301,13 @@ class IscsiTransportTest {
     static byte[] wire(IscsiPdu p, boolean unused) {
         java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
         b.writeBytes(p.bhs());
-        int crc = Crc32c.header(p.bhs(), null);
+        int crc = Crc32c.of(p.bhs(), null);
         b.writeBytes(java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(crc).array());
         int len = p.data().readableBytes();
         byte[] d = new byte[len];
         p.data().getBytes(0, d);
         b.writeBytes(d);
-        b.write(new byte[Crc32c.padding(len)], 0, Crc32c.padding(len));
+        b.write(new byte[IscsiPdu.padding(len)], 0, IscsiPdu.padding(len));
         return b.toByteArray();
     }
 

@@ -14,6 +14,11 @@ import io.netty.util.ReferenceCounted;
 public final class IscsiPdu implements ReferenceCounted {
     /** RFC 7143 11.2.1: the Basic Header Segment is 48 bytes. */
     public static final int BHS_LENGTH = 48;
+
+    /** Bytes of zero padding after a data segment of this length (11.2.3: segments end on a 4-byte boundary). */
+    public static int padding(int length) {
+        return (4 - (length & 3)) & 3;
+    }
     /** RFC 7143 11.2.1: a reserved / unassigned tag. */
     public static final int RESERVED_TAG = 0xffffffff;
     /** Largest DataSegmentLength the 24-bit field can hold. */

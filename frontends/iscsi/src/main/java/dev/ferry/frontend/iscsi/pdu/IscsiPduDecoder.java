@@ -1,5 +1,6 @@
 package dev.ferry.frontend.iscsi.pdu;
 
+import dev.ferry.core.buffer.Crc32c;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -70,7 +71,7 @@ public final class IscsiPduDecoder extends ByteToMessageDecoder {
                         in.readBytes(ahs);
                     }
                     if (headerDigest) {
-                        int expected = Crc32c.header(bhs, ahs);
+                        int expected = Crc32c.of(bhs, ahs);
                         int got = in.readIntLE();
                         if (got != expected) {
                             // Also when the connection closes, the rest of the stream is not decoded.
@@ -81,7 +82,7 @@ public final class IscsiPduDecoder extends ByteToMessageDecoder {
                         }
                     }
                     String problem = validate(ahsLength);
-                    int wire = dataLength + Crc32c.padding(dataLength) + (dataLength > 0 && dataDigest ? Crc32c.DIGEST_LENGTH : 0);
+                    int wire = dataLength + IscsiPdu.padding(dataLength) + (dataLength > 0 && dataDigest ? Crc32c.DIGEST_LENGTH : 0);
                     if (problem != null) {
                         int reason = Opcode.isInitiatorOpcode(bhs[0] & 0x3f) ? RejectPdu.PROTOCOL_ERROR
                                 : RejectPdu.COMMAND_NOT_SUPPORTED;
@@ -97,7 +98,7 @@ public final class IscsiPduDecoder extends ByteToMessageDecoder {
                     state = State.DATA;
                 }
                 case DATA -> {
-                    int pad = Crc32c.padding(dataLength);
+                    int pad = IscsiPdu.padding(dataLength);
                     int digest = dataLength > 0 && dataDigest ? Crc32c.DIGEST_LENGTH : 0;
                     if (in.readableBytes() < dataLength + pad + digest) {
                         return;
@@ -111,7 +112,7 @@ public final class IscsiPduDecoder extends ByteToMessageDecoder {
                     state = State.BHS;
                     if (digest > 0) {
                         int got = in.readIntLE();
-                        int expected = Crc32c.data(data, data.readerIndex(), dataLength);
+                        int expected = Crc32c.of(data, data.readerIndex(), dataLength, IscsiPdu.padding(dataLength));
                         if (got != expected) {
                             data.release();
                             out.add(new MalformedPdu(RejectPdu.DATA_DIGEST_ERROR, header, String.format(

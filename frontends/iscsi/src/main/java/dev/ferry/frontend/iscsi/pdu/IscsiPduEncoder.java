@@ -1,5 +1,6 @@
 package dev.ferry.frontend.iscsi.pdu;
 
+import dev.ferry.core.buffer.Crc32c;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToMessageEncoder;
@@ -30,7 +31,7 @@ public final class IscsiPduEncoder extends MessageToMessageEncoder<IscsiPdu> {
         byte[] ahs = pdu.ahs();
         ByteBuf data = pdu.data();
         int len = data.readableBytes();
-        int pad = Crc32c.padding(len);
+        int pad = IscsiPdu.padding(len);
         int dd = len > 0 && dataDigest ? Crc32c.DIGEST_LENGTH : 0;
         int headerLen = IscsiPdu.BHS_LENGTH + (ahs == null ? 0 : ahs.length) + (headerDigest ? Crc32c.DIGEST_LENGTH : 0);
         boolean inline = len <= COPY_THRESHOLD;
@@ -40,13 +41,13 @@ public final class IscsiPduEncoder extends MessageToMessageEncoder<IscsiPdu> {
             header.writeBytes(ahs);
         }
         if (headerDigest) {
-            header.writeIntLE(Crc32c.header(pdu.bhs(), ahs));
+            header.writeIntLE(Crc32c.of(pdu.bhs(), ahs));
         }
         if (len == 0) {
             out.add(header);
             return;
         }
-        int digest = dd > 0 ? Crc32c.data(data, data.readerIndex(), len) : 0;
+        int digest = dd > 0 ? Crc32c.of(data, data.readerIndex(), len, IscsiPdu.padding(len)) : 0;
         if (inline) {
             header.writeBytes(data, data.readerIndex(), len);
             header.writeZero(pad);

@@ -1,5 +1,6 @@
 package dev.ferry.frontend.nvmetcp.pdu;
 
+import dev.ferry.core.buffer.Crc32c;
 import static dev.ferry.frontend.nvmetcp.pdu.PduType.*;
 
 import io.netty.buffer.ByteBuf;
