@@ -23,6 +23,15 @@ public interface Backend extends AutoCloseable {
     /** Executes one request and eventually completes it exactly once. */
     void execute(BlockRequest request);
 
+    /**
+     * Whether {@link #execute} never blocks (it completes at once from memory, or only queues the request to the
+     * device, as io_uring submission does). The core then runs it on the frontend event loop that decoded the
+     * command (run-to-completion, no thread hand-off); otherwise on the unit's worker threads.
+     */
+    default boolean nonBlocking() {
+        return false;
+    }
+
     /** How many worker threads should feed this backend (blocking backends want several). */
     default int workers() {
         return 1;

@@ -121,7 +121,7 @@ public final class LogicalUnit {
     }
 
     /**
-     * Routes a request to a backend worker. The request always completes through its owner's completion queue,
+     * Routes a request to a backend worker (or runs a {@link Backend#nonBlocking} backend right here). The request always completes through its owner's completion queue,
      * also when it is refused here (out of range, write-protected, durability lost, ring full, unit closed because a
      * frontend still held it after a reconfiguration removed it), so a frontend has one path. A write-class request
      * gets FUA while the write cache is off.
@@ -146,6 +146,10 @@ public final class LogicalUnit {
                 r.complete(CompletionStatus.MEDIUM_ERROR_WRITE);
                 return;
             }
+            if (backend.nonBlocking()) {
+                executeHere(r);
+                return;
+            }
             int first = Math.floorMod(nextRing.getAndIncrement(), rings.length);
             for (int i = 0; i < rings.length; i++) {
                 if (rings[(first + i) % rings.length].offer(r)) {
@@ -155,6 +159,16 @@ public final class LogicalUnit {
             r.complete(CompletionStatus.BUSY);
         } finally {
             submitting.decrementAndGet();
+        }
+    }
+
+    /** Runs a non-blocking backend on the submitting thread; a backend bug fails the request, not the caller. */
+    private void executeHere(BlockRequest r) {
+        try {
+            backend.execute(r);
+        } catch (RuntimeException e) {
+            LOG.error("backend {} failed a {} request", name(), r.op(), e);
+            r.complete(CompletionStatus.INTERNAL_ERROR);
         }
     }
 
