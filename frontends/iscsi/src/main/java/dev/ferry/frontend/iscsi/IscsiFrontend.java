@@ -24,31 +24,16 @@ import dev.ferry.frontend.iscsi.session.TargetServices;
 import dev.ferry.frontend.scsi.ItNexus;
 import dev.ferry.frontend.scsi.ScsiTarget;
 import dev.ferry.frontend.scsi.ScsiTask;
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.ServerChannel;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
+import dev.ferry.frontend.transport.SharedEventLoops;
+import dev.ferry.frontend.transport.TcpServer;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -62,14 +47,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The iSCSI frontend: listens on every portal of every {@code iscsi} export and runs one {@link IscsiConnection}
- * per TCP connection on a Netty event loop (native epoll when available, NIO otherwise). Follows live
+ * per TCP connection on the process's {@link SharedEventLoops shared event loops}. Follows live
  * reconfiguration ({@link #exportsChanged}): portals are bound and unbound, and each target's command set is
  * swapped when its LUN map changes.
  */
 public final class IscsiFrontend implements Frontend, TargetServices, ExportsChangedListener, SessionSource {
     public static final String PROTOCOL = "iscsi";
-    /** Requests one event loop may have in the backends at once (its completion queue's pool). */
-    public static final int LOOP_QUEUE_CAPACITY = 1024;
     /** The CmdSN window of a session whose target does not set commandsPerSession. */
     public static final int COMMAND_WINDOW = IscsiTargetConfig.DEFAULT_COMMANDS_PER_SESSION;
     /** Seconds without traffic before a NOP-In ping (and again before the connection is dropped). */
@@ -88,16 +71,11 @@ public final class IscsiFrontend implements Frontend, TargetServices, ExportsCha
     /** Subscribed while running: a resized unit is announced on every target that maps it. */
     private final CapacityListener capacityListener = unit -> targets.values().forEach(t -> t.capacityChanged(unit));
     private final Function<Export, CommandSet> commandSets;
-    private final Map<EventExecutor, CompletionQueue> queues = new ConcurrentHashMap<>();
-    private final Map<Portal, InetSocketAddress> bound = new LinkedHashMap<>();
-    /** What event loops read (SendTargets) without taking the frontend's lock. */
-    private volatile Map<Portal, InetSocketAddress> boundView = Map.of();
-    private final Map<Portal, Channel> serverChannels = new LinkedHashMap<>();
-    private ServerBootstrap bootstrap;
-    private ChannelGroup connections;
+    /** The shared loops while running (connections' loops read it for their completion queues). */
+    private volatile SharedEventLoops.Lease loops;
+    /** The portals and connections while running; its bound portals are read by event loops (SendTargets). */
+    private volatile TcpServer server;
     private volatile boolean stopping;
-    private EventLoopGroup bossGroup;
-    private EventLoopGroup workerGroup;
 
     public IscsiFrontend(UnitRegistry registry) {
         this(registry, NegotiationLimits.DEFAULT, Integer.getInteger("ferry.iscsi.idleSeconds", DEFAULT_IDLE_SECONDS));
@@ -133,96 +111,34 @@ public final class IscsiFrontend implements Frontend, TargetServices, ExportsCha
 
     @Override
     public synchronized void start() throws Exception {
-        boolean epoll = Epoll.isAvailable();
-        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        Class<? extends ServerChannel> channelClass = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-        bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("ferry-iscsi-accept"), io);
-        workerGroup = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(),
-                new DefaultThreadFactory("ferry-iscsi"), io);
-        connections = new DefaultChannelGroup("iscsi-connections", GlobalEventExecutor.INSTANCE);
         stopping = false;
+        loops = SharedEventLoops.acquire();
+        server = new TcpServer("iSCSI", loops, loops.group(), admission, this::initConnection);
         registry.addCapacityListener(capacityListener);
-        bootstrap = new ServerBootstrap()
-                .group(bossGroup, workerGroup)
-                .channel(channelClass)
-                .option(ChannelOption.SO_BACKLOG, 256)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.SO_KEEPALIVE, true)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        if (!admitted(ch)) {
-                            LOG.debug("iSCSI connection from {} to {} refused: connection limit reached",
-                                    ch.remoteAddress(), ch.localAddress());
-                            ch.close();
-                            return;
-                        }
-                        connections.add(ch);
-                        IscsiPduDecoder decoder = new IscsiPduDecoder(limits.maxRecvDataSegmentLength());
-                        IscsiPduEncoder encoder = new IscsiPduEncoder();
-                        ch.pipeline()
-                                .addLast("idle", new IdleStateHandler(idleSeconds, 0, 0, TimeUnit.SECONDS))
-                                .addLast("decoder", decoder)
-                                .addLast("encoder", encoder)
-                                .addLast("iscsi", new IscsiConnection(IscsiFrontend.this, decoder, encoder));
-                    }
-                });
         try {
-            bindNewPortals();
+            server.reconcile(wantedPortals());
         } catch (Exception e) {
             close();
             throw e;
         }
-        LOG.info("iSCSI frontend ({}) listening on {}", epoll ? "epoll" : "nio", bound.values());
+        LOG.info("iSCSI frontend ({}) listening on {}", loops.transport(), server.bound().values());
     }
 
-    /** Counts {@code ch} against its portal's and its peer address's limits until it closes, if they allow it. */
-    private boolean admitted(SocketChannel ch) {
-        Channel portal = ch.parent();
-        InetSocketAddress remote = ch.remoteAddress();
-        if (remote == null || !admission.admit(portal, remote.getAddress())) {
-            return false; // over a limit, or already gone
-        }
-        ch.closeFuture().addListener(f -> admission.release(portal, remote.getAddress()));
-        return true;
+    private void initConnection(SocketChannel ch) {
+        IscsiPduDecoder decoder = new IscsiPduDecoder(limits.maxRecvDataSegmentLength());
+        IscsiPduEncoder encoder = new IscsiPduEncoder();
+        ch.pipeline()
+                .addLast("idle", new IdleStateHandler(idleSeconds, 0, 0, TimeUnit.SECONDS))
+                .addLast("decoder", decoder)
+                .addLast("encoder", encoder)
+                .addLast("iscsi", new IscsiConnection(this, decoder, encoder));
     }
 
-    /** Binds every portal of the registry's exports not bound yet; on failure unbinds what this call bound. */
-    private void bindNewPortals() throws Exception {
-        List<Portal> added = new ArrayList<>();
-        try {
-            for (Export e : registry.exports(PROTOCOL)) {
-                for (Portal p : e.portals()) {
-                    if (bound.containsKey(p)) {
-                        continue;
-                    }
-                    InetSocketAddress want = new InetSocketAddress(InetAddress.getByName(p.host()), p.port());
-                    Channel ch;
-                    try {
-                        ch = bootstrap.bind(want).sync().channel();
-                    } catch (Exception failed) {
-                        throw new java.net.BindException("cannot bind iSCSI portal " + p + ": " + failed.getMessage());
-                    }
-                    serverChannels.put(p, ch);
-                    bound.put(p, (InetSocketAddress) ch.localAddress());
-                    added.add(p);
-                }
-            }
-        } catch (Exception e) {
-            added.forEach(this::unbind);
-            throw e;
-        } finally {
-            boundView = Map.copyOf(bound);
-        }
-    }
-
-    private void unbind(Portal p) {
-        Channel ch = serverChannels.remove(p);
-        if (ch != null) {
-            ch.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
-        }
-        bound.remove(p);
+    /** Every portal of the registry's iSCSI exports, each once. */
+    private Set<Portal> wantedPortals() {
+        Set<Portal> wanted = new LinkedHashSet<>();
+        registry.exports(PROTOCOL).forEach(e -> wanted.addAll(e.portals()));
+        return wanted;
     }
 
     /**
@@ -232,19 +148,10 @@ public final class IscsiFrontend implements Frontend, TargetServices, ExportsCha
      */
     @Override
     public synchronized void exportsChanged() throws Exception {
-        if (bootstrap == null || stopping) {
+        if (server == null || stopping) {
             return;
         }
-        bindNewPortals();
-        Set<Portal> wanted = new HashSet<>();
-        registry.exports(PROTOCOL).forEach(e -> wanted.addAll(e.portals()));
-        for (Portal p : List.copyOf(bound.keySet())) {
-            if (!wanted.contains(p)) {
-                unbind(p);
-                LOG.info("iSCSI portal {} unbound", p);
-            }
-        }
-        boundView = Map.copyOf(bound);
+        server.reconcile(wantedPortals());
         for (Map.Entry<String, LiveCommandSet> t : targets.entrySet()) {
             Export now = registry.export(PROTOCOL, t.getKey());
             LiveCommandSet live = t.getValue();
@@ -281,46 +188,24 @@ public final class IscsiFrontend implements Frontend, TargetServices, ExportsCha
 
     @Override
     public synchronized List<InetSocketAddress> boundAddresses() {
-        return List.copyOf(bound.values());
+        return server == null ? List.of() : List.copyOf(server.bound().values());
     }
 
+    /**
+     * Stops listening, closes every connection, and gives back the shared loops (the last frontend to do so waits
+     * for the requests still with a backend, then stops them); every wait is bounded.
+     */
     @Override
     public synchronized void close() {
         stopping = true;
         registry.removeCapacityListener(capacityListener);
-        for (Channel c : serverChannels.values()) {
-            c.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        if (server != null) {
+            server.close();
+            server = null;
         }
-        serverChannels.clear();
-        bootstrap = null;
-        bound.clear();
-        boundView = Map.of();
-        if (connections != null) {
-            connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        if (loops != null) {
+            loops.close();
         }
-        // Let requests already in the backends come back before their loops go away.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        for (Map.Entry<EventExecutor, CompletionQueue> e : queues.entrySet()) {
-            CompletionQueue q = e.getValue();
-            while (System.nanoTime() < deadline) {
-                try {
-                    if (e.getKey().submit(q::inFlight).get(1, TimeUnit.SECONDS) == 0) {
-                        break;
-                    }
-                    Thread.sleep(10);
-                } catch (Exception ex) {
-                    break;
-                }
-            }
-        }
-        if (workerGroup != null) {
-            workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
-        }
-        if (bossGroup != null) {
-            bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
-        }
-        workerGroup = null;
-        bossGroup = null;
     }
 
     // TargetServices
@@ -358,7 +243,7 @@ public final class IscsiFrontend implements Frontend, TargetServices, ExportsCha
 
     @Override
     public CompletionQueue completionQueue(EventExecutor loop) {
-        return queues.computeIfAbsent(loop, l -> new CompletionQueue(l, LOOP_QUEUE_CAPACITY));
+        return loops.completionQueue(loop);
     }
 
     @Override
@@ -376,7 +261,8 @@ public final class IscsiFrontend implements Frontend, TargetServices, ExportsCha
         List<String> out = new ArrayList<>();
         Map<String, Boolean> seen = new LinkedHashMap<>();
         for (Portal p : export.portals()) {
-            InetSocketAddress b = boundView.get(p);
+            TcpServer listening = server;
+            InetSocketAddress b = listening == null ? null : listening.bound().get(p);
             int port = b != null ? b.getPort() : p.port();
             InetAddress addr = b != null ? b.getAddress() : null;
             String host;
@@ -402,7 +288,8 @@ public final class IscsiFrontend implements Frontend, TargetServices, ExportsCha
 
     /** Open TCP connections, in any phase (tests watch a flood drain). */
     int connectionCount() {
-        return connections == null ? 0 : connections.size();
+        TcpServer listening = server;
+        return listening == null ? 0 : listening.connections().size();
     }
 
     /** Live sessions (for tests and diagnostics). */

@@ -6,7 +6,6 @@ import dev.ferry.core.config.TargetConfig;
 import dev.ferry.core.frontend.ExportsChangedListener;
 import dev.ferry.core.frontend.Frontend;
 import dev.ferry.core.frontend.SessionSource;
-import dev.ferry.core.ring.CompletionQueue;
 import dev.ferry.core.unit.UnitRegistry;
 import dev.ferry.frontend.nvme.Controller;
 import dev.ferry.frontend.nvme.FabricsPort;
@@ -23,8 +22,8 @@ import dev.ferry.frontend.nvmerdma.jna.RdmaCmEvent;
 import dev.ferry.frontend.nvmerdma.jna.RdmaCmId;
 import dev.ferry.frontend.nvmerdma.jna.RdmaLibraries;
 import dev.ferry.frontend.nvmerdma.jna.VerbsConnection;
+import dev.ferry.frontend.transport.SharedEventLoops;
 import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.EventExecutorGroup;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -41,9 +40,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The NVMe/RDMA frontend: listens through RDMA_CM on every {@code rdma://} portal of every {@code nvme} export and
  * serves those subsystems and the discovery subsystem there (its discovery log lists its RDMA ports); one
- * {@link RdmaQueuePair} per RDMA_CM connection, each on one executor of a small group, with the core's completion
- * ring of that executor. Devices are opened when the first connection arrives on them. rdma-core is loaded only
- * when there is an rdma portal at all.
+ * {@link RdmaQueuePair} per RDMA_CM connection, each on one of the process's {@link SharedEventLoops shared event
+ * loops} (beside the TCP connections), with the core's completion queue of that loop. Devices are opened when the
+ * first connection arrives on them. rdma-core is loaded only when there is an rdma portal at all.
  */
 public final class NvmeRdmaFrontend implements Frontend, FabricsTransport, ExportsChangedListener, SessionSource {
     private static final Logger LOG = LoggerFactory.getLogger(NvmeRdmaFrontend.class);
@@ -53,13 +52,9 @@ public final class NvmeRdmaFrontend implements Frontend, FabricsTransport, Expor
     static final int IO_IN_CAPSULE_DATA = 8192;
     /** RDMA READs in flight per QP at most (ORD): what common RNICs support; the host's IRD may lower it. */
     static final int MAX_INITIATOR_DEPTH = 16;
-    /** Block requests one executor may have in flight before answering "Command Interrupted". */
-    static final int REQUESTS_PER_LOOP = 1024;
     private static final long DRAIN_TIMEOUT_MILLIS = 5000;
-    private static final long LOOPS_STOP_SECONDS = 5;
 
     private final NvmeTarget target;
-    private final Map<EventExecutor, CompletionQueue> completionQueues = new ConcurrentHashMap<>();
     /** Live queue pairs by their CM id's address, for the CM thread to route events. */
     private final Map<Long, RdmaQueuePair> queuePairs = new ConcurrentHashMap<>();
     private final Map<Long, RdmaDevice> devices = new HashMap<>();
@@ -69,7 +64,8 @@ public final class NvmeRdmaFrontend implements Frontend, FabricsTransport, Expor
     private final Map<Long, InetSocketAddress> listenAddresses = new ConcurrentHashMap<>();
     private RdmaLibraries libs;
     private CmListener listener;
-    private EventExecutorGroup loops;
+    /** The shared loops, leased with the first rdma portal. */
+    private volatile SharedEventLoops.Lease loops;
     private volatile boolean stopping;
 
     public NvmeRdmaFrontend(UnitRegistry registry) {
@@ -113,8 +109,7 @@ public final class NvmeRdmaFrontend implements Frontend, FabricsTransport, Expor
         if (listener == null) {
             libs = RdmaAvailability.require();
             listener = new CmListener(libs.cm());
-            loops = QueuePairLoops.create(Math.max(1, Runtime.getRuntime().availableProcessors()),
-                    r -> new Thread(r, "nvme-rdma-loop"));
+            loops = SharedEventLoops.acquire();
             listener.start(new Events());
         }
         CmListener.Listening l = listener.listen(p.host(), p.port());
@@ -142,11 +137,11 @@ public final class NvmeRdmaFrontend implements Frontend, FabricsTransport, Expor
         target.exportsChanged();
     }
 
-    /** CM events, on the listener's thread: everything about a connection runs on its executor. */
+    /** CM events, on the listener's thread: everything about a connection runs on its event loop. */
     private final class Events implements CmListener.Handler {
         @Override
         public void connectRequest(Pointer id, Pointer listenId, byte[] privateData, int initiatorDepth) {
-            EventExecutor loop = loops.next();
+            EventExecutor loop = loops.group().next();
             InetSocketAddress local = listenAddresses.get(Pointer.nativeValue(listenId));
             loop.execute(() -> accept(id, local, privateData, Math.min(initiatorDepth, MAX_INITIATOR_DEPTH), loop));
         }
@@ -184,7 +179,8 @@ public final class NvmeRdmaFrontend implements Frontend, FabricsTransport, Expor
                 rejectWithoutQp(device, id, loop);
                 return;
             }
-            RdmaQueuePair qp = new RdmaQueuePair(target, c, loop, completionQueue(loop), local, IO_IN_CAPSULE_DATA);
+            RdmaQueuePair qp = new RdmaQueuePair(target, c, loop, loops.completionQueue(loop), local,
+                    IO_IN_CAPSULE_DATA);
             created.set(qp);
             queuePairs.put(key, qp);
             try {
@@ -211,10 +207,6 @@ public final class NvmeRdmaFrontend implements Frontend, FabricsTransport, Expor
     private synchronized RdmaDevice device(Pointer context) {
         return devices.computeIfAbsent(Pointer.nativeValue(context),
                 k -> RdmaDevice.open(libs, context, String.valueOf(devices.size())));
-    }
-
-    private CompletionQueue completionQueue(EventExecutor loop) {
-        return completionQueues.computeIfAbsent(loop, l -> new CompletionQueue(l, REQUESTS_PER_LOOP));
     }
 
     /** Open RDMA connections (queues, discovery ones included): every QP and CM id not yet destroyed. */
@@ -274,7 +266,8 @@ public final class NvmeRdmaFrontend implements Frontend, FabricsTransport, Expor
 
     /**
      * Deletes the controllers, disconnects every queue pair and waits until each has freed its QP and id (their
-     * posted work requests flushed), then stops the CM thread, the devices and the executors.
+     * posted work requests flushed) and no request is with a backend any more (its data may be registered memory),
+     * then stops the CM thread and the devices and gives back the shared loops. Every wait is bounded.
      */
     @Override
     public void close() {
@@ -283,12 +276,16 @@ public final class NvmeRdmaFrontend implements Frontend, FabricsTransport, Expor
         }
         target.close();
         queuePairs.values().forEach(qp -> qp.executor().execute(qp::disconnected));
-        long deadline = System.currentTimeMillis() + DRAIN_TIMEOUT_MILLIS;
-        while ((!queuePairs.isEmpty() || inFlight() > 0) && System.currentTimeMillis() < deadline) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DRAIN_TIMEOUT_MILLIS);
+        while (!queuePairs.isEmpty() && System.nanoTime() < deadline) {
             sleep();
         }
         if (!queuePairs.isEmpty()) {
             LOG.warn("nvme/rdma: {} queue pairs did not drain at shutdown", queuePairs.size());
+        }
+        // The loops are shared: requests of other frontends count too, which only makes the wait longer.
+        if (loops != null && !loops.awaitNoRequestsInFlight(deadline)) {
+            LOG.warn("nvme/rdma: requests still in flight at shutdown");
         }
         synchronized (this) {
             ports.unbindAll();
@@ -298,24 +295,9 @@ public final class NvmeRdmaFrontend implements Frontend, FabricsTransport, Expor
             devices.values().forEach(RdmaDevice::close);
             devices.clear();
         }
-        // Bounded: a loop stuck in a task never completes its termination future.
-        if (loops != null && !loops.shutdownGracefully(0, 1, TimeUnit.SECONDS)
-                .awaitUninterruptibly(LOOPS_STOP_SECONDS, TimeUnit.SECONDS)) {
-            LOG.warn("nvme/rdma: event loops did not stop within {} s at shutdown", LOOPS_STOP_SECONDS);
+        if (loops != null) {
+            loops.close();
         }
-    }
-
-    /** Requests still with a backend: their completions come back through the executors, which must outlive them. */
-    private int inFlight() {
-        int n = 0;
-        for (Map.Entry<EventExecutor, CompletionQueue> e : completionQueues.entrySet()) {
-            try {
-                n += e.getKey().submit(e.getValue()::inFlight).get(1, TimeUnit.SECONDS);
-            } catch (Exception ex) {
-                LOG.warn("nvme/rdma: could not check in-flight requests", ex);
-            }
-        }
-        return n;
     }
 
     private static void sleep() {

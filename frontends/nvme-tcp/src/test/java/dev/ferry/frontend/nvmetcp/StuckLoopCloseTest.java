@@ -10,6 +10,7 @@ import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.config.LunConfig;
 import dev.ferry.core.config.TargetConfig;
 import dev.ferry.frontend.nvmetcp.testing.NvmeTcpTestHost;
+import dev.ferry.frontend.transport.SharedEventLoops;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
 import java.lang.reflect.Field;
@@ -44,11 +45,11 @@ class StuckLoopCloseTest {
         }
     }
 
-    /** The worker loops, which the frontend keeps to itself. */
+    /** The shared loops the frontend serves on, through its lease, which it keeps to itself. */
     private static EventLoopGroup workerLoops(NvmeTcpFrontend frontend) throws ReflectiveOperationException {
-        Field f = NvmeTcpFrontend.class.getDeclaredField("workerGroup");
+        Field f = NvmeTcpFrontend.class.getDeclaredField("loops");
         f.setAccessible(true);
-        return (EventLoopGroup) f.get(frontend);
+        return ((SharedEventLoops.Lease) f.get(frontend)).group();
     }
 
     /** Makes every loop of {@code group} run a task that waits for {@code release}; counts down as each starts. */

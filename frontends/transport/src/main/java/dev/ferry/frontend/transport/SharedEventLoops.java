@@ -113,6 +113,17 @@ public final class SharedEventLoops {
             return loops.completionQueues.of(loop);
         }
 
+        /**
+         * Waits until no request of any loop is with a backend (whichever frontend sent it), or until
+         * {@code deadlineNanos} ({@link System#nanoTime}); for a frontend that must not free what its requests
+         * point into (NVMe/RDMA's registered memory) while a backend may still use it.
+         *
+         * @return whether none was in flight before the deadline
+         */
+        public boolean awaitNoRequestsInFlight(long deadlineNanos) {
+            return loops.completionQueues.awaitIdle(deadlineNanos);
+        }
+
         /** The last lease to close stops the loops, after the requests still in flight (both waits bounded). */
         @Override
         public void close() {

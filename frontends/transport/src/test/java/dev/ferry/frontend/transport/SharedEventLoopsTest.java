@@ -54,6 +54,19 @@ class SharedEventLoopsTest {
         }
     }
 
+    /** What NVMe/RDMA queue pairs rely on (they used a loop of their own for it): a failing task stops nothing. */
+    @Test
+    void aTaskThatThrowsDoesNotStopItsLoop() throws Exception {
+        try (SharedEventLoops.Lease lease = SharedEventLoops.acquire()) {
+            EventExecutor loop = lease.group().next();
+            loop.execute(() -> {
+                throw new IllegalStateException("a completion callback failed");
+            });
+            assertEquals("ran", loop.submit(() -> "ran").get(30, TimeUnit.SECONDS));
+            assertFalse(loop.isShuttingDown());
+        }
+    }
+
     @Test
     void theLastCloseWaitsForARequestInFlightOnItsLoop() throws Exception {
         SharedEventLoops.Lease lease = SharedEventLoops.acquire();
