@@ -16,7 +16,9 @@ import dev.ferry.core.request.RequestCompletion;
 import dev.ferry.core.ring.CompletionQueue;
 import dev.ferry.core.unit.Export;
 import dev.ferry.core.unit.LogicalUnit;
+import dev.ferry.core.unit.reservation.ReservationType;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.util.ResourceLeakDetector;
 import io.netty.util.concurrent.FastThreadLocalThread;
 import java.lang.management.ManagementFactory;
@@ -41,7 +43,8 @@ class SteadyStateAllocationTest {
     static final int MEASURED = 100_000;
     static final int BLOCK = 512;
     static final int BLOCKS = 8; // 4 KiB
-    static final int LBAS = 64;  // command starts spread over 64 * 4 KiB, all written during warm-up
+    static final int LBAS = 64;
+    static final long KEY = 0x1234;  // command starts spread over 64 * 4 KiB, all written during warm-up
 
     private final ArrayDeque<Runnable> loop = new ArrayDeque<>();
     private final CompletionQueue queue = new CompletionQueue(loop::add, 64);
@@ -66,16 +69,26 @@ class SteadyStateAllocationTest {
         unit.close();
     }
 
+    @Test
+    void readWriteVerifyAndSyncAllocateNothingInTheCommandSet() throws Throwable {
+        onLoopThread(false);
+    }
+
+    /** The reservation check runs for every command then; the holder's commands pass it without allocating. */
+    @Test
+    void noMoreUnderAPersistentReservation() throws Throwable {
+        onLoopThread(true);
+    }
+
     /**
      * On a {@link FastThreadLocalThread}, as on an event loop: Netty recycles its buffer objects per thread there
      * (and its thread-locals are an indexed lookup).
      */
-    @Test
-    void readWriteVerifyAndSyncAllocateNothingInTheCommandSet() throws Throwable {
+    private void onLoopThread(boolean reserved) throws Throwable {
         Throwable[] failure = new Throwable[1];
         Thread loopThread = new FastThreadLocalThread(() -> {
             try {
-                measure();
+                measure(reserved);
             } catch (Throwable t) {
                 failure[0] = t;
             }
@@ -87,11 +100,16 @@ class SteadyStateAllocationTest {
         }
     }
 
-    private void measure() {
+    private void measure(boolean reserved) {
         task.dataOut = IoBuffers.allocate(BLOCKS * BLOCK).writeBytes(expected);
         for (int slot = 0; slot < LBAS; slot++) { // every block read later holds the pattern
             rw10(task.cdb, 0x2A, (long) slot * BLOCKS);
-            execute(BLOCKS * BLOCK);
+            execute(BLOCKS * BLOCK, task.dataOut);
+        }
+        if (reserved) { // REGISTER, then RESERVE with type EXCLUSIVE ACCESS (SPC-4 6.16)
+            persistentReserveOut(PrOutCommand.REGISTER, 0, 0, KEY);
+            persistentReserveOut(PrOutCommand.RESERVE, ReservationType.EXCLUSIVE_ACCESS.code, KEY, 0);
+            assertTrue(unit.reservations().state().reservation() != null);
         }
         run(2_000); // at PARANOID leak detection: every buffer the commands take is given back
         assertEquals(1, task.dataOut.refCnt(), "the command set gives the Data-Out back");
@@ -118,8 +136,9 @@ class SteadyStateAllocationTest {
             ResourceLeakDetector.setLevel(level);
             task.dataOut.release();
         }
-        System.out.printf("bytes allocated per command: %.2f through ScsiTarget, %.2f by the core and RAM backend"
-                + " alone, %.2f by the SCSI command set%n", scsi, core, scsi - core);
+        System.out.printf("bytes allocated per command%s: %.2f through ScsiTarget, %.2f by the core and RAM backend"
+                + " alone, %.2f by the SCSI command set%n", reserved ? " (reservation held)" : "", scsi, core,
+                scsi - core);
         assertEquals(0, queue.inFlight(), "every block request is released");
         assertEquals(1, dataOutRefs, "the command set gives the Data-Out back");
         assertTrue(scsi - core <= BUDGET_BYTES_PER_COMMAND, String.format(
@@ -148,7 +167,7 @@ class SteadyStateAllocationTest {
                     expectedLength = 0;
                 }
             }
-            execute(expectedLength);
+            execute(expectedLength, i % 6 == 1 || i % 6 == 3 ? task.dataOut : null);
             if (i % 6 == 0 || i % 6 == 2) {
                 assertEquals(BLOCKS * BLOCK, task.dataInBytes, "Data-In length");
                 assertArrayEquals(expected, got, "read data");
@@ -156,7 +175,18 @@ class SteadyStateAllocationTest {
         }
     }
 
-    private void execute(int expectedLength) {
+    private void persistentReserveOut(int serviceAction, int type, long key, long serviceActionKey) {
+        byte[] cdb = task.cdb;
+        java.util.Arrays.fill(cdb, (byte) 0);
+        byte[] list = PrCommands.basicList(key, serviceActionKey, 0);
+        System.arraycopy(PrCommands.proutCdb(serviceAction, type, list.length), 0, cdb, 0, 10);
+        ByteBuf out = Unpooled.wrappedBuffer(list);
+        execute(list.length, out);
+        out.release();
+    }
+
+    private void execute(int expectedLength, ByteBuf dataOut) {
+        task.out = dataOut;
         task.expected = expectedLength;
         task.completions = 0;
         target.execute(task, queue);
@@ -211,7 +241,10 @@ class SteadyStateAllocationTest {
     private final class Task implements ScsiTask {
         final byte[] cdb = new byte[16];
         final ItNexus nexus = TargetHarness.A;
+        /** The pattern every WRITE sends. */
         ByteBuf dataOut;
+        /** This command's Data-Out. */
+        ByteBuf out;
         int expected;
         int completions;
         int status;
@@ -221,7 +254,7 @@ class SteadyStateAllocationTest {
         @Override public long lun() { return 0; }
         @Override public byte[] cdb() { return cdb; }
         @Override public int expectedTransferLength() { return expected; }
-        @Override public ByteBuf dataOut() { return cdb[0] == 0x2A || cdb[0] == (byte) 0x8A ? dataOut : null; }
+        @Override public ByteBuf dataOut() { return out; }
         @Override public TaskAttribute attribute() { return TaskAttribute.SIMPLE; }
         @Override public ItNexus nexus() { return nexus; }
         @Override public boolean aborted() { return false; }
