@@ -2,6 +2,7 @@ package dev.ferry.frontend.scsi;
 
 import dev.ferry.core.request.BlockRequest;
 import dev.ferry.core.request.CompletionStatus;
+import dev.ferry.core.request.RequestCompletion;
 import io.netty.buffer.ByteBuf;
 import java.util.function.Consumer;
 
@@ -25,30 +26,37 @@ final class BlockIo {
         return r;
     }
 
-    /**
-     * A completion that runs {@code onGood} (which must release the request and finish or continue the command)
-     * when the request succeeded, and otherwise answers the mapped failure and releases the request.
-     */
-    static dev.ferry.core.request.RequestCompletion then(ScsiCommand c, Consumer<BlockRequest> onGood) {
-        return then(c, onGood, null);
-    }
-
-    /** As {@link #then(ScsiCommand, Consumer)}, running {@code onFailure} (cleanup, may be null) before failing. */
-    static dev.ferry.core.request.RequestCompletion then(ScsiCommand c, Consumer<BlockRequest> onGood,
-                                                         Runnable onFailure) {
-        return then(c, onGood, onFailure, 0);
+    /** Submits a request of {@code c}, set with a {@link Completion} of {@code c}, which holds the command till then. */
+    static void submit(ScsiCommand c, BlockRequest r) {
+        c.hold();
+        c.lu.unit.submit(r);
     }
 
     /**
-     * As {@link #then(ScsiCommand, Consumer, Runnable)} for a request that moves part of the command's data,
-     * starting {@code byteOffset} bytes in: a miscompare is reported at its offset in the whole transfer.
+     * What a command does when one of its block requests completes (on its loop): {@link #good} when the request
+     * succeeded, otherwise {@link #failed} and the mapped failure, with the request released. Ends the hold its
+     * {@link #submit} took on the command.
      */
-    static dev.ferry.core.request.RequestCompletion then(ScsiCommand c, Consumer<BlockRequest> onGood,
-                                                         Runnable onFailure, long byteOffset) {
-        return r -> {
-            if (r.status() == CompletionStatus.GOOD && !c.task.aborted()) {
+    abstract static class Completion implements RequestCompletion {
+        final ScsiCommand c;
+
+        Completion(ScsiCommand c) {
+            this.c = c;
+        }
+
+        @Override
+        public final void completed(BlockRequest r) {
+            try {
+                deliver(r);
+            } finally {
+                c.release();
+            }
+        }
+
+        void deliver(BlockRequest r) {
+            if (r.status() == CompletionStatus.GOOD && !c.task.aborted() && !c.done()) {
                 try {
-                    onGood.accept(r);
+                    good(r);
                 } catch (CheckCondition cc) {
                     c.checkCondition(cc.sense());
                 } catch (RuntimeException e) {
@@ -56,14 +64,62 @@ final class BlockIo {
                 }
                 return;
             }
-            if (onFailure != null) {
-                onFailure.run();
-            }
+            failed();
             CompletionStatus s = c.task.aborted() ? CompletionStatus.ABORTED : r.status();
-            long miscompareOffset = byteOffset + r.miscompareOffset();
+            long miscompareOffset = byteOffset() + r.miscompareOffset();
             long failedLba = r.failedLba();
             r.release();
             fail(c, s, miscompareOffset, failedLba);
+        }
+
+        /** The request succeeded: release it and finish or continue the command. */
+        abstract void good(BlockRequest r);
+
+        /** Cleanup before a failure is answered. */
+        void failed() {
+        }
+
+        /** Where the request's data starts in the command's transfer: a miscompare is reported at its offset there. */
+        long byteOffset() {
+            return 0;
+        }
+    }
+
+    /** The completion of a request whose success makes the command GOOD; each command has one, reused with it. */
+    static final class GoodWhenDone extends Completion {
+        GoodWhenDone(ScsiCommand c) {
+            super(c);
+        }
+
+        @Override
+        void good(BlockRequest r) {
+            r.release();
+            c.good();
+        }
+    }
+
+    /**
+     * A completion that runs {@code onGood} (which must release the request and finish or continue the command)
+     * when the request succeeded, and otherwise answers the mapped failure and releases the request.
+     */
+    static Completion then(ScsiCommand c, Consumer<BlockRequest> onGood) {
+        return then(c, onGood, null);
+    }
+
+    /** As {@link #then(ScsiCommand, Consumer)}, running {@code onFailure} (cleanup, may be null) before failing. */
+    static Completion then(ScsiCommand c, Consumer<BlockRequest> onGood, Runnable onFailure) {
+        return new Completion(c) {
+            @Override
+            void good(BlockRequest r) {
+                onGood.accept(r);
+            }
+
+            @Override
+            void failed() {
+                if (onFailure != null) {
+                    onFailure.run();
+                }
+            }
         };
     }
 

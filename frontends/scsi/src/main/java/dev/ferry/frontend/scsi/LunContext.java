@@ -131,9 +131,9 @@ final class LunContext implements ReservationListener, WriteCache.Listener {
     // ---- SPC-2 RESERVE(6) / RELEASE(6): the unit's, so other targets and NVMe obey it too ----
 
     /** True when another I_T nexus (through any target) or another protocol's initiator holds it (SPC-2 5.5.1). */
-    boolean reservedByOther(ItNexus nexus) {
+    boolean reservedByOther(Registrant nexus) {
         Registrant holder = unit.reservations().exclusiveHolder();
-        return holder != null && !holder.equals(nexus.registrant());
+        return holder != null && !holder.equals(nexus);
     }
 
     /** Reserves for {@code nexus}; false when another nexus holds it. A holder may reserve again. */

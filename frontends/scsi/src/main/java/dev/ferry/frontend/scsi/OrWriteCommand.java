@@ -68,7 +68,7 @@ final class OrWriteCommand {
             req.release();
             compareAndWrite(c, lba, blocks, current, mask, fua, attemptsLeft);
         }, mask::release), null);
-        lu.unit.submit(r);
+        BlockIo.submit(c, r);
     }
 
     private static void compareAndWrite(ScsiCommand c, long lba, int blocks, ByteBuf current, ByteBuf mask,
@@ -85,24 +85,34 @@ final class OrWriteCommand {
             mask.release();
             return;
         }
-        var onResult = BlockIo.then(c, req -> {
-            req.release();
-            mask.release();
-            c.good();
-        }, mask::release);
-        r.set(BlockOp.COMPARE_AND_WRITE, lba, blocks, both, req -> {
-            if (req.status() == CompletionStatus.MISCOMPARE && !c.task.aborted()) {
-                req.release(); // another command wrote the blocks since they were read
-                if (attemptsLeft > 1) {
-                    attempt(c, lba, blocks, mask, fua, attemptsLeft - 1);
-                } else {
-                    mask.release();
-                    c.status(ScsiResponse.BUSY);
+        r.set(BlockOp.COMPARE_AND_WRITE, lba, blocks, both, new BlockIo.Completion(c) {
+            @Override
+            void deliver(BlockRequest req) {
+                if (req.status() == CompletionStatus.MISCOMPARE && !c.task.aborted()) {
+                    req.release(); // another command wrote the blocks since they were read
+                    if (attemptsLeft > 1) {
+                        attempt(c, lba, blocks, mask, fua, attemptsLeft - 1);
+                    } else {
+                        mask.release();
+                        c.status(ScsiResponse.BUSY);
+                    }
+                    return;
                 }
-                return;
+                super.deliver(req);
             }
-            onResult.completed(req);
+
+            @Override
+            void good(BlockRequest req) {
+                req.release();
+                mask.release();
+                c.good();
+            }
+
+            @Override
+            void failed() {
+                mask.release();
+            }
         }, null).fua(fua);
-        c.lu.unit.submit(r);
+        BlockIo.submit(c, r);
     }
 }

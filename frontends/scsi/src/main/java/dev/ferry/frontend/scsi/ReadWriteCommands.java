@@ -139,8 +139,7 @@ final class ReadWriteCommands {
         }
         checkTransfer(lu, blocks, lengthByte);
         int bytes = (int) blocks * lu.blockSize();
-        ByteBuf buf = IoBuffers.allocate(bytes);
-        SplitIo.run(c, BlockOp.READ, lba, (int) blocks, buf, fua, c::dataIn);
+        c.io.run(BlockOp.READ, lba, (int) blocks, IoBuffers.allocate(bytes), fua, SplitIo.Then.DATA_IN);
     }
 
     /**
@@ -170,15 +169,8 @@ final class ReadWriteCommands {
             c.good();
             return;
         }
-        long bytes = (long) n * bs;
-        SplitIo.run(c, BlockOp.WRITE, lba, n, c.dataOut(bytes), fua || verify, data -> {
-            data.release();
-            if (verify) {
-                compare(c, lba, n, c.dataOut(bytes));
-            } else {
-                c.good();
-            }
-        });
+        c.io.run(BlockOp.WRITE, lba, n, c.dataOut((long) n * bs), fua || verify,
+                verify ? SplitIo.Then.VERIFY : SplitIo.Then.GOOD);
     }
 
     /**
@@ -212,17 +204,7 @@ final class ReadWriteCommands {
                 one.release();
             }
         }
-        compare(c, lba, (int) blocks, data);
-    }
-
-    /** VERIFY of {@code blocks} at {@code lba}, comparing with {@code data} (owned; null = medium check). */
-    private static void compare(ScsiCommand c, long lba, int blocks, ByteBuf data) {
-        SplitIo.run(c, BlockOp.VERIFY, lba, blocks, data, false, d -> {
-            if (d != null) {
-                d.release();
-            }
-            c.good();
-        });
+        c.io.run(BlockOp.VERIFY, lba, (int) blocks, data, false, SplitIo.Then.GOOD);
     }
 
     /** A new buffer holding {@code block} {@code times} times over. */
@@ -241,11 +223,8 @@ final class ReadWriteCommands {
         if (r == null) {
             return;
         }
-        r.set(BlockOp.FLUSH, lba, (int) Math.min(blocks, Integer.MAX_VALUE), null, BlockIo.then(c, req -> {
-            req.release();
-            c.good();
-        }), null);
-        c.lu.unit.submit(r);
+        r.set(BlockOp.FLUSH, lba, (int) Math.min(blocks, Integer.MAX_VALUE), null, c.goodWhenDone, null);
+        BlockIo.submit(c, r);
     }
 
     /**
@@ -265,11 +244,8 @@ final class ReadWriteCommands {
         if (r == null) {
             return;
         }
-        r.set(BlockOp.PREFETCH, lba, (int) Math.min(n, Integer.MAX_VALUE), null, BlockIo.then(c, req -> {
-            req.release();
-            c.good();
-        }), null);
-        lu.unit.submit(r);
+        r.set(BlockOp.PREFETCH, lba, (int) Math.min(n, Integer.MAX_VALUE), null, c.goodWhenDone, null);
+        BlockIo.submit(c, r);
     }
 
     /**
@@ -300,10 +276,7 @@ final class ReadWriteCommands {
         if (r == null) {
             return;
         }
-        r.set(BlockOp.COMPARE_AND_WRITE, lba, blocks, data, BlockIo.then(c, req -> {
-            req.release();
-            c.good();
-        }), null).fua(fua(c));
-        lu.unit.submit(r);
+        r.set(BlockOp.COMPARE_AND_WRITE, lba, blocks, data, c.goodWhenDone, null).fua(fua(c));
+        BlockIo.submit(c, r);
     }
 }

@@ -1,5 +1,6 @@
 package dev.ferry.frontend.scsi;
 
+import dev.ferry.core.unit.reservation.Registrant;
 import dev.ferry.core.unit.reservation.ReservationState;
 
 /**
@@ -21,12 +22,12 @@ final class ReservationConflicts {
     private ReservationConflicts() {
     }
 
-    static boolean conflicts(CommandSet.OpSpec spec, byte[] cdb, ReservationState s, ItNexus n) {
+    static boolean conflicts(CommandSet.OpSpec spec, byte[] cdb, ReservationState s, Registrant nexus) {
         if (s.reservation() == null || !(spec.is(CommandSet.PR_READ) || spec.is(CommandSet.PR_WRITE))
                 || exempt(cdb)) {
             return false;
         }
-        return s.conflicts(n.registrant(), spec.is(CommandSet.PR_WRITE));
+        return s.conflicts(nexus, spec.is(CommandSet.PR_WRITE));
     }
 
     /**

@@ -3,6 +3,8 @@ package dev.ferry.frontend.scsi;
 import dev.ferry.core.ring.CompletionQueue;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One command in execution: the task, where it is addressed, and the single exit through which it completes.
@@ -10,29 +12,101 @@ import io.netty.buffer.PooledByteBufAllocator;
  * <p>Residuals (SAM-5 5.4.3, RFC 7143 11.4.5.2): the command records the number of bytes its CDB asks to move
  * ({@link #transferLength}, SCSI "SPDTL"); the residual is the initiator's Expected Data Transfer Length minus
  * that, positive for underflow and negative for overflow. Data-In beyond the expected length is cut off.
+ *
+ * <p>Commands are pooled per event loop thread ({@link ScsiCommandPool}), with their response and transfer state.
+ * Code touches a command only inside a frame that runs it: {@link ScsiTarget#execute}, or the completion of one of
+ * its block requests ({@link BlockIo.Completion}). Each frame and each submitted request holds the command; when the
+ * last hold ends it has answered its task and goes back to the pool, so a command returns there exactly once, after
+ * its response was handed over, and nothing can reach it afterwards.
  */
 final class ScsiCommand {
-    final ScsiTarget target;
-    final ScsiTask task;
-    final byte[] cdb;
-    final CompletionQueue queue;
-    final ItNexus nexus;
-    /** The addressed unit, or null for a well-known or non-existent logical unit. */
-    final LunContext lu;
-    /** The decoded LUN ({@link Luns#decode}). */
-    final long lun;
+    private static final Logger LOG = LoggerFactory.getLogger(ScsiCommand.class);
+    /** What {@link #response} holds outside {@link ScsiTask#complete}: no SAM-5 status byte. */
+    private static final int NO_STATUS = -1;
 
+    ScsiTarget target;
+    ScsiTask task;
+    /** The task's CDB, read in place. */
+    byte[] cdb;
+    CompletionQueue queue;
+    ItNexus nexus;
+    /** What the nexus sees and who it is for reservations, as this target derived it once. */
+    NexusView view;
+    /** The addressed unit, or null for a well-known or non-existent logical unit. */
+    LunContext lu;
+    /** The decoded LUN ({@link Luns#decode}). */
+    long lun;
+    /** The READ, WRITE and VERIFY transfers of this command, piece by piece; reused with the command. */
+    final SplitIo io = new SplitIo(this);
+    /** The completion of a request after which the command is GOOD (FLUSH, PREFETCH, ...); reused with it. */
+    final BlockIo.Completion goodWhenDone = new BlockIo.GoodWhenDone(this);
+
+    private final ScsiResponse response = new ScsiResponse(NO_STATUS, null, null, 0);
     private long transferLength;
     private boolean done;
+    /** Frames running the command plus block requests in flight for it; back to the pool at zero. */
+    private int holds;
+    private boolean idle;
 
-    ScsiCommand(ScsiTarget target, ScsiTask task, CompletionQueue queue, LunContext lu, long lun) {
-        this.target = target;
-        this.task = task;
-        this.cdb = task.cdb();
-        this.queue = queue;
-        this.nexus = task.nexus();
-        this.lu = lu;
-        this.lun = lun;
+    /** Only {@link ScsiCommandPool} makes commands. */
+    ScsiCommand() {
+    }
+
+    /** A command from this thread's pool for {@code task}, held by the caller's frame ({@link #release}). */
+    static ScsiCommand start(ScsiTarget target, ScsiTask task, CompletionQueue queue, NexusView view, LunContext lu,
+                             long lun) {
+        ScsiCommand c = ScsiCommandPool.take();
+        c.target = target;
+        c.task = task;
+        c.cdb = task.cdb();
+        c.queue = queue;
+        c.nexus = task.nexus();
+        c.view = view;
+        c.lu = lu;
+        c.lun = lun;
+        c.transferLength = 0;
+        c.done = false;
+        c.idle = false;
+        c.holds = 1;
+        return c;
+    }
+
+    /** A block request of this command is being submitted: its completion will run the command once more. */
+    void hold() {
+        live();
+        holds++;
+    }
+
+    /**
+     * The frame that ran the command ended. After the last one the command has answered (a handler that returned
+     * without answering or submitting would leave its task hanging: it gets INTERNAL TARGET FAILURE) and goes back
+     * to the pool.
+     */
+    void release() {
+        live();
+        if (--holds > 0) {
+            return;
+        }
+        if (!done) {
+            LOG.error("SCSI command {} ended without an answer", ScsiTarget.hex(cdb));
+            checkCondition(SenseData.internalTargetFailure());
+        }
+        int bound = queue.capacity();
+        target = null;
+        task = null;
+        cdb = null;
+        queue = null;
+        nexus = null;
+        view = null;
+        lu = null;
+        idle = true;
+        ScsiCommandPool.give(this, bound);
+    }
+
+    private void live() {
+        if (idle) {
+            throw new IllegalStateException("SCSI command used after it went back to the pool");
+        }
     }
 
     int expected() {
@@ -128,6 +202,7 @@ final class ScsiCommand {
     }
 
     private void complete(int status, byte[] sense, ByteBuf data) {
+        live();
         if (done) {
             if (data != null) {
                 data.release();
@@ -139,9 +214,11 @@ final class ScsiCommand {
             if (data != null) {
                 data.release();
             }
-            task.complete(new ScsiResponse(ScsiResponse.TASK_ABORTED, null, null, 0));
-            return;
+            task.complete(response.set(ScsiResponse.TASK_ABORTED, null, null, 0));
+        } else {
+            task.complete(response.set(status, sense, data, residual()));
         }
-        task.complete(new ScsiResponse(status, sense, data, residual()));
+        // valid only during complete(): a transport that kept it sees no status rather than a later command's
+        response.set(NO_STATUS, null, null, 0);
     }
 }

@@ -37,8 +37,15 @@ public final class ScsiTarget {
     /** Flat space addressing reaches LUN 16383 (SAM-5 4.7.7.4). */
     static final long MAX_LUN = 0x3FFF;
 
+    /** Views kept at most, a safety net: each nexus's view is dropped when it is lost ({@link #nexusLost}). */
+    static final int MAX_VIEWS = 4096;
+
     private final Export export;
     private final NavigableMap<Long, LunContext> luns;
+    /** {@link #luns} as a table indexed by LUN, for the per-command lookup. */
+    private final LunContext[] byLun;
+    /** What each nexus that sent a command sees of this target; a successor target starts without any. */
+    private final ConcurrentHashMap<ItNexus, NexusView> views = new ConcurrentHashMap<>();
     /** Every I_T nexus that sent a command and was not lost: unit attentions are established for these. */
     private final Set<ItNexus> nexuses;
     /** Every target port a nexus formed on, by relative target port identifier (REPORT TARGET PORT GROUPS). */
@@ -68,6 +75,8 @@ public final class ScsiTarget {
                     : new LunContext(e.getKey(), e.getValue(), nexuses));
         }
         this.luns = Collections.unmodifiableNavigableMap(m);
+        this.byLun = new LunContext[m.isEmpty() ? 0 : (int) (m.lastKey() + 1)];
+        m.forEach((lun, lu) -> byLun[lun.intValue()] = lu);
     }
 
     /**
@@ -75,6 +84,7 @@ public final class ScsiTarget {
      * ports and every unit still at the same LUN keep their state (reservations, unit attentions, mode pages),
      * and every nexus gets REPORTED LUNS DATA HAS CHANGED (SPC-4 6.33: established when the logical unit
      * inventory changes) so that connected initiators rescan. Callers switch to the successor for new commands.
+     * What each nexus sees is worked out anew from {@code next}'s ACLs.
      */
     public ScsiTarget successor(Export next) {
         ScsiTarget t = new ScsiTarget(next, luns, nexuses, ports);
@@ -92,8 +102,8 @@ public final class ScsiTarget {
      */
     public void execute(ScsiTask task, CompletionQueue queue) {
         long lun = Luns.decode(task.lun());
-        LunContext lu = lun >= 0 && sees(task.nexus(), lun) ? luns.get(lun) : null;
-        ScsiCommand c = new ScsiCommand(this, task, queue, lu, lun);
+        NexusView view = view(task.nexus());
+        ScsiCommand c = ScsiCommand.start(this, task, queue, view, unit(view, lun), lun);
         try {
             dispatch(c);
         } catch (CheckCondition cc) {
@@ -101,6 +111,8 @@ public final class ScsiTarget {
         } catch (RuntimeException e) {
             LOG.error("SCSI command {} failed", hex(c.cdb), e);
             c.checkCondition(SenseData.internalTargetFailure());
+        } finally {
+            c.release();
         }
     }
 
@@ -143,8 +155,8 @@ public final class ScsiTarget {
         }
         spec.checkReservedBits(cdb, lu);
         if (lu != null) {
-            if ((!spec.is(CommandSet.RESERVATION_OK) && lu.reservedByOther(c.nexus))
-                    || ReservationConflicts.conflicts(spec, cdb, lu.reservations.state(), c.nexus)) {
+            if ((!spec.is(CommandSet.RESERVATION_OK) && lu.reservedByOther(c.view.registrant()))
+                    || ReservationConflicts.conflicts(spec, cdb, lu.reservations.state(), c.view.registrant())) {
                 c.status(ScsiResponse.RESERVATION_CONFLICT);
                 return;
             }
@@ -186,7 +198,7 @@ public final class ScsiTarget {
             n = lun;
         }
         // A LUN masked from the requester is absent for it: its reset changes nothing (SAM-5 7.8 addresses a unit).
-        LunContext lu = sees(nexus, n) ? luns.get(n) : null;
+        LunContext lu = unit(view(nexus), n);
         if (lu != null) {
             reset(lu, UnitAttention.LOGICAL_UNIT_RESET);
         }
@@ -212,6 +224,7 @@ public final class ScsiTarget {
     /** The I_T nexus ended (session closed or dropped): release what it held (RESERVE(6)) and its conditions. */
     public void nexusLost(ItNexus nexus) {
         nexuses.remove(nexus);
+        views.remove(nexus);
         for (LunContext lu : luns.values()) {
             lu.forget(nexus);
         }
@@ -224,7 +237,7 @@ public final class ScsiTarget {
      */
     public boolean hasLun(long lun, ItNexus nexus) {
         long n = Luns.decode(lun);
-        return n == Luns.REPORT_LUNS_WLUN || (n >= 0 && luns.containsKey(n) && sees(nexus, n));
+        return n == Luns.REPORT_LUNS_WLUN || unit(view(nexus), n) != null;
     }
 
     /**
@@ -235,7 +248,7 @@ public final class ScsiTarget {
     public boolean acceptsDataOut(ScsiTask task) {
         byte[] cdb = task.cdb();
         long lun = Luns.decode(task.lun());
-        LunContext lu = cdb.length >= 6 && lun >= 0 && sees(task.nexus(), lun) ? luns.get(lun) : null;
+        LunContext lu = cdb.length >= 6 ? unit(view(task.nexus()), lun) : null;
         CommandSet.OpSpec spec = lu == null ? null : CommandSet.lookup(cdb);
         return spec != null && spec.supportedBy(lu) && cdb.length >= spec.cdbLength();
     }
@@ -265,22 +278,35 @@ public final class ScsiTarget {
     }
 
     /**
-     * Whether the initiator of this nexus may see the LUN: its ACL entry's LUN mask, if it has one. A masked LUN
-     * behaves exactly like an absent one (LIO's mapped LUNs), so REPORT LUNS and INQUIRY reveal nothing.
+     * What the initiator of this nexus may see: its ACL entry's LUN mask, if it has one. A masked LUN behaves exactly
+     * like an absent one (LIO's mapped LUNs), so REPORT LUNS and INQUIRY reveal nothing. Worked out on the nexus's
+     * first command and kept until it is lost.
      */
-    boolean sees(ItNexus nexus, long lun) {
-        dev.ferry.core.unit.InitiatorAccess access = export.access(nexus.initiatorName());
-        return access != null && access.sees(lun);
+    NexusView view(ItNexus nexus) {
+        NexusView v = views.get(nexus);
+        if (v == null) {
+            v = NexusView.of(export, nexus);
+            if (views.size() < MAX_VIEWS) {
+                NexusView raced = views.putIfAbsent(nexus, v);
+                v = raced != null ? raced : v;
+            }
+        }
+        return v;
+    }
+
+    /** The unit at decoded LUN {@code n} if the view sees it, else null (also for a well-known or invalid LUN). */
+    private LunContext unit(NexusView view, long n) {
+        return n >= 0 && n < byLun.length && view.sees(n) ? byLun[(int) n] : null;
     }
 
     /** The units this nexus's initiator sees, ascending. */
     NavigableMap<Long, LunContext> visibleLuns(ItNexus nexus) {
-        dev.ferry.core.unit.InitiatorAccess access = export.access(nexus.initiatorName());
-        if (access != null && access.visibleUnits() == null) {
+        NexusView v = view(nexus);
+        if (v.seesAll()) {
             return luns;
         }
         NavigableMap<Long, LunContext> m = new TreeMap<>(luns);
-        m.keySet().removeIf(lun -> !sees(nexus, lun));
+        m.keySet().removeIf(lun -> !v.sees(lun));
         return m;
     }
 
@@ -298,7 +324,7 @@ public final class ScsiTarget {
         return ports.values();
     }
 
-    private static String hex(byte[] cdb) {
+    static String hex(byte[] cdb) {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < Math.min(cdb.length, 16); i++) {
             sb.append(String.format("%02x", cdb[i] & 0xFF));

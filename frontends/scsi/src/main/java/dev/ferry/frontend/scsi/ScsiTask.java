@@ -30,7 +30,8 @@ public interface ScsiTask {
     /**
      * Called once with the outcome.
      *
-     * @param response status, sense, Data-In (ownership passes to the transport) and residual
+     * @param response status, sense, Data-In (ownership passes to the transport) and residual; valid only during
+     *                 this call (the command set reuses the object once it returns), so keep no reference to it
      */
     void complete(ScsiResponse response);
 

@@ -53,11 +53,8 @@ final class UnitCommands {
         if (r == null) {
             return;
         }
-        r.set(BlockOp.FLUSH, 0, 0, null, BlockIo.then(c, req -> {
-            req.release();
-            c.good();
-        }), null);
-        c.lu.unit.submit(r);
+        r.set(BlockOp.FLUSH, 0, 0, null, c.goodWhenDone, null);
+        BlockIo.submit(c, r);
     }
 
     /**

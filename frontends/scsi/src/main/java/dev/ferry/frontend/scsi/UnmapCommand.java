@@ -57,10 +57,7 @@ final class UnmapCommand {
         if (r == null) {
             return;
         }
-        r.set(BlockOp.UNMAP, 0, 0, null, BlockIo.then(c, req -> {
-            req.release();
-            c.good();
-        }), null);
+        r.set(BlockOp.UNMAP, 0, 0, null, c.goodWhenDone, null);
         for (int i = 0; i < count; i++) {
             int at = HEADER + i * DESCRIPTOR;
             long blocks = Cdb.u32(p, at + 8);
@@ -68,6 +65,6 @@ final class UnmapCommand {
                 r.addRange(Cdb.u64(p, at), (int) blocks);
             }
         }
-        lu.unit.submit(r);
+        BlockIo.submit(c, r);
     }
 }

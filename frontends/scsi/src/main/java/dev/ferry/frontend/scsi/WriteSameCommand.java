@@ -69,12 +69,12 @@ final class WriteSameCommand {
             }
             boolean deallocate = unmap && d.discard() && d.discardZeroes();
             if (d.writeZeroes()) {
-                r.set(BlockOp.WRITE_ZEROES, lba, (int) blocks, null, done(c), null)
+                r.set(BlockOp.WRITE_ZEROES, lba, (int) blocks, null, c.goodWhenDone, null)
                         .deallocate(deallocate);
             } else {
-                r.set(BlockOp.UNMAP, 0, 0, null, done(c), null).addRange(lba, (int) blocks);
+                r.set(BlockOp.UNMAP, 0, 0, null, c.goodWhenDone, null).addRange(lba, (int) blocks);
             }
-            lu.unit.submit(r);
+            BlockIo.submit(c, r);
             return;
         }
         int chunkBlocks = (int) Math.min(blocks,
@@ -90,13 +90,6 @@ final class WriteSameCommand {
             }
         }
         writeChunk(c, lba, (int) blocks, chunk, chunkBlocks);
-    }
-
-    private static dev.ferry.core.request.RequestCompletion done(ScsiCommand c) {
-        return BlockIo.then(c, req -> {
-            req.release();
-            c.good();
-        });
     }
 
     /** Writes the next chunk of the pattern; continues from its completion until {@code remaining} is done. */
@@ -118,7 +111,7 @@ final class WriteSameCommand {
                 c.good();
             }
         }, chunk::release), null);
-        c.lu.unit.submit(r);
+        BlockIo.submit(c, r);
     }
 
     static boolean isZero(ByteBuf b) {

@@ -118,6 +118,13 @@ final class TargetHarness implements AutoCloseable {
     Response run(TestTask t) {
         int before = queue.inFlight();
         target.execute(t, queue);
+        Response r = await(t);
+        assertEquals(before, queue.inFlight(), "every request must be released");
+        return r;
+    }
+
+    /** Runs the loop until the task (already handed to the target) is answered. */
+    Response await(TestTask t) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         try {
             while (t.response == null) {
@@ -137,7 +144,6 @@ final class TargetHarness implements AutoCloseable {
             assertEquals(1, t.dataOut.refCnt(), "the command set must not keep or free the transport's Data-Out");
             t.dataOut.release();
         }
-        assertEquals(before, queue.inFlight(), "every request must be released");
         return Response.of(t.response);
     }
 
@@ -223,7 +229,8 @@ final class TargetHarness implements AutoCloseable {
         @Override
         public void complete(ScsiResponse r) {
             completions++;
-            response = r;
+            // the command set reuses its response object once this returns
+            response = new ScsiResponse(r.status(), r.sense(), r.dataIn(), r.residual());
         }
     }
 
