@@ -106,7 +106,7 @@ final class LeanIscsiQueue implements PipelinedQueue {
         // RFC 7143 11.12: CSG 1 (operational) straight to NSG 3 (full feature phase), transit
         clearHeader();
         tx.put(0, (byte) (OP_LOGIN_REQUEST | IMMEDIATE)).put(1, (byte) (FINAL | 1 << 2 | 3));
-        tx.putLong(8, 0x80_0000_4c45_0000L); // ISID: random format (T = 10b), TSIH 0
+        tx.putLong(8, 0x8000_4c45_0001_0000L); // ISID: random format (T = 10b), qualifier 1; TSIH 0
         tx.putInt(16, 0).putInt(24, cmdSn).putInt(28, expStatSn);
         tx.put(BHS, data);
         send(data.length);
