@@ -3,8 +3,10 @@
 # manager and one memstore OSD on 127.0.0.1, pool size 1, an `rbd` pool. Everything lives in DIR: configuration,
 # keyrings, data, logs, admin sockets and pid files; the daemons run as root without systemd.
 #
-#   ceph-single-node.sh start DIR [--no-cephx]   prints CEPH_CONF=... and CEPH_KEYRING=... (sourceable), returns
-#                                                when `rbd create` works
+#   ceph-single-node.sh start DIR [--no-cephx] [--owner PID]
+#                                                prints CEPH_CONF=... and CEPH_KEYRING=... (sourceable), returns
+#                                                when `rbd create` works; with --owner, the cluster stops by itself
+#                                                once process PID is gone (a test JVM that crashed)
 #   ceph-single-node.sh stop DIR                 kills this cluster's daemons and removes DIR
 #
 # It never touches another cluster: a fresh fsid, its own ceph.conf passed with -c to every command, monitor ports
@@ -19,7 +21,7 @@ START_TIMEOUT=${CEPH_START_TIMEOUT:-120}
 die() { echo "ceph-single-node: $*" >&2; exit 1; }
 
 usage() {
-    echo "usage: $0 start DIR [--no-cephx] | stop DIR" >&2
+    echo "usage: $0 start DIR [--no-cephx] [--owner PID] | stop DIR" >&2
     exit 2
 }
 
@@ -92,12 +94,14 @@ EOF
 }
 
 start() {
-    local cephx=cephx
-    if [[ ${1:-} == --no-cephx ]]; then
-        cephx=none
-    elif [[ -n ${1:-} ]]; then
-        usage
-    fi
+    local cephx=cephx owner=
+    while (($#)); do
+        case $1 in
+            --no-cephx) cephx=none; shift ;;
+            --owner) [[ ${2:-} =~ ^[0-9]+$ ]] || usage; owner=$2; shift 2 ;;
+            *) usage ;;
+        esac
+    done
     [[ $(id -u) -eq 0 ]] || die "must run as root (the daemons run without systemd, as root)"
     for c in ceph-mon ceph-mgr ceph-osd ceph ceph-authtool monmaptool rbd ss uuidgen; do
         command -v "$c" >/dev/null || die "$c is missing: apt-get install ceph-mon ceph-mgr ceph-osd ceph-common"
@@ -132,6 +136,12 @@ start() {
 
     monmaptool --create --fsid "$fsid" --addv a "[v2:127.0.0.1:$v2,v1:127.0.0.1:$v1]" "$DIR/monmap" >/dev/null
     ceph-mon -c "$CONF" --mkfs -i a --monmap "$DIR/monmap" --keyring "$DIR/keyring"
+    if [[ -n $owner ]]; then
+        # Its command line names the conf, so stop_daemons ends it like the daemons.
+        setsid bash -c 'while kill -0 "$1" 2>/dev/null; do sleep 1; done; exec "$2" stop "$3"' \
+            watchdog "$owner" "$(realpath "$0")" "$DIR" -c "$CONF" </dev/null >/dev/null 2>&1 &
+        echo $! >"$DIR/run/watchdog.pid"
+    fi
     spawn mon.a ceph-mon -c "$CONF" -i a
     spawn mgr.x ceph-mgr -c "$CONF" -i x
 
@@ -157,14 +167,16 @@ start() {
     fi
 }
 
-# Kills every daemon this cluster started: SIGTERM, then SIGKILL after 10 s. A pid is only signalled while its
-# command line still names this cluster's conf, so a recycled pid is never hit.
+# Kills every daemon this cluster started (and its watchdog, unless that is what is stopping it): SIGTERM, then
+# SIGKILL after 10 s. A pid is only signalled while its command line still names this cluster's conf, so a recycled
+# pid is never hit.
 stop_daemons() {
     local pids=()
     for f in "$DIR"/run/*.pid; do
         [[ -e $f ]] || continue
         local pid
         pid=$(cat "$f")
+        [[ $pid != "$$" ]] || continue
         if [[ -r /proc/$pid/cmdline ]] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "-c $DIR/ceph.conf"; then
             kill -TERM "$pid" 2>/dev/null || true
             pids+=("$pid")

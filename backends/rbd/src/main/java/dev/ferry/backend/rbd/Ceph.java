@@ -81,7 +81,8 @@ final class Ceph {
     /** Writes the image id (NUL-terminated); -ERANGE when {@code len} is too small. */
     static native int rbd_get_id(long image, byte[] id, long len);
 
-    static native int rbd_resize2(long image, long size, boolean allowShrink, Callback progress, long arg);
+    /** Grows or shrinks. (rbd_resize2 calls its progress callback without checking it for NULL.) */
+    static native int rbd_resize(long image, long size);
 
     /** NUL-separated names; -ERANGE with {@code size[0]} set to the bytes needed when the buffer is too small. */
     static native int rbd_list(long ioctx, byte[] names, long[] size);

@@ -35,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * worker waits for a free slot when the queue is full.
  *
  * <p>Data goes to and from librbd at the ByteBuf's own native memory; a heap or composite buffer is copied once
- * through a pooled direct buffer. Compare-and-write is librbd's, atomic on the OSD against every other write.
+ * through a pooled direct buffer. Compare-and-write is librbd's, atomic on the OSD against every other write of
+ * every client; librbd 16 takes it for one 512-byte sector only and refuses longer ones with EINVAL, which
+ * completes them with INVALID FIELD (rather than an emulation that would be atomic on this node only).
  */
 public final class RbdBackend implements Backend {
     private static final Logger LOG = LoggerFactory.getLogger(RbdBackend.class);
@@ -292,7 +294,9 @@ public final class RbdBackend implements Backend {
         CompletionStatus status = CompletionStatus.GOOD;
         long miscompare = -1;
         if (error == -Errno.EILSEQ && r.op() == BlockOp.COMPARE_AND_WRITE) {
-            miscompare = slot.mismatch.getLong(0) - offset;
+            // librbd 16 gives the offset within the request; should a later one give the image's, it is past it.
+            long at = slot.mismatch.getLong(0);
+            miscompare = at >= length ? at - offset : at;
         } else if (error < 0) {
             int errno = (int) -error;
             status = Errno.status(errno, r.op() == BlockOp.READ || r.op() == BlockOp.VERIFY);

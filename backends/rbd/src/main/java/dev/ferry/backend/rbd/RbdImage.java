@@ -19,7 +19,7 @@ final class RbdImage implements AutoCloseable {
      * operations); 30 s is the SCSI layer's default command timeout on Linux, so the initiator hears of a lost
      * cluster about when it would have given up anyway. No librbd cache: a write is on the OSDs when it
      * completes, as the exported unit reports no volatile write cache. Discards always zero their range (librbd
-     * otherwise skips those smaller than its 64 KiB granularity), so unmapped blocks read back as zeroes.
+     * otherwise skips the parts of a range smaller than its 64 KiB granularity), so unmapped blocks read back as zeroes.
      */
     static final Map<String, String> DEFAULTS = Map.of(
             "client_mount_timeout", "30",
@@ -27,7 +27,6 @@ final class RbdImage implements AutoCloseable {
             "rados_osd_op_timeout", "30",
             "rbd_cache", "false",
             "rbd_skip_partial_discard", "false",
-            "rbd_discard_granularity_bytes", "0",
             "log_to_stderr", "false",
             "err_to_stderr", "false");
     private static final int FSID_BYTES = 37;
@@ -219,7 +218,7 @@ final class RbdImage implements AutoCloseable {
     }
 
     void resize(long bytes) throws BackendException {
-        check(Ceph.rbd_resize2(image, bytes, true, null, 0), "cannot resize image " + spec.imageSpec() + " to "
+        check(Ceph.rbd_resize(image, bytes), "cannot resize image " + spec.imageSpec() + " to "
                 + bytes + " bytes");
     }
 
