@@ -92,9 +92,12 @@ final class RbdImage implements AutoCloseable {
         }
     }
 
-    /** The names of the images in {@code pool} (and {@code namespace}, when not null), in the cluster's order. */
-    static List<String> list(RbdSpec where) throws BackendException {
-        String what = "pool " + where.pool();
+    /**
+     * The images in the pool (and namespace) of {@code where}, in the cluster's order, each with its size: opened
+     * read-only for the moment that takes, through one connection. An image removed meanwhile is left out.
+     */
+    static List<RbdImageInfo> list(RbdSpec where) throws BackendException {
+        String what = "pool " + where.pool() + (where.namespace() == null ? "" : "/" + where.namespace());
         long cluster = connect(what, where);
         long ioctx = 0;
         try {
@@ -106,13 +109,17 @@ final class RbdImage implements AutoCloseable {
                 names = new byte[(int) size[0]];
                 rc = Ceph.rbd_list(ioctx, names, size);
             } while (rc == -Errno.ERANGE && size[0] > names.length && size[0] < Integer.MAX_VALUE);
-            check(rc, "cannot list the images of pool " + where.pool());
-            List<String> result = new ArrayList<>();
+            check(rc, "cannot list the images of " + what);
+            List<RbdImageInfo> result = new ArrayList<>();
             int start = 0;
             for (int i = 0; i < rc; i++) {
                 if (names[i] == 0) {
                     if (i > start) {
-                        result.add(new String(names, start, i - start, StandardCharsets.UTF_8));
+                        String name = new String(names, start, i - start, StandardCharsets.UTF_8);
+                        long bytes = sizeOf(ioctx, name);
+                        if (bytes >= 0) {
+                            result.add(new RbdImageInfo(name, bytes));
+                        }
                     }
                     start = i + 1;
                 }
@@ -123,24 +130,20 @@ final class RbdImage implements AutoCloseable {
         }
     }
 
-    /** The size of image {@code name} in the pool of {@code where}, opened read-only for the moment it takes. */
-    static long sizeOf(RbdSpec where, String name) throws BackendException {
-        String what = "image " + where.pool() + "/" + name;
-        long cluster = connect(what, where);
-        long ioctx = 0;
+    /** The size of image {@code name}, or -1 when it is gone. */
+    private static long sizeOf(long ioctx, String name) throws BackendException {
+        long[] image = new long[1];
+        int rc = Ceph.rbd_open_read_only(ioctx, name, image, null);
+        if (rc == -Errno.ENOENT) {
+            return -1;
+        }
+        check(rc, "cannot open image " + name);
         try {
-            ioctx = pool(what, where, cluster);
-            long[] image = new long[1];
-            check(Ceph.rbd_open_read_only(ioctx, name, image, null), "cannot open " + what);
-            try {
-                long[] size = new long[1];
-                check(Ceph.rbd_get_size(image[0], size), "cannot read the size of " + what);
-                return size[0];
-            } finally {
-                Ceph.rbd_close(image[0]);
-            }
+            long[] size = new long[1];
+            check(Ceph.rbd_get_size(image[0], size), "cannot read the size of image " + name);
+            return size[0];
         } finally {
-            release(cluster, ioctx);
+            Ceph.rbd_close(image[0]);
         }
     }
 

@@ -15,13 +15,13 @@ import java.util.concurrent.TimeUnit;
  * always torn down again: by {@link #close()}, by a shutdown hook if the test JVM ends first, or by the script's
  * watchdog if the JVM dies without running its hooks.
  */
-final class CephCluster implements AutoCloseable {
+public final class CephCluster implements AutoCloseable {
     private static final Path SCRIPT = Path.of("../../scripts/ceph-single-node.sh").toAbsolutePath().normalize();
 
-    final Path dir;
-    final String conf;
+    public final Path dir;
+    public final String conf;
     /** Null when cephx is off. */
-    final String keyring;
+    public final String keyring;
     private final Thread hook;
 
     private CephCluster(Path dir, String conf, String keyring) {
@@ -33,7 +33,7 @@ final class CephCluster implements AutoCloseable {
     }
 
     /** Starts a cluster, or skips the calling tests (with the reason) where the script cannot run here. */
-    static CephCluster start(boolean cephx) throws IOException, InterruptedException {
+    public static CephCluster start(boolean cephx) throws IOException, InterruptedException {
         boolean root = "root".equals(System.getProperty("user.name"));
         assumeTrue(root, "SKIPPED: the single-node Ceph cluster runs its daemons as root");
         for (String c : List.of("/usr/bin/ceph-mon", "/usr/bin/ceph-mgr", "/usr/bin/ceph-osd", "/usr/bin/rbd")) {
@@ -69,20 +69,20 @@ final class CephCluster implements AutoCloseable {
     }
 
     /** The backstore path of {@code pool/image} on this cluster, with {@code extra} options appended. */
-    String path(String image, String... extra) {
+    public String path(String image, String... extra) {
         String p = RbdSpec.format("rbd", null, image, conf, null, keyring);
         return extra.length == 0 ? p : p + ":" + String.join(":", extra);
     }
 
     /** Runs {@code rbd -c CONF args...} and returns its output. */
-    String rbd(String... args) throws IOException, InterruptedException {
+    public String rbd(String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("rbd", "-c", conf));
         cmd.addAll(List.of(args));
         return run(cmd, 60);
     }
 
     /** The pid of daemon {@code name} (e.g. {@code osd.0}). */
-    long pid(String name) throws IOException {
+    public long pid(String name) throws IOException {
         return Long.parseLong(Files.readString(dir.resolve("run/" + name + ".pid")).trim());
     }
 
