@@ -75,6 +75,9 @@ public final class RbdBackend implements Backend {
         ByteBuf bounce;
         /** rbd_aio_compare_and_write's uint64_t *mismatch_off. */
         final Memory mismatch = new Memory(Long.BYTES);
+        final long mismatchAddress = Pointer.nativeValue(mismatch);
+        /** rbd_aio_create_completion's out-parameter, read at once: nothing allocates per request. */
+        final long[] completionOut = new long[1];
     }
 
     RbdBackend(RbdImage rbd, BackendDescriptor descriptor, int workers, int queueDepth) {
@@ -157,7 +160,7 @@ public final class RbdBackend implements Backend {
             start(r, slot, index);
         } catch (RuntimeException e) {
             LOG.error("backstore {}: starting {} failed", descriptor.name(), r.op(), e);
-            slot.error.compareAndSet(0, -Errno.EIO);
+            slot.error.compareAndSet(0, -Errno.ENOMEM); // INTERNAL ERROR: the request never reached librbd
             if (slot.parts.get() == 0) {
                 finish(index);
             }
@@ -169,73 +172,71 @@ public final class RbdBackend implements Backend {
         long offset = r.lba() * blockSize;
         int length = r.blocks() * blockSize;
         long image = rbd.image;
-        switch (r.op()) {
-            case READ -> {
-                ByteBuf d = r.data();
-                d.ensureWritable(length);
-                long at = address(d, d.writerIndex(), length);
-                if (at == 0) {
-                    slot.bounce = PooledByteBufAllocator.DEFAULT.directBuffer(length);
-                    at = address(slot.bounce, 0, length);
+        if (r.op() == BlockOp.UNMAP) {
+            int n = r.rangeCount();
+            slot.parts.set(n + 1); // one more than the ranges, so no early completion ends the slot while starting
+            for (int i = 0; i < n; i++) {
+                long c = completion(slot, index);
+                if (c != 0) {
+                    started(c, index, Ceph.rbd_aio_discard(image, r.rangeLba(i) * blockSize,
+                            (long) r.rangeBlocks(i) * blockSize, c));
                 }
-                long buffer = at;
-                one(slot, index, c -> Ceph.rbd_aio_read(image, offset, length, buffer, c));
             }
-            case VERIFY -> {
-                slot.bounce = PooledByteBufAllocator.DEFAULT.directBuffer(length);
-                long buffer = address(slot.bounce, 0, length);
-                one(slot, index, c -> Ceph.rbd_aio_read(image, offset, length, buffer, c));
-            }
-            case WRITE -> {
-                long buffer = source(slot, r.data(), length);
-                one(slot, index, c -> Ceph.rbd_aio_write(image, offset, length, buffer, c));
-            }
-            case COMPARE_AND_WRITE -> {
-                long buffer = source(slot, r.data(), 2 * length);
-                long mismatch = Pointer.nativeValue(slot.mismatch);
-                one(slot, index, c -> Ceph.rbd_aio_compare_and_write(image, offset, length, buffer,
-                        buffer + length, c, mismatch, 0));
-            }
-            case WRITE_ZEROES -> one(slot, index, c -> Ceph.rbd_aio_write_zeroes(image, offset, length, c, 0, 0));
-            case FLUSH -> one(slot, index, c -> Ceph.rbd_aio_flush(image, c));
-            case UNMAP -> {
-                int n = r.rangeCount();
-                slot.parts.set(n + 1); // one more than the ranges, so no early completion ends the slot while starting
-                for (int i = 0; i < n; i++) {
-                    long o = r.rangeLba(i) * blockSize;
-                    long l = (long) r.rangeBlocks(i) * blockSize;
-                    submit(index, c -> Ceph.rbd_aio_discard(image, o, l, c));
-                }
-                partDone(index, 0);
-            }
-            case PREFETCH -> throw new IllegalStateException("completed before taking a slot");
-        }
-    }
-
-    /** What an {@code rbd_aio_*} call does with a completion. */
-    @FunctionalInterface
-    private interface Aio {
-        long start(long completion);
-    }
-
-    private void one(Slot slot, int index, Aio aio) {
-        slot.parts.set(1);
-        submit(index, aio);
-    }
-
-    /** Starts one native operation of slot {@code index}, whose parts count includes it. */
-    private void submit(int index, Aio aio) {
-        long[] c = new long[1];
-        int rc = Ceph.rbd_aio_create_completion(index, callback, c);
-        if (rc < 0) {
-            partDone(index, rc);
+            partDone(index, 0);
             return;
         }
-        long started = aio.start(c[0]);
-        if (started < 0) {
-            Ceph.rbd_aio_release(c[0]); // librbd never calls back for a call it refused
-            partDone(index, started);
+        long buffer = switch (r.op()) { // may throw (no memory for a bounce buffer): execute then finishes the slot
+            case READ -> sink(slot, r.data(), length);
+            case VERIFY -> bounce(slot, length);
+            case WRITE -> source(slot, r.data(), length);
+            case COMPARE_AND_WRITE -> source(slot, r.data(), 2 * length);
+            default -> 0;
+        };
+        slot.parts.set(1);
+        long c = completion(slot, index);
+        if (c == 0) {
+            return;
         }
+        long rc = switch (r.op()) {
+            case READ, VERIFY -> Ceph.rbd_aio_read(image, offset, length, buffer, c);
+            case WRITE -> Ceph.rbd_aio_write(image, offset, length, buffer, c);
+            case COMPARE_AND_WRITE -> Ceph.rbd_aio_compare_and_write(image, offset, length, buffer, buffer + length,
+                    c, slot.mismatchAddress, 0);
+            case WRITE_ZEROES -> Ceph.rbd_aio_write_zeroes(image, offset, length, c, 0, 0);
+            case FLUSH -> Ceph.rbd_aio_flush(image, c);
+            case UNMAP, PREFETCH -> throw new IllegalStateException(r.op() + " has its own path");
+        };
+        started(c, index, rc);
+    }
+
+    /** A new librbd completion whose callback arg is the slot's index, or 0 when none could be made (a failed part). */
+    private long completion(Slot slot, int index) {
+        int rc = Ceph.rbd_aio_create_completion(index, callback, slot.completionOut);
+        if (rc < 0) {
+            partDone(index, rc);
+            return 0;
+        }
+        return slot.completionOut[0];
+    }
+
+    /** What an {@code rbd_aio_*} call returned: librbd never calls back for a call it refused. */
+    private void started(long completion, int index, long rc) {
+        if (rc < 0) {
+            Ceph.rbd_aio_release(completion);
+            partDone(index, rc);
+        }
+    }
+
+    /** The address where a read lands: the buffer's own at its writer index, or a bounce buffer's. */
+    private static long sink(Slot slot, ByteBuf d, int length) {
+        d.ensureWritable(length);
+        long at = address(d, d.writerIndex(), length);
+        return at != 0 ? at : bounce(slot, length);
+    }
+
+    private static long bounce(Slot slot, int length) {
+        slot.bounce = PooledByteBufAllocator.DEFAULT.directBuffer(length);
+        return address(slot.bounce, 0, length);
     }
 
     /** The address of the bytes to write: the buffer's own at its reader index, or a copy's. */
@@ -244,9 +245,9 @@ public final class RbdBackend implements Backend {
         if (at != 0) {
             return at;
         }
-        slot.bounce = PooledByteBufAllocator.DEFAULT.directBuffer(length);
+        long copy = bounce(slot, length);
         slot.bounce.writeBytes(d, d.readerIndex(), length);
-        return address(slot.bounce, 0, length);
+        return copy;
     }
 
     /** The native address of {@code length} bytes at {@code index}, or 0 when they are not one native region. */
