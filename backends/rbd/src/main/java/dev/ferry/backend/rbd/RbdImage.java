@@ -14,21 +14,26 @@ import java.util.Map;
  */
 final class RbdImage implements AutoCloseable {
     /**
-     * Ceph options Ferry sets on its clients (a spec's options override them). Timeouts: without them a call to a
-     * cluster that stopped answering waits forever (librados' defaults are 300 s to connect and no limit for
-     * operations); 30 s is the SCSI layer's default command timeout on Linux, so the initiator hears of a lost
-     * cluster about when it would have given up anyway. No librbd cache: a write is on the OSDs when it
-     * completes, as the exported unit reports no volatile write cache. Discards always zero their range (librbd
-     * otherwise skips the parts of a range smaller than its 64 KiB granularity), so unmapped blocks read back as zeroes.
+     * Ceph options Ferry sets on its clients, which a spec's options may change. Without these timeouts a call to a
+     * cluster that stopped answering waits forever (librados' defaults: 300 s to connect, no limit for operations);
+     * 30 s is the SCSI layer's default command timeout on Linux, so the initiator hears of a lost cluster about
+     * when it would have given up anyway. librados' own messages stay out of Ferry's log.
      */
     static final Map<String, String> DEFAULTS = Map.of(
             "client_mount_timeout", "30",
             "rados_mon_op_timeout", "30",
             "rados_osd_op_timeout", "30",
-            "rbd_cache", "false",
-            "rbd_skip_partial_discard", "false",
             "log_to_stderr", "false",
             "err_to_stderr", "false");
+    /**
+     * Ceph options the unit's description depends on, which a spec may not change ({@link RbdSpec#parse} refuses
+     * them). No librbd cache: a write is on the OSDs when it completes, as the unit reports no volatile write
+     * cache. Discards always zero their range (librbd otherwise skips the parts of a range smaller than its 64 KiB
+     * granularity), as the unit reports that unmapped blocks read back as zeroes.
+     */
+    static final Map<String, String> REQUIRED = Map.of(
+            "rbd_cache", "false",
+            "rbd_skip_partial_discard", "false");
     private static final int FSID_BYTES = 37;
     private static final int ID_BYTES = 64;
 
@@ -170,6 +175,9 @@ final class RbdImage implements AutoCloseable {
                     throw new BackendException(what + ": Ceph option " + o.getKey() + "=" + o.getValue() + " is "
                             + (rc == -Errno.ENOENT ? "unknown" : "refused: " + Errno.name(-rc)));
                 }
+            }
+            for (Map.Entry<String, String> o : REQUIRED.entrySet()) {
+                check(Rados.rados_conf_set(cluster, o.getKey(), o.getValue()), what + ": Ceph option " + o.getKey());
             }
             rc = Rados.rados_connect(cluster);
             if (rc < 0) {

@@ -11,7 +11,8 @@ import java.util.Map;
  * {@code POOL[/NAMESPACE]/IMAGE[:conf=FILE][:id=CLIENT][:keyring=FILE][:OPTION=VALUE]...}. {@code conf} is the
  * ceph.conf to read (default: Ceph's search path, /etc/ceph/ceph.conf first), {@code id} the client id (default
  * {@code admin}); every other key is a Ceph option set on this client ({@code keyring},
- * {@code rados_osd_op_timeout}, ...), overriding the conf file and Ferry's defaults ({@link RbdImage#DEFAULTS}).
+ * {@code rados_osd_op_timeout}, ...), overriding the conf file and Ferry's defaults ({@link RbdImage#DEFAULTS}),
+ * except those the unit's description depends on ({@link RbdImage#REQUIRED}).
  *
  * @param options the Ceph options in the order given
  */
@@ -44,6 +45,10 @@ record RbdSpec(String pool, String namespace, String image, String conf, String 
             }
             String key = parts[i].substring(0, eq);
             String value = parts[i].substring(eq + 1);
+            if (RbdImage.REQUIRED.containsKey(key)) {
+                throw new IllegalArgumentException("'" + key + "' is always " + RbdImage.REQUIRED.get(key)
+                        + " for Ferry: the unit's write cache and discard behaviour depend on it");
+            }
             switch (key) {
                 case "conf" -> conf = value;
                 case "id" -> id = value;

@@ -43,7 +43,7 @@ class RbdSpecTest {
     @Test
     void refusesWhatIsNotAnImageSpecWithTheReason() {
         for (String bad : List.of("", "vm1", "rbd/", "/vm1", "a/b/c/d", "rbd/vm 1", "rbd/vm1@snap", "rbd/vm1:conf",
-                "rbd/vm1:=x", "rbd/vm1:id=")) {
+                "rbd/vm1:=x", "rbd/vm1:id=", "rbd/vm1:rbd_cache=true", "rbd/vm1:rbd_skip_partial_discard=true")) {
             assertThrows(IllegalArgumentException.class, () -> RbdSpec.parse(bad), bad);
         }
         List<String> problems = new RbdBackendFactory().validate(
