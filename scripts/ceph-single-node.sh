@@ -204,6 +204,8 @@ stop() {
 }
 
 [[ $# -ge 2 ]] || usage
+# Only this cluster's conf counts: arguments or a conf from the caller's environment would reach every command.
+unset CEPH_ARGS CEPH_CONF
 DIR=$2
 case $1 in
     start) shift 2; start "$@" ;;
