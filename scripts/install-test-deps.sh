@@ -24,6 +24,12 @@ need_package mount                          # losetup, mount, umount: the block 
 need_package procps                         # kill(1): LinuxInitiatorChecksTest signals QEMU
 need_package libibverbs1                     # rdma-core through JNA: without it the nvme-rdma binding tests skip
 need_package librdmacm1
+# A single-node Ceph for the rbd backend's tests and demos (scripts/ceph-single-node.sh) and librbd for the backend.
+need_command ceph-mon ceph-mon
+need_command ceph-mgr ceph-mgr
+need_command ceph-osd ceph-osd
+need_command rbd ceph-common
+need_package librbd1
 
 if ((${#missing[@]} == 0)); then
     exit 0

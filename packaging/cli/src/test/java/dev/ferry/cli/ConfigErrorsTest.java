@@ -39,7 +39,7 @@ class ConfigErrorsTest {
     @Test
     void unknownBackendTypeIsNamedWithTheKnownOnes() throws Exception {
         assertRefused("{\"backstores\": [{\"name\": \"r\", \"type\": \"tape\", \"size\": \"1G\"}]}",
-                "backstores[0].type: unknown backend 'tape' (one of [ata, block, file, ram, scsi])");
+                "backstores[0].type: unknown backend 'tape' (one of [ata, block, file, ram, rbd, scsi])");
     }
 
     @Test

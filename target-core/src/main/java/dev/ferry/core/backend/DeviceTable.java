@@ -52,7 +52,7 @@ public final class DeviceTable {
     }
 
     /** Binary units, one decimal: 64.0M, 1.8T. */
-    static String humanSize(long bytes) {
+    public static String humanSize(long bytes) {
         String units = "BKMGTPE";
         int u = 0;
         double v = bytes;

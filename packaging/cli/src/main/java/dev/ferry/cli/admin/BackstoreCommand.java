@@ -1,5 +1,6 @@
 package dev.ferry.cli.admin;
 
+import dev.ferry.backend.rbd.RbdCatalog;
 import dev.ferry.cli.ExitCodes;
 import dev.ferry.cli.control.ControlRequest;
 import dev.ferry.cli.control.ControlResponse;
@@ -25,7 +26,8 @@ public final class BackstoreCommand extends CommandGroup {
             description = {"Create a backstore and open it now.",
                     "  ferry backstore create ram scratch --size 10G",
                     "  ferry backstore create file disk0 /var/lib/ferry/disk0.img --size 100G",
-                    "  ferry backstore create block nvme0 /dev/disk/by-id/nvme-..."})
+                    "  ferry backstore create block nvme0 /dev/disk/by-id/nvme-...",
+                    "  ferry backstore create rbd vm1 rbd/vm1 --size 20G --conf /etc/ceph/ceph.conf --id ferry"})
     static final class Create implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin AdminOptions admin;
@@ -35,9 +37,9 @@ public final class BackstoreCommand extends CommandGroup {
         String type;
         @Parameters(index = "1", paramLabel = "NAME", description = "unique name, 1-64 of A-Z a-z 0-9 . _ : -")
         String name;
-        @Parameters(index = "2", arity = "0..1", paramLabel = "PATH", description = "backing file or device (file, block; scsi and ata: /dev/sgN or /dev/sdX)")
-        Path path;
-        @Option(names = "--size", paramLabel = "SIZE", description = "capacity: 1073741824, 512M, 10G, 2T (required for ram and a new file)")
+        @Parameters(index = "2", arity = "0..1", paramLabel = "PATH", description = "backing file or device (file, block; scsi and ata: /dev/sgN or /dev/sdX); rbd: POOL/IMAGE")
+        String path;
+        @Option(names = "--size", paramLabel = "SIZE", description = "capacity: 1073741824, 512M, 10G, 2T (required for ram, a new file and a new rbd image)")
         String size;
         @Option(names = "--block-size", paramLabel = "N", description = "logical block size, 512 (default) or 4096")
         Integer blockSize;
@@ -50,20 +52,53 @@ public final class BackstoreCommand extends CommandGroup {
         @Option(names = "--queue-depth", paramLabel = "N",
                 description = "requests in flight to the device, 1-1024 (default 32)")
         Integer queueDepth;
+        @Option(names = "--conf", paramLabel = "FILE", description = "rbd: the ceph.conf (default: /etc/ceph/ceph.conf)")
+        Path conf;
+        @Option(names = "--id", paramLabel = "CLIENT", description = "rbd: the Ceph client id (default: admin)")
+        String id;
+        @Option(names = "--keyring", paramLabel = "FILE", description = "rbd: the client's keyring (default: the conf's)")
+        Path keyring;
+        @Option(names = "--namespace", paramLabel = "NS", description = "rbd: the RADOS namespace of the image in its pool")
+        String namespace;
 
         @Override
         public Integer call() {
-            BackstoreConfig b = new BackstoreConfig(name, type, size,
-                    path == null ? null : path.toAbsolutePath().toString(), blockSize, null,
+            BackstoreConfig b = new BackstoreConfig(name, type, size, path(), blockSize, null,
                     readOnly ? Boolean.TRUE : null, noWriteCache ? Boolean.FALSE : null, workers, queueDepth, null);
             return new AdminCall(spec, admin).change("backstore " + name + " created",
                     c -> ConfigEdits.addBackstore(c, b));
+        }
+
+        /** A file or device as an absolute path; an rbd image as {@link RbdCatalog#path} spells it. */
+        private String path() {
+            boolean rbd = "rbd".equals(type);
+            if (!rbd && (conf != null || id != null || keyring != null || namespace != null)) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--conf, --id, --keyring and --namespace are for rbd backstores");
+            }
+            if (path == null) {
+                return null;
+            }
+            if (!rbd) {
+                return Path.of(path).toAbsolutePath().toString();
+            }
+            int slash = path.indexOf('/');
+            if (slash <= 0 || path.indexOf(':') >= 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "an rbd PATH is POOL/IMAGE (got '" + path
+                        + "'); give the namespace with --namespace");
+            }
+            return RbdCatalog.path(path.substring(0, slash), namespace, path.substring(slash + 1), absolute(conf), id,
+                    absolute(keyring));
+        }
+
+        private static String absolute(Path p) {
+            return p == null ? null : p.toAbsolutePath().toString();
         }
     }
 
     static final class Types extends java.util.ArrayList<String> {
         Types() {
-            super(java.util.List.of("ram", "file", "block", "scsi", "ata"));
+            super(java.util.List.of("ram", "file", "block", "scsi", "ata", "rbd"));
         }
     }
 

@@ -1,0 +1,5 @@
+package dev.ferry.backend.rbd;
+
+/** One image of a pool, as {@code ferry rbd ls} lists it. */
+public record RbdImageInfo(String name, long sizeBytes) {
+}

@@ -1,0 +1,224 @@
+package dev.ferry.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ferry.backend.rbd.CephCluster;
+import dev.ferry.frontend.nvmetcp.testing.NvmeTcpTestHost;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code ferry backstore create rbd} and {@code ferry rbd ls} against real {@code ferry serve} daemons and a real
+ * single-node Ceph cluster (cephx on): the image is served, resized both ways and listed; two daemons exporting
+ * one image (two Ferry nodes) serve the same data and present the same identity over iSCSI and NVMe/TCP.
+ */
+class RbdCommandTest {
+    private static final String IQN = "iqn.2026-11.dev.ferry:rbd";
+    private static final String NQN = "nqn.2026-11.dev.ferry:rbd";
+    private static final int BS = 512;
+    private static CephCluster ceph;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void startCeph() throws Exception {
+        ceph = CephCluster.start(true);
+    }
+
+    @AfterAll
+    static void stopCeph() {
+        if (ceph != null) {
+            ceph.close();
+        }
+    }
+
+    /** The --conf and --keyring options of this cluster. */
+    private static List<String> cluster(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--conf", ceph.conf, "--keyring", ceph.keyring));
+        return all;
+    }
+
+    @Test
+    void createsServesResizesAndListsAnImage() throws Exception {
+        Path config = dir.resolve("ferry.json");
+        Files.writeString(config, "{\"backstores\": [], \"targets\": []}");
+        Path socket = dir.resolve("ferry.sock");
+        String url = "iscsi://127.0.0.1:" + Tool.freePort();
+        try (Daemon d = Daemon.start(Daemon.fromClassPath(), config, socket, dir.resolve("daemon.log"))) {
+            CliRun missing = admin(socket, cluster("backstore", "create", "rbd", "nope", "rbd/nope"));
+            assertEquals(4, missing.exitCode(), missing::toString);
+            assertTrue(missing.err().contains("image rbd/nope does not exist (give a size to create it)"),
+                    missing::toString);
+
+            ok(socket, cluster("backstore", "create", "rbd", "vm1", "rbd/vm1", "--size", "64M"));
+            ok(socket, List.of("iscsi", "target", "create", IQN, "--portal", url.substring(8),
+                    "--allow-any-initiator"));
+            ok(socket, List.of("iscsi", "lun", "add", IQN, "vm1"));
+            String lun = url + "/" + IQN + "/0";
+            assertEquals(64L << 20, capacity(lun));
+            assertTrue(Files.readString(config).contains("\"rbd/vm1:conf=" + ceph.conf + ":keyring=" + ceph.keyring
+                    + "\""), Files.readString(config));
+
+            CliRun ls = CliRun.of(cluster("rbd", "ls", "rbd").toArray(String[]::new));
+            assertEquals(0, ls.exitCode(), ls::toString);
+            assertTrue(ls.out().lines().anyMatch(l -> l.matches("vm1 +64\\.0M")), ls::toString);
+
+            ok(socket, List.of("backstore", "resize", "vm1", "128M"));
+            assertEquals(128L << 20, capacity(lun));
+            assertTrue(ceph.rbd("info", "rbd/vm1").contains("size 128 MiB"));
+            ceph.rbd("resize", "--no-progress", "--size", "192M", "rbd/vm1");
+            CliRun reread = admin(socket, List.of("backstore", "resize", "vm1"));
+            assertEquals(0, reread.exitCode(), reread::toString);
+            assertEquals("ferry: backstore vm1 has " + (192 << 20) + " bytes\n", reread.out());
+            assertEquals(192L << 20, capacity(lun));
+        }
+    }
+
+    @Test
+    void refusesRbdOptionsOnOtherTypesAndAPathThatIsNotPoolSlashImage() {
+        CliRun notRbd = CliRun.of("backstore", "create", "file", "f", "/tmp/x.img", "--conf", "/etc/ceph/ceph.conf");
+        assertEquals(2, notRbd.exitCode(), notRbd::toString);
+        assertTrue(notRbd.err().contains("--conf, --id, --keyring and --namespace are for rbd backstores"),
+                notRbd::toString);
+        CliRun noPool = CliRun.of("backstore", "create", "rbd", "r", "image-only");
+        assertEquals(2, noPool.exitCode(), noPool::toString);
+        assertTrue(noPool.err().contains("an rbd PATH is POOL/IMAGE"), noPool::toString);
+    }
+
+    @Test
+    void twoNodesExportingOneImageServeTheSameDataAndIdentity() throws Exception {
+        String size = "32M";
+        Node a = new Node("a");
+        Node b = new Node("b");
+        try (Daemon da = a.start(size); Daemon db = b.start(null);
+                NvmeTcpTestHost ha = a.nvmeHost(); NvmeTcpTestHost hb = b.nvmeHost()) {
+            byte[] one = pattern(8 * BS, (byte) 0x11);
+            ha.write(1, 16, one, BS); // NVMe/TCP through node a...
+            assertArrayEquals(one, hb.read(1, 16, 8, BS)); // ...read back through node b
+            Tool qemu = Tool.run("qemu-io", "-f", "raw", "-c", "read -P 0x11 8k 4k", a.lun()); // and over iSCSI
+            assertEquals(0, qemu.exitCode(), qemu.output());
+            assertTrue(qemu.output().contains("read 4096/4096 bytes"), qemu.output());
+            Tool write = Tool.run("qemu-io", "-f", "raw", "-c", "write -P 0x22 1M 64k", b.lun()); // iSCSI on b
+            assertEquals(0, write.exitCode(), write.output());
+            assertArrayEquals(pattern(64 * 1024, (byte) 0x22), ha.read(1, (1 << 20) / BS, 128, BS));
+
+            // Both are in the image itself.
+            Path export = dir.resolve("shared.img");
+            ceph.rbd("export", "--no-progress", "rbd/shared", export.toString());
+            byte[] image = Files.readAllBytes(export);
+            assertArrayEquals(one, Arrays.copyOfRange(image, 16 * BS, 24 * BS));
+            assertArrayEquals(pattern(64 * 1024, (byte) 0x22), Arrays.copyOfRange(image, 1 << 20, (1 << 20) + 65536));
+
+            // One unit to multipath: the same NVMe NGUID and EUI-64, the same SCSI serial and designators.
+            byte[] nsA = a.identifyNamespace();
+            byte[] nsB = b.identifyNamespace();
+            assertArrayEquals(Arrays.copyOfRange(nsA, 104, 128), Arrays.copyOfRange(nsB, 104, 128));
+            assertTrue(!Arrays.equals(Arrays.copyOfRange(nsA, 104, 120), new byte[16]), "an NGUID is reported");
+            for (String page : List.of("0x80", "0x83")) {
+                Tool vpdA = Tool.run("iscsi-inq", "-e", "1", "-c", page, a.lun());
+                Tool vpdB = Tool.run("iscsi-inq", "-e", "1", "-c", page, b.lun());
+                assertEquals(0, vpdA.exitCode(), vpdA.output());
+                assertEquals(vpdA.output(), vpdB.output());
+            }
+        }
+    }
+
+    /** One Ferry node: a daemon exporting rbd/shared as LUN 0 over iSCSI and namespace 1 over NVMe/TCP. */
+    private final class Node {
+        final String name;
+        final Path socket;
+        final int iscsiPort;
+        final int nvmePort;
+
+        Node(String name) throws Exception {
+            this.name = name;
+            this.socket = dir.resolve(name + ".sock");
+            this.iscsiPort = Tool.freePort();
+            this.nvmePort = Tool.freePort();
+        }
+
+        Daemon start(String size) throws Exception {
+            Path config = dir.resolve(name + ".json");
+            Files.writeString(config, "{\"backstores\": [], \"targets\": []}");
+            Daemon d = Daemon.start(Daemon.fromClassPath(), config, socket, dir.resolve(name + ".log"));
+            List<String> create = cluster("backstore", "create", "rbd", "disk-" + name, "rbd/shared");
+            if (size != null) {
+                create.addAll(List.of("--size", size));
+            }
+            ok(socket, create);
+            ok(socket, List.of("iscsi", "target", "create", IQN, "--portal", "127.0.0.1:" + iscsiPort,
+                    "--allow-any-initiator"));
+            ok(socket, List.of("iscsi", "lun", "add", IQN, "disk-" + name));
+            ok(socket, List.of("nvme", "subsystem", "create", NQN, "--port", "127.0.0.1:" + nvmePort,
+                    "--allow-any-host"));
+            ok(socket, List.of("nvme", "namespace", "add", NQN, "disk-" + name));
+            return d;
+        }
+
+        String lun() {
+            return "iscsi://127.0.0.1:" + iscsiPort + "/" + IQN + "/0";
+        }
+
+        /** A host with an admin queue and I/O queue 1 on this node's subsystem. */
+        NvmeTcpTestHost nvmeHost() throws Exception {
+            NvmeTcpTestHost admin = new NvmeTcpTestHost(new InetSocketAddress("127.0.0.1", nvmePort));
+            int cntlid = admin.connectAdmin(NQN, 0);
+            NvmeTcpTestHost io = new NvmeTcpTestHost(new InetSocketAddress("127.0.0.1", nvmePort));
+            io.connectIo(NQN, cntlid, 1, 31);
+            hosts.add(admin);
+            return io;
+        }
+
+        byte[] identifyNamespace() throws Exception {
+            try (NvmeTcpTestHost admin = new NvmeTcpTestHost(new InetSocketAddress("127.0.0.1", nvmePort))) {
+                admin.connectAdmin(NQN, 0);
+                return admin.identify(NvmeTcpTestHost.CNS_NAMESPACE, 1);
+            }
+        }
+    }
+
+    private final List<NvmeTcpTestHost> hosts = new ArrayList<>();
+
+    @org.junit.jupiter.api.AfterEach
+    void closeHosts() throws Exception {
+        for (NvmeTcpTestHost h : hosts) {
+            h.close();
+        }
+    }
+
+    private static byte[] pattern(int length, byte value) {
+        byte[] b = new byte[length];
+        Arrays.fill(b, value);
+        return b;
+    }
+
+    /** READ CAPACITY(16) by libiscsi, in bytes. */
+    private static long capacity(String lunUrl) throws Exception {
+        Tool t = Tool.run("iscsi-readcapacity16", "-s", lunUrl);
+        assertEquals(0, t.exitCode(), t.output());
+        return Long.parseLong(t.output().trim());
+    }
+
+    private static void ok(Path socket, List<String> args) {
+        CliRun r = admin(socket, args);
+        assertEquals(0, r.exitCode(), r::toString);
+    }
+
+    private static CliRun admin(Path socket, List<String> args) {
+        List<String> all = new ArrayList<>(args);
+        all.addAll(List.of("--control-socket", socket.toString()));
+        return CliRun.of(all.toArray(String[]::new));
+    }
+}
