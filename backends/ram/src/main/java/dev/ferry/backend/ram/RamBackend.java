@@ -68,19 +68,12 @@ public final class RamBackend implements Backend {
                 next.set(i, old.get(i));
             }
             chunks = next;
-            descriptor = withCapacity(descriptor, blocks);
+            descriptor = descriptor.withCapacityBlocks(blocks);
             // Blocks that come back after a shrink and a grow must read as zeroes, as they did before being written.
             long end = blocks * blockSize;
             zero(end, (long) count * CHUNK_SIZE - end);
         });
         return descriptor;
-    }
-
-    private static BackendDescriptor withCapacity(BackendDescriptor d, long blocks) {
-        return new BackendDescriptor(d.name(), blocks, d.logicalBlockSize(), d.physicalBlockSize(),
-                d.optimalTransferBlocks(), d.maxTransferBlocks(), d.discard(), d.discardGranularityBlocks(),
-                d.discardZeroes(), d.writeZeroes(), d.volatileWriteCache(), d.writeCacheEnabled(), d.rotational(),
-                d.readOnly(), d.identity());
     }
 
     /** The size is the configuration's, so there is nothing to re-read. */
