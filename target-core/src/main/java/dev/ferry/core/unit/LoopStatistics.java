@@ -19,9 +19,11 @@ final class LoopStatistics {
     static final int WRITE_NANOS = 5;
     static final int ERRORS = 6;
     private static final int COUNTERS = 7;
+    /** Longs on each side of the counters (128 bytes), so no other loop's counters share their cache lines. */
+    private static final int PAD = 16;
     private static final VarHandle COUNTER = MethodHandles.arrayElementVarHandle(long[].class);
 
-    private final long[] counters = new long[COUNTERS];
+    private final long[] counters = new long[PAD + COUNTERS + PAD];
     final LatencyHistogram readLatency = new LatencyHistogram();
     final LatencyHistogram writeLatency = new LatencyHistogram();
 
@@ -44,11 +46,11 @@ final class LoopStatistics {
     }
 
     private void add(int counter, long n) {
-        COUNTER.setOpaque(counters, counter, (long) COUNTER.getOpaque(counters, counter) + n);
+        COUNTER.setOpaque(counters, PAD + counter, (long) COUNTER.getOpaque(counters, PAD + counter) + n);
     }
 
     /** One counter ({@link #READS} ...) as far as this thread can see; any thread. */
     long get(int counter) {
-        return (long) COUNTER.getOpaque(counters, counter);
+        return (long) COUNTER.getOpaque(counters, PAD + counter);
     }
 }

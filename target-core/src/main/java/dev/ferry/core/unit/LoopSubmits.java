@@ -13,31 +13,27 @@ import java.lang.invoke.VarHandle;
  * two sides of Dekker's handshake), with no read-modify-write of a line another loop writes.
  */
 final class LoopSubmits {
-    private static final VarHandle UNDER_WAY;
+    /**
+     * Ints on each side of the count: 128 bytes, two cache lines (the adjacent-line prefetcher fetches pairs), so the
+     * garbage collector, which may place two loops' instances side by side, never puts two counts on one line.
+     */
+    private static final int PAD = 32;
+    private static final VarHandle CELL = MethodHandles.arrayElementVarHandle(int[].class);
 
-    static {
-        try {
-            UNDER_WAY = MethodHandles.lookup().findVarHandle(LoopSubmits.class, "underWay", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
-    @SuppressWarnings("unused") // through UNDER_WAY
-    private int underWay;
+    private final int[] cell = new int[2 * PAD + 1];
 
     /** Before the loop reads the closed flag. Owning loop only. */
     void enter() {
-        UNDER_WAY.setVolatile(this, (int) UNDER_WAY.getOpaque(this) + 1);
+        CELL.setVolatile(cell, PAD, (int) CELL.getOpaque(cell, PAD) + 1);
     }
 
     /** After the request is in a ring, executed or completed. Owning loop only. */
     void leave() {
-        UNDER_WAY.setRelease(this, (int) UNDER_WAY.getOpaque(this) - 1);
+        CELL.setRelease(cell, PAD, (int) CELL.getOpaque(cell, PAD) - 1);
     }
 
     /** Whether a submit is under way; any thread. */
     boolean underWay() {
-        return (int) UNDER_WAY.getVolatile(this) > 0;
+        return (int) CELL.getVolatile(cell, PAD) > 0;
     }
 }
