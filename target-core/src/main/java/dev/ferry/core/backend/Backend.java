@@ -5,9 +5,10 @@ import dev.ferry.core.request.BlockRequest;
 /**
  * What a backend (RTA) implements: one opened storage resource. A backend knows nothing of networks or protocols.
  *
- * <p>{@link #execute} is called on one of the core's worker threads (as many as {@link #workers()} asks for),
- * possibly concurrently from several of them. It either completes the request before returning (blocking I/O)
- * or arranges for {@link BlockRequest#complete} to be called later from any thread (asynchronous I/O).
+ * <p>{@link #execute} is called on one of the core's worker threads (as many as {@link #workers()} asks for), or,
+ * for a {@link #nonBlocking} backend, on the frontend event loops; possibly concurrently from several of them. It
+ * either completes the request before returning (blocking I/O) or arranges for {@link BlockRequest#complete} to be
+ * called later from any thread (asynchronous I/O).
  * A request is always within capacity and well-formed: the core checks LBA ranges before it gets here.
  * {@link dev.ferry.core.request.BlockOp#COMPARE_AND_WRITE} must be atomic against every other write to the same
  * blocks.
@@ -26,13 +27,17 @@ public interface Backend extends AutoCloseable {
     /**
      * Whether {@link #execute} never blocks (it completes at once from memory, or only queues the request to the
      * device, as io_uring submission does). The core then runs it on the frontend event loop that decoded the
-     * command (run-to-completion, no thread hand-off); otherwise on the unit's worker threads.
+     * command (run-to-completion, no thread hand-off); otherwise on the unit's worker threads. Asked once, when the
+     * unit opens: the answer must not change.
      */
     default boolean nonBlocking() {
         return false;
     }
 
-    /** How many worker threads should feed this backend (blocking backends want several). */
+    /**
+     * How many worker threads should feed this backend (blocking backends want several); none are made for a
+     * {@link #nonBlocking} one.
+     */
     default int workers() {
         return 1;
     }

@@ -39,6 +39,13 @@ public record BackendDescriptor(
         boolean readOnly,
         UnitIdentity identity) {
 
+    /** This description with another capacity: what a resize changes, and all it changes. */
+    public BackendDescriptor withCapacityBlocks(long blocks) {
+        return new BackendDescriptor(name, blocks, logicalBlockSize, physicalBlockSize, optimalTransferBlocks,
+                maxTransferBlocks, discard, discardGranularityBlocks, discardZeroes, writeZeroes, volatileWriteCache,
+                writeCacheEnabled, rotational, readOnly, identity);
+    }
+
     public long capacityBytes() {
         return capacityBlocks * logicalBlockSize;
     }

@@ -58,10 +58,6 @@ public record IscsiTargetConfig(
         return maxSessions != null ? maxSessions : DEFAULT_MAX_SESSIONS;
     }
 
-    public int commandsPerSessionOrDefault() {
-        return commandsPerSession != null ? commandsPerSession : DEFAULT_COMMANDS_PER_SESSION;
-    }
-
     public int maxBurstLengthOrDefault() {
         return maxBurstLength != null ? maxBurstLength : DEFAULT_MAX_BURST_LENGTH;
     }

@@ -10,8 +10,9 @@ import io.netty.buffer.ByteBuf;
  * LogicalUnit#submit submits} it, receives it back in its {@link RequestCompletion} on its own thread, and
  * {@link #release() releases} it. Nothing on this path allocates in the steady state.
  *
- * <p>Threading: fields are written by the frontend before submit, read and completed by a backend worker, and
- * read again by the frontend after completion; the rings between them publish the writes safely.
+ * <p>Threading: fields are written by the frontend before submit, read and completed by a backend worker (or by
+ * the frontend's own loop, for a non-blocking backend), and read again by the frontend after completion; the rings
+ * between threads publish the writes safely.
  */
 public final class BlockRequest {
     private static final int INITIAL_RANGES = 8;

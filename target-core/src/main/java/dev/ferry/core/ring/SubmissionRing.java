@@ -52,8 +52,4 @@ public final class SubmissionRing {
     public int size() {
         return ring.size();
     }
-
-    public int capacity() {
-        return ring.capacity();
-    }
 }

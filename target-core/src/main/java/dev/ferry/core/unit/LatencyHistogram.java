@@ -1,15 +1,20 @@
 package dev.ferry.core.unit;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * A lock-free log-linear latency histogram from 1 us to 10 s. Each decade [10^k, 10^(k+1)) ns is cut into 90
- * buckets of width 10^(k-1) ns (so 1.0, 1.1 ... 9.9 times the decade), giving at most 10% relative error; one bucket
- * below 1 us and one at or above 10 s catch the rest. Bucket bounds are exact decimals, so the 1-2-5 bounds a
- * Prometheus histogram exports fall on them. Recording is one array increment: no allocation, no lock.
+ * A log-linear latency histogram from 1 us to 10 s. Each decade [10^k, 10^(k+1)) ns is cut into 90 buckets of width
+ * 10^(k-1) ns (so 1.0, 1.1 ... 9.9 times the decade), giving at most 10% relative error; one bucket below 1 us and
+ * one at or above 10 s catch the rest. Bucket bounds are exact decimals, so the 1-2-5 bounds a Prometheus histogram
+ * exports fall on them.
+ *
+ * <p>One thread records (the event loop that owns it: {@link UnitStatistics} keeps one per loop and sums them), any
+ * thread takes snapshots. Recording is one plain increment made visible with an opaque store: no allocation, no lock,
+ * no atomic read-modify-write.
  */
 public final class LatencyHistogram {
     /** Lowest tracked latency: the first bucket holds everything below it. */
@@ -21,18 +26,32 @@ public final class LatencyHistogram {
     /** Underflow, 7 decades of 90, overflow. */
     public static final int BUCKETS = DECADES * PER_DECADE + 2;
 
-    private final AtomicLongArray counts = new AtomicLongArray(BUCKETS);
+    private static final VarHandle COUNT = MethodHandles.arrayElementVarHandle(long[].class);
 
+    private final long[] counts = new long[BUCKETS];
+
+    /** Counts one sample. One thread at a time: two recording at once may lose a count. */
     public void record(long nanos) {
-        counts.incrementAndGet(indexOf(nanos));
+        int i = indexOf(nanos);
+        COUNT.setOpaque(counts, i, (long) COUNT.getOpaque(counts, i) + 1);
     }
 
+    /** The counts so far; any thread. */
     public Snapshot snapshot() {
         long[] c = new long[BUCKETS];
-        for (int i = 0; i < BUCKETS; i++) {
-            c[i] = counts.get(i);
-        }
+        addTo(c);
         return new Snapshot(c);
+    }
+
+    /** Adds this histogram's counts to {@code sum}, a histogram only the calling thread uses. */
+    void addTo(LatencyHistogram sum) {
+        addTo(sum.counts);
+    }
+
+    private void addTo(long[] sums) {
+        for (int i = 0; i < BUCKETS; i++) {
+            sums[i] += (long) COUNT.getOpaque(counts, i);
+        }
     }
 
     /** The bucket holding {@code nanos}. */

@@ -7,13 +7,13 @@ import dev.ferry.core.request.BlockOp;
 import dev.ferry.core.request.BlockRequest;
 import dev.ferry.core.request.CompletionStatus;
 import dev.ferry.core.ring.BackendWorker;
+import dev.ferry.core.ring.CompletionQueue;
 import dev.ferry.core.ring.SubmissionRing;
 import dev.ferry.core.unit.reservation.ReservationStore;
 import dev.ferry.core.unit.reservation.UnitReservations;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +22,11 @@ import org.slf4j.LoggerFactory;
  * that feed it, with the state every protocol shares (write cache setting, reservations). Frontends submit here and
  * never see the backend. Range and write-protect checks, write-through while the write cache is off, and refusing
  * durable work after durability was lost happen here once, for every protocol.
+ *
+ * <p>A {@link Backend#nonBlocking} backend runs on the event loop that submits (run to completion: no rings, no
+ * workers); any other is fed through one ring per worker, each loop to its own ring ({@link CompletionQueue#index()}
+ * modulo the rings, the next ones when it is full). What each loop does here it counts in its own state (statistics,
+ * submits under way), so no I/O updates a line another loop writes.
  */
 public final class LogicalUnit {
     private static final Logger LOG = LoggerFactory.getLogger(LogicalUnit.class);
@@ -31,16 +36,20 @@ public final class LogicalUnit {
     static final long CLOSE_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final Backend backend;
+    /** {@link Backend#nonBlocking}, asked once: the unit has rings and workers only when it is false. */
+    private final boolean runsOnLoop;
     /** Replaced whole on a resize, so a request is checked against one consistent description. */
     private volatile BackendDescriptor descriptor;
     private final SubmissionRing[] rings;
     private final List<BackendWorker> workers = new ArrayList<>();
-    private final AtomicInteger nextRing = new AtomicInteger();
     private final UnitStatistics statistics = new UnitStatistics();
     private final WriteCache writeCache;
     private final UnitReservations reservations;
-    /** Submits under way; {@link #close} waits for them so none lands in a ring nobody drains any more. */
-    private final AtomicInteger submitting = new AtomicInteger();
+    /**
+     * Submits under way, per loop; {@link #close} waits for them so that none lands in a ring nobody drains any more
+     * and none is inside the backend when it is closed.
+     */
+    private final PerLoop<LoopSubmits> submitting = new PerLoop<>(LoopSubmits::new);
     private volatile boolean closed;
     /**
      * Set for good when a flush or the sync of a durable write failed. After a failed fdatasync the kernel may have dropped the
@@ -51,7 +60,12 @@ public final class LogicalUnit {
      */
     private volatile boolean durabilityLost;
 
-    /** A unit whose reservations do not survive a restart (APTPL is refused). */
+    /**
+     * A unit whose reservations do not survive a restart (APTPL is refused).
+     *
+     * @param workerCount worker threads for a backend that may block; none are made for a {@link Backend#nonBlocking}
+     *                    one
+     */
     public LogicalUnit(Backend backend, int workerCount) {
         this(backend, workerCount, null);
     }
@@ -64,12 +78,13 @@ public final class LogicalUnit {
      */
     public LogicalUnit(Backend backend, int workerCount, java.nio.file.Path reservationDirectory) {
         this.backend = backend;
+        this.runsOnLoop = backend.nonBlocking();
         this.descriptor = backend.describe();
         this.writeCache = new WriteCache(descriptor);
         this.reservations = new UnitReservations(reservationDirectory == null ? null
                 : new ReservationStore(reservationDirectory, descriptor.name()));
-        this.rings = new SubmissionRing[workerCount];
-        for (int i = 0; i < workerCount; i++) {
+        this.rings = new SubmissionRing[runsOnLoop ? 0 : workerCount];
+        for (int i = 0; i < rings.length; i++) {
             rings[i] = new SubmissionRing(RING_CAPACITY);
             workers.add(new BackendWorker("ferry-" + descriptor.name() + "-" + i, backend, rings[i]));
         }
@@ -121,14 +136,17 @@ public final class LogicalUnit {
     }
 
     /**
-     * Routes a request to a backend worker (or runs a {@link Backend#nonBlocking} backend right here). The request always completes through its owner's completion queue,
-     * also when it is refused here (out of range, write-protected, durability lost, ring full, unit closed because a
-     * frontend still held it after a reconfiguration removed it), so a frontend has one path. A write-class request
-     * gets FUA while the write cache is off.
+     * Routes a request to a backend worker (or runs a {@link Backend#nonBlocking} backend right here). The request
+     * always completes through its owner's completion queue, also when it is refused here (out of range,
+     * write-protected, durability lost, ring full, unit closed because a frontend still held it after a
+     * reconfiguration removed it), so a frontend has one path; never inside this call when the queue's executor is
+     * an event loop. A write-class request gets FUA while the write cache is off. Called on the thread of the
+     * request's completion queue.
      */
     public void submit(BlockRequest r) {
         r.submitted(this, System.nanoTime());
-        submitting.incrementAndGet();
+        LoopSubmits loop = submitting.get(r.owner().index());
+        loop.enter();
         try {
             if (closed) {
                 r.complete(CompletionStatus.UNIT_NOT_READY);
@@ -146,11 +164,12 @@ public final class LogicalUnit {
                 r.complete(CompletionStatus.MEDIUM_ERROR_WRITE);
                 return;
             }
-            if (backend.nonBlocking()) {
+            if (runsOnLoop) {
                 executeHere(r);
                 return;
             }
-            int first = Math.floorMod(nextRing.getAndIncrement(), rings.length);
+            // The loop's own ring keeps its requests in order and its producer index on one core.
+            int first = r.owner().index() % rings.length;
             for (int i = 0; i < rings.length; i++) {
                 if (rings[(first + i) % rings.length].offer(r)) {
                     return;
@@ -158,7 +177,7 @@ public final class LogicalUnit {
             }
             r.complete(CompletionStatus.BUSY);
         } finally {
-            submitting.decrementAndGet();
+            loop.leave();
         }
     }
 
@@ -239,33 +258,41 @@ public final class LogicalUnit {
         return durabilityLost;
     }
 
-    /** Called on the frontend thread as a request is delivered back. */
+    /** Called on the thread of the request's completion queue as the request is delivered back. */
     public void completed(BlockRequest r) {
         statistics.record(r, descriptor.logicalBlockSize());
     }
 
     /**
-     * Refuses new submits, waits for those under way to reach a ring, stops the workers after they drained their
-     * rings, then closes the backend. Every wait ends by one deadline, {@link #CLOSE_TIMEOUT_NANOS} from the
-     * call: a backend call that never returns leaves its worker (a daemon thread) behind, and then the backend
-     * is not closed under it but left open, with a warning naming the workers.
+     * Refuses new submits, waits for those under way to reach a ring (or, run on a loop, to leave the backend), stops
+     * the workers after they drained their rings, then closes the backend. Every wait ends by one deadline,
+     * {@link #CLOSE_TIMEOUT_NANOS} from the call: a backend call that never returns leaves its worker (a daemon
+     * thread) behind, and then the backend is not closed under it but left open, with a warning naming the workers.
      */
     public void close() throws InterruptedException {
         closed = true;
         long deadline = System.nanoTime() + CLOSE_TIMEOUT_NANOS;
-        // A submit never blocks (the rings refuse when full), so this ends in microseconds unless a submitter is stuck.
-        while (submitting.get() > 0 && System.nanoTime() - deadline < 0) {
-            Thread.onSpinWait();
-        }
-        workers.forEach(BackendWorker::requestStop);
         List<String> stuck = new ArrayList<>();
+        // A submit never blocks (the rings refuse when full), so this ends in microseconds unless a submitter is stuck
+        // (in a non-blocking backend that blocks after all). One moment with none under way is enough: a submit that
+        // starts after it sees the unit closed.
+        submitting.forEach(loop -> {
+            while (loop.underWay()) {
+                if (System.nanoTime() - deadline >= 0) {
+                    stuck.add("an event loop");
+                    return;
+                }
+                Thread.onSpinWait();
+            }
+        });
+        workers.forEach(BackendWorker::requestStop);
         for (BackendWorker w : workers) {
             if (!w.awaitStopped(deadline)) {
                 stuck.add(w.name());
             }
         }
         if (!stuck.isEmpty()) {
-            LOG.warn("backstore {}: worker(s) {} still inside the backend after {} s; the backend is left open",
+            LOG.warn("backstore {}: {} still inside the backend after {} s; the backend is left open",
                     name(), stuck, TimeUnit.NANOSECONDS.toSeconds(CLOSE_TIMEOUT_NANOS));
             return;
         }

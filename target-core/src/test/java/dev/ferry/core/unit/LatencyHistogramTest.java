@@ -127,22 +127,4 @@ class LatencyHistogramTest {
         assertEquals(compact, LatencyHistogram.Snapshot.ofNonEmpty(compact).nonEmpty());
         assertThrows(IllegalArgumentException.class, () -> LatencyHistogram.Snapshot.ofNonEmpty(Map.of(1_250L, 1L)));
     }
-
-    @Test
-    void concurrentRecordingLosesNothing() throws InterruptedException {
-        LatencyHistogram h = new LatencyHistogram();
-        Thread[] threads = new Thread[4];
-        for (int t = 0; t < threads.length; t++) {
-            threads[t] = new Thread(() -> {
-                for (int i = 0; i < 50_000; i++) {
-                    h.record(1_000 + i);
-                }
-            });
-            threads[t].start();
-        }
-        for (Thread t : threads) {
-            t.join();
-        }
-        assertEquals(200_000, h.snapshot().total());
-    }
 }

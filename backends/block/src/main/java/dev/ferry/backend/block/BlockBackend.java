@@ -145,11 +145,7 @@ public final class BlockBackend implements Backend {
     }
 
     private BackendDescriptor publish(long blocks) {
-        BackendDescriptor d = descriptor;
-        descriptor = new BackendDescriptor(d.name(), blocks, d.logicalBlockSize(), d.physicalBlockSize(),
-                d.optimalTransferBlocks(), d.maxTransferBlocks(), d.discard(), d.discardGranularityBlocks(),
-                d.discardZeroes(), d.writeZeroes(), d.volatileWriteCache(), d.writeCacheEnabled(), d.rotational(),
-                d.readOnly(), d.identity());
+        descriptor = descriptor.withCapacityBlocks(blocks);
         return descriptor;
     }
 

@@ -70,10 +70,7 @@ public final class FileBackend implements Backend {
         } catch (IOException e) {
             throw new BackendException("backstore " + d.name() + ": cannot resize " + path + ": " + e.getMessage(), e);
         }
-        descriptor = new BackendDescriptor(d.name(), blocks, d.logicalBlockSize(), d.physicalBlockSize(),
-                d.optimalTransferBlocks(), d.maxTransferBlocks(), d.discard(), d.discardGranularityBlocks(),
-                d.discardZeroes(), d.writeZeroes(), d.volatileWriteCache(), d.writeCacheEnabled(), d.rotational(),
-                d.readOnly(), d.identity());
+        descriptor = d.withCapacityBlocks(blocks);
         return descriptor;
     }
 

@@ -10,7 +10,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * A sparse in-memory disk: capacity is split into fixed chunks that are allocated on first write, so memory grows
- * with the data written; never-written and unmapped chunks read as zeroes. Writes, unmaps and compare-and-write
+ * with the data written; never-written and unmapped chunks read as zeroes. It runs on the frontend event loops
+ * ({@link #nonBlocking}), several at once. Writes, unmaps and compare-and-write
  * hold the locks of the chunks they touch (taken in ascending order), which makes compare-and-write atomic against
  * every other write; reads take no lock. A resize swaps in a longer or shorter chunk table holding every lock, so no
  * write lands in the table being replaced; chunks are shared by reference, so a read racing it still sees the data.
@@ -68,19 +69,12 @@ public final class RamBackend implements Backend {
                 next.set(i, old.get(i));
             }
             chunks = next;
-            descriptor = withCapacity(descriptor, blocks);
+            descriptor = descriptor.withCapacityBlocks(blocks);
             // Blocks that come back after a shrink and a grow must read as zeroes, as they did before being written.
             long end = blocks * blockSize;
             zero(end, (long) count * CHUNK_SIZE - end);
         });
         return descriptor;
-    }
-
-    private static BackendDescriptor withCapacity(BackendDescriptor d, long blocks) {
-        return new BackendDescriptor(d.name(), blocks, d.logicalBlockSize(), d.physicalBlockSize(),
-                d.optimalTransferBlocks(), d.maxTransferBlocks(), d.discard(), d.discardGranularityBlocks(),
-                d.discardZeroes(), d.writeZeroes(), d.volatileWriteCache(), d.writeCacheEnabled(), d.rotational(),
-                d.readOnly(), d.identity());
     }
 
     /** The size is the configuration's, so there is nothing to re-read. */
@@ -90,9 +84,14 @@ public final class RamBackend implements Backend {
                 + " the new size");
     }
 
+    /**
+     * Every request completes from memory at once, holding at most the stripe locks of the chunks it writes, so the
+     * core runs it on the event loop that decoded it. A resize holds every stripe while it swaps the chunk table
+     * (one reference copied per 64 KiB chunk), which briefly stalls the loops writing meanwhile.
+     */
     @Override
-    public int workers() {
-        return 1;
+    public boolean nonBlocking() {
+        return true;
     }
 
     @Override
