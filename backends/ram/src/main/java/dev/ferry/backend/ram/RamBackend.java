@@ -7,6 +7,7 @@ import dev.ferry.core.request.BlockRequest;
 import dev.ferry.core.request.CompletionStatus;
 import io.netty.buffer.ByteBuf;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A sparse in-memory disk: capacity is split into fixed chunks that are allocated on first write, so memory grows
@@ -23,7 +24,7 @@ public final class RamBackend implements Backend {
 
     private volatile BackendDescriptor descriptor;
     private volatile AtomicReferenceArray<byte[]> chunks;
-    private final Object[] locks = new Object[LOCK_STRIPES];
+    private final ReentrantLock[] locks = new ReentrantLock[LOCK_STRIPES];
     private final int blockSize;
 
     public RamBackend(BackendDescriptor descriptor) {
@@ -31,7 +32,7 @@ public final class RamBackend implements Backend {
         this.blockSize = descriptor.logicalBlockSize();
         this.chunks = new AtomicReferenceArray<>(chunkCount(descriptor.capacityBytes()));
         for (int i = 0; i < LOCK_STRIPES; i++) {
-            locks[i] = new Object();
+            locks[i] = new ReentrantLock();
         }
     }
 
@@ -62,7 +63,8 @@ public final class RamBackend implements Backend {
         } catch (IllegalArgumentException e) {
             throw new BackendException("backstore " + descriptor.name() + ": " + e.getMessage());
         }
-        lockStripes(0, LOCK_STRIPES, () -> {
+        long stripes = lockStripes(0, LOCK_STRIPES);
+        try {
             AtomicReferenceArray<byte[]> old = chunks;
             AtomicReferenceArray<byte[]> next = new AtomicReferenceArray<>(count);
             for (int i = 0; i < Math.min(count, old.length()); i++) {
@@ -73,7 +75,9 @@ public final class RamBackend implements Backend {
             // Blocks that come back after a shrink and a grow must read as zeroes, as they did before being written.
             long end = blocks * blockSize;
             zero(end, (long) count * CHUNK_SIZE - end);
-        });
+        } finally {
+            unlock(stripes);
+        }
         return descriptor;
     }
 
@@ -105,34 +109,42 @@ public final class RamBackend implements Backend {
             }
             case WRITE -> {
                 ByteBuf d = r.data();
-                locked(offset, length, () -> write(offset, length, d, d.readerIndex()));
+                long stripes = lock(offset, length);
+                try {
+                    write(offset, length, d, d.readerIndex());
+                } finally {
+                    unlock(stripes);
+                }
                 r.complete(CompletionStatus.GOOD);
             }
             case WRITE_ZEROES -> {
-                locked(offset, length, () -> zero(offset, length));
+                zeroLocked(offset, length);
                 r.complete(CompletionStatus.GOOD);
             }
             case UNMAP -> {
                 for (int i = 0; i < r.rangeCount(); i++) {
                     long o = r.rangeLba(i) * blockSize;
                     long l = (long) r.rangeBlocks(i) * blockSize;
-                    locked(o, l, () -> zero(o, l));
+                    zeroLocked(o, l);
                 }
                 r.complete(CompletionStatus.GOOD);
             }
             case COMPARE_AND_WRITE -> {
                 ByteBuf d = r.data();
-                long[] mismatch = {-1};
-                locked(offset, length, () -> {
-                    mismatch[0] = compare(offset, length, d, d.readerIndex());
-                    if (mismatch[0] < 0) {
+                long mismatch;
+                long stripes = lock(offset, length);
+                try {
+                    mismatch = compare(offset, length, d, d.readerIndex());
+                    if (mismatch < 0) {
                         write(offset, length, d, d.readerIndex() + (int) length);
                     }
-                });
-                if (mismatch[0] < 0) {
+                } finally {
+                    unlock(stripes);
+                }
+                if (mismatch < 0) {
                     r.complete(CompletionStatus.GOOD);
                 } else {
-                    r.completeMiscompare(mismatch[0]);
+                    r.completeMiscompare(mismatch);
                 }
             }
             case VERIFY -> {
@@ -216,30 +228,47 @@ public final class RamBackend implements Backend {
         return -1;
     }
 
-    /** Runs {@code action} holding the stripe locks of every chunk in the range, in ascending stripe order. */
-    private void locked(long offset, long length, Runnable action) {
-        long first = offset >>> CHUNK_SHIFT;
-        long last = (offset + Math.max(length, 1) - 1) >>> CHUNK_SHIFT;
-        if (last - first + 1 >= LOCK_STRIPES) {
-            lockStripes(0, LOCK_STRIPES, action);
-            return;
-        }
-        int a = (int) (first % LOCK_STRIPES);
-        int b = (int) (last % LOCK_STRIPES);
-        if (a <= b) {
-            lockStripes(a, b + 1, action);
-        } else {
-            lockStripes(0, LOCK_STRIPES, action); // the range wraps around the stripes: take them all
+    private void zeroLocked(long offset, long length) {
+        long stripes = lock(offset, length);
+        try {
+            zero(offset, length);
+        } finally {
+            unlock(stripes);
         }
     }
 
-    private void lockStripes(int from, int to, Runnable action) {
-        if (from == to) {
-            action.run();
-            return;
+    /**
+     * Takes the stripe locks of every chunk in the range, in ascending stripe order (no lambda: this runs per write
+     * on an event loop), and returns the stripes taken as {@code from << 32 | to} for {@link #unlock}.
+     */
+    private long lock(long offset, long length) {
+        long first = offset >>> CHUNK_SHIFT;
+        long last = (offset + Math.max(length, 1) - 1) >>> CHUNK_SHIFT;
+        int from = 0;
+        int to = LOCK_STRIPES;
+        if (last - first + 1 < LOCK_STRIPES) {
+            int a = (int) (first % LOCK_STRIPES);
+            int b = (int) (last % LOCK_STRIPES);
+            if (a <= b) { // else the range wraps around the stripes: take them all
+                from = a;
+                to = b + 1;
+            }
         }
-        synchronized (locks[from]) {
-            lockStripes(from + 1, to, action);
+        return lockStripes(from, to);
+    }
+
+    private long lockStripes(int from, int to) {
+        for (int i = from; i < to; i++) {
+            locks[i].lock();
+        }
+        return (long) from << 32 | to;
+    }
+
+    private void unlock(long stripes) {
+        int from = (int) (stripes >>> 32);
+        int to = (int) stripes;
+        for (int i = to - 1; i >= from; i--) {
+            locks[i].unlock();
         }
     }
 
