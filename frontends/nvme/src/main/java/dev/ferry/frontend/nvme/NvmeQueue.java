@@ -9,6 +9,8 @@ import dev.ferry.frontend.nvme.spec.Sqe;
 import dev.ferry.frontend.nvme.spec.Status;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,10 +21,26 @@ import org.slf4j.LoggerFactory;
  */
 public final class NvmeQueue {
     private static final Logger LOG = LoggerFactory.getLogger(NvmeQueue.class);
+    private static final VarHandle LAST_COMMAND_NANOS;
+
+    static {
+        try {
+            LAST_COMMAND_NANOS = MethodHandles.lookup().findVarHandle(NvmeQueue.class, "lastCommandNanos", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final NvmeTarget target;
     private final QueueTransport transport;
     private final IoCommands io;
+    /**
+     * When this queue last received a command (System.nanoTime): written by this queue's loop alone, read by the
+     * keep-alive timer through {@link #lastCommandNanos()}. Opaque access: atomic, no fence, no line shared with
+     * another queue (every queue used to write one field of its controller for every command).
+     */
+    @SuppressWarnings("unused") // through LAST_COMMAND_NANOS
+    private long lastCommandNanos = System.nanoTime();
     private Controller controller;
     private int qid;
     private int entries;
@@ -50,6 +68,11 @@ public final class NvmeQueue {
     public boolean flowControlDisabled() { return flowControlDisabled; }
     /** The transport's connection closed: nothing may join a controller through this queue any more. */
     public boolean isClosed() { return closed; }
+
+    /** When this queue last received a command, for the controller's keep-alive timer (any thread). */
+    long lastCommandNanos() {
+        return (long) LAST_COMMAND_NANOS.getOpaque(this);
+    }
 
     /**
      * A Connect arrived: true for the first one only. A queue takes exactly one Connect, so a second one, even while
@@ -82,7 +105,8 @@ public final class NvmeQueue {
         r.admit(this);
         try {
             if (controller != null) {
-                controller.touch();
+                // Any command restarts the keep-alive timer (CTRATT.TBKAS, Base 2.0 3.9.4 traffic based keep alive).
+                LAST_COMMAND_NANOS.setOpaque(this, System.nanoTime());
             }
             if (Sqe.psdt(r.sqe()) == Sqe.PSDT_PRP) {
                 complete(r, Status.INVALID_FIELD); // fabrics commands always describe data with SGLs
@@ -162,6 +186,7 @@ public final class NvmeQueue {
         this.qid = id;
         this.entries = size;
         this.flowControlDisabled = disableFlowControl;
+        LAST_COMMAND_NANOS.setOpaque(this, System.nanoTime());
     }
 
     /** The transport's connection closed; tells the controller (which may delete itself). */
