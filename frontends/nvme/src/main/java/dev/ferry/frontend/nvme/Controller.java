@@ -187,16 +187,18 @@ public final class Controller {
     /** Deletes the controller: frees its id and closes every queue's connection. Idempotent; any thread. */
     public void delete(String reason) {
         List<NvmeQueue> toClose;
+        NvmeQueue admin;
         synchronized (this) {
             if (deleted) {
                 return;
             }
             deleted = true;
+            admin = queues[0];
             toClose = takeQueues(0);
         }
         LOG.info("nvme controller {} of {} for {} deleted: {}", cntlid, subsystemNqn, hostNqn, reason);
         target.removeController(this);
-        events.dropAll();
+        events.dropAll(admin);
         toClose.forEach(q -> q.transport().close());
     }
 

@@ -3,11 +3,14 @@ package dev.ferry.frontend.nvme;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.core.unit.Export;
 import dev.ferry.core.unit.LogicalUnit;
 import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeMap;
@@ -15,10 +18,53 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * What the model does for every command without allocating or sharing: the namespace is found by a primitive
- * NSID, and each queue keeps its own keep-alive timestamp, the latest of which the controller's timer reads.
+ * What the model does for every command without allocating or sharing: requests come from the queue's own bounded
+ * pool (owned by its loop) and are reused, the namespace is found by a primitive NSID, and each queue keeps its own
+ * keep-alive timestamp, the latest of which the controller's timer reads.
  */
 class SteadyPathTest {
+
+    @Test
+    void requestsComeFromTheQueuesBoundedPoolAndAreReused() throws Exception {
+        try (ModelHarness h = new ModelHarness(512)) {
+            ModelHarness.FakeQueue admin = h.admin(0); // SQSIZE 31: 32 entries
+            h.loop.submit(() -> {
+                List<NvmeRequest> taken = new ArrayList<>();
+                NvmeRequest r;
+                while ((r = admin.queue.request()) != null) {
+                    taken.add(r);
+                    assertTrue(taken.size() <= 33, "more requests than the entries and the one refused");
+                }
+                assertEquals(33, taken.size(), "the entries, plus one for the command that breaks the bound");
+                assertEquals(33, admin.queue.requestsInUse());
+                NvmeRequest last = taken.get(32);
+                last.release();
+                last.release(); // a second owner dropping it changes nothing
+                assertEquals(32, admin.queue.requestsInUse());
+                assertSame(last, admin.queue.request(), "a released request is the next one handed out");
+                assertNull(admin.queue.request());
+                taken.forEach(NvmeRequest::release);
+                assertEquals(0, admin.queue.requestsInUse());
+            }).get();
+            assertEquals(0, admin.run(ModelHarness.sqe(0x18, 0), null).status(), "the queue goes on");
+        }
+    }
+
+    @Test
+    void asyncEventRequestsDroppedByADeletionOnAnotherThreadReturnToThePoolOnTheLoop() throws Exception {
+        try (ModelHarness h = new ModelHarness(512)) {
+            ModelHarness.FakeQueue admin = h.admin(0);
+            for (int i = 0; i < Limits.ASYNC_EVENT_LIMIT; i++) {
+                admin.submit(ModelHarness.sqe(0x0C, 0), null);
+            }
+            assertEquals(Limits.ASYNC_EVENT_LIMIT, (int) h.loop.submit(admin.queue::requestsInUse).get());
+            Controller c = admin.queue.controller();
+            c.delete("deleted by the test thread, as by the keep-alive timer");
+            // The pool belongs to the loop: the drop is a task there, which runs before this check.
+            assertEquals(0, (int) h.loop.submit(admin.queue::requestsInUse).get());
+            assertTrue(admin.done.isEmpty(), "dropped, never completed");
+        }
+    }
 
     @Test
     void aNamespaceIsFoundWithoutAllocatingWhateverItsNsid() throws Exception {
