@@ -5,6 +5,7 @@ import static dev.ferry.frontend.nvmetcp.pdu.PduType.*;
 
 import dev.ferry.frontend.nvme.NvmeRequest;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToMessageEncoder;
 import java.util.List;
@@ -17,7 +18,15 @@ import java.util.List;
  * 3.6.2.5).
  */
 public final class PduEncoder extends MessageToMessageEncoder<Pdu> {
+    /** Longest header a per-command PDU's HDGST covers (C2HData, CapsuleResp and R2T are all 24 bytes). */
+    private static final int DIGESTED_HEADER_MAX = 24;
+
     private final ConnectionParameters params;
+    /**
+     * The header being digested, copied to the heap: a digest over the direct buffer itself would make a new NIO
+     * view of it per PDU (the channel's allocator does not keep one), the only object a response would allocate.
+     */
+    private final ByteBuf digestScratch = Unpooled.buffer(DIGESTED_HEADER_MAX, DIGESTED_HEADER_MAX);
 
     public PduEncoder(ConnectionParameters params) {
         super(Pdu.class);
@@ -69,9 +78,7 @@ public final class PduEncoder extends MessageToMessageEncoder<Pdu> {
                 | (success ? FLAG_SUCCESS : 0);
         commonHeader(out, C2H_DATA, flags, DATA_HLEN, pdo, pdo + length + dataDigestLength());
         out.writeShortLE(cccid).writeZero(2).writeIntLE(dataOffset).writeIntLE(length).writeZero(4);
-        if (hd) {
-            out.writeIntLE(Crc32c.of(out, start, DATA_HLEN));
-        }
+        writeHeaderDigest(out, start);
         out.writeZero(start + pdo - out.writerIndex());
     }
 
@@ -116,7 +123,10 @@ public final class PduEncoder extends MessageToMessageEncoder<Pdu> {
 
     private void writeHeaderDigest(ByteBuf out, int start) {
         if (params.headerDigest()) {
-            out.writeIntLE(Crc32c.of(out, start, out.writerIndex() - start));
+            int length = out.writerIndex() - start;
+            digestScratch.clear();
+            out.getBytes(start, digestScratch, length);
+            out.writeIntLE(Crc32c.of(digestScratch, 0, length));
         }
     }
 
