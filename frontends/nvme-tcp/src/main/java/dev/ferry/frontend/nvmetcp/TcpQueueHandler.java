@@ -38,6 +38,10 @@ import org.slf4j.LoggerFactory;
  * the Connect command before Connect), each with at most MDTS bytes of data; a host that submits beyond that gets a
  * fatal error. The connection stops reading while its outbound bytes are above the high water mark, must complete
  * ICReq and Connect within an absolute deadline from accept, and any failure while serving it closes it alone.
+ *
+ * <p>A Read or Write allocates nothing here: its {@link NvmeRequest} comes from the queue's pool, its data is copied
+ * once by the decoder into its final I/O buffer (the in-capsule data's own, or its transfer's for H2CData), and its
+ * response is written into pooled direct buffers, the read data going out as the read buffer itself.
  */
 final class TcpQueueHandler extends ChannelInboundHandlerAdapter implements QueueTransport, H2CDataPlacement {
     private static final Logger LOG = LoggerFactory.getLogger(TcpQueueHandler.class);
