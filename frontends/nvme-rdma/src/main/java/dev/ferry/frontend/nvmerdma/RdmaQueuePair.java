@@ -169,7 +169,14 @@ public final class RdmaQueuePair implements QueueTransport {
         }
         boolean keyed = SglIdentifier.type(capsule.getUnsignedByte(Sqe.SGL_IDENTIFIER))
                 == SglIdentifier.TYPE_KEYED_DATA_BLOCK;
-        NvmeRequest r = new NvmeRequest(modelSqe(capsule));
+        NvmeRequest r = queue.request();
+        if (r == null) { // cannot happen below the command slots the check above bounds
+            capsule.release();
+            disconnect("no request free");
+            return;
+        }
+        // The SQE for the controller model is copied, because the capsule's buffer is posted for the next receive.
+        r.sqe(capsule, 0);
         active.put(r, new Command(keyed ? KeyedSglDescriptor.parse(capsule, Sqe.SGL_ADDRESS) : null));
         queue.receive(r);
         if (!r.isCompleted()) {
@@ -180,13 +187,6 @@ public final class RdmaQueuePair implements QueueTransport {
         } else {
             capsule.release();
         }
-    }
-
-    /** The SQE for the controller model, copied because the capsule's buffer is posted for the next receive. */
-    private static ByteBuf modelSqe(ByteBuf capsule) {
-        ByteBuf sqe = PooledByteBufAllocator.DEFAULT.heapBuffer(Sqe.SIZE, Sqe.SIZE);
-        sqe.writeBytes(capsule, 0, Sqe.SIZE);
-        return sqe;
     }
 
     private void hostData(NvmeRequest r, ByteBuf capsule) {
@@ -235,7 +235,7 @@ public final class RdmaQueuePair implements QueueTransport {
     }
 
     @Override
-    public void complete(NvmeRequest r, ByteBuf cqe) {
+    public void complete(NvmeRequest r) {
         Command c = active.remove(r);
         try {
             if (state != RdmaQueueState.ESTABLISHED) {
@@ -252,7 +252,7 @@ public final class RdmaQueuePair implements QueueTransport {
                 disconnect("registered memory used up");
                 return;
             }
-            response.writeBytes(cqe);
+            r.writeCqe(response);
             boolean invalidate = keyed != null && keyed.invalidate();
             int key = invalidate ? keyed.key() : 0;
             sendQueue(done -> connection.postSend(response, invalidate, key, done), (status, n) -> {
@@ -260,7 +260,6 @@ public final class RdmaQueuePair implements QueueTransport {
                 failed(status, "SEND");
             }, response::release);
         } finally {
-            cqe.release();
             r.release();
         }
     }

@@ -10,13 +10,14 @@ import dev.ferry.frontend.nvme.QueueTransport;
 import dev.ferry.frontend.nvme.spec.Sqe;
 import dev.ferry.frontend.nvme.spec.Status;
 import dev.ferry.frontend.nvmetcp.pdu.FatalErrorStatus;
+import dev.ferry.frontend.nvmetcp.pdu.H2CDataPlacement;
 import dev.ferry.frontend.nvmetcp.pdu.Pdu;
-import dev.ferry.frontend.nvmetcp.pdu.PduType;
+import dev.ferry.frontend.nvmetcp.pdu.PduDecoder;
+import dev.ferry.frontend.nvmetcp.pdu.PduEncoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.net.InetSocketAddress;
@@ -37,33 +38,35 @@ import org.slf4j.LoggerFactory;
  * the Connect command before Connect), each with at most MDTS bytes of data; a host that submits beyond that gets a
  * fatal error. The connection stops reading while its outbound bytes are above the high water mark, must complete
  * ICReq and Connect within an absolute deadline from accept, and any failure while serving it closes it alone.
+ *
+ * <p>A Read or Write allocates nothing here: its {@link NvmeRequest} comes from the queue's pool, its data is copied
+ * once by the decoder into its final I/O buffer (the in-capsule data's own, or its transfer's for H2CData), and its
+ * response is written into pooled direct buffers, the read data going out as the read buffer itself.
  */
-final class TcpQueueHandler extends ChannelInboundHandlerAdapter implements QueueTransport {
+final class TcpQueueHandler extends ChannelInboundHandlerAdapter implements QueueTransport, H2CDataPlacement {
     private static final Logger LOG = LoggerFactory.getLogger(TcpQueueHandler.class);
 
     private final NvmeTarget target;
     private final Function<Channel, CompletionQueue> completionQueues;
     private final TcpLimits limits;
     /** One R2T per command, so the command bound keeps the transfers below the largest queue. */
-    private final H2CTransfers transfers = new H2CTransfers(Limits.MAX_QUEUE_ENTRIES);
+    private final H2CTransfers<NvmeRequest> transfers = new H2CTransfers<>(Limits.MAX_QUEUE_ENTRIES);
+    private final H2CTransfers.DataAttach<NvmeRequest> attachData = NvmeRequest::hostData;
     private ChannelHandlerContext ctx;
+    private PduEncoder encoder;
     private NvmeQueue queue;
     private CompletionQueue completionQueue;
     private ScheduledFuture<?> connectDeadline;
     /** Commands whose capsule arrived and whose response is not yet written to the socket. */
     private int inFlight;
+    /** Passed with the last buffer of every response: the command's slot frees once its response has left. */
+    private WrittenCounter responseWritten;
     private boolean flushScheduled;
     /** Set on the first fatal error: nothing more from the host is looked at, including PDUs already decoded. */
     private boolean terminated;
     private final Runnable flushTask = () -> {
         flushScheduled = false;
         ctx.flush();
-    };
-    private final ChannelFutureListener answered = f -> {
-        inFlight--;
-        if (!f.isSuccess()) {
-            failConnection("writing a response", f.cause());
-        }
     };
 
     TcpQueueHandler(NvmeTarget target, Function<Channel, CompletionQueue> completionQueues, TcpLimits limits) {
@@ -78,6 +81,10 @@ final class TcpQueueHandler extends ChannelInboundHandlerAdapter implements Queu
         this.ctx = context;
         this.completionQueue = completionQueues.apply(context.channel());
         this.queue = target.newQueue(this);
+        this.encoder = context.pipeline().get(PduEncoder.class);
+        context.pipeline().get(PduDecoder.class).placeH2CDataWith(this);
+        this.responseWritten = new WrittenCounter(context.channel(), () -> inFlight--,
+                cause -> failConnection("writing a response", cause));
         this.connectDeadline = context.executor().schedule(this::connectDeadlinePassed,
                 limits.connectDeadline().toNanos(), TimeUnit.NANOSECONDS);
     }
@@ -103,8 +110,6 @@ final class TcpQueueHandler extends ChannelInboundHandlerAdapter implements Queu
                 Pdu.releaseIfNeeded(msg);
             } else if (msg instanceof Pdu.CapsuleCommand c) {
                 capsule(c);
-            } else if (msg instanceof Pdu.H2CData d) {
-                h2cData(d);
             } else if (msg instanceof Pdu.Fatal f) {
                 fatal(f.fes(), f.fei(), f.header(), f.reason());
             } else if (msg instanceof Pdu.TermReq t) {
@@ -129,7 +134,8 @@ final class TcpQueueHandler extends ChannelInboundHandlerAdapter implements Queu
     }
 
     private void capsule(Pdu.CapsuleCommand c) {
-        if (inFlight >= commandLimit()) {
+        NvmeRequest r = inFlight < commandLimit() ? queue.request() : null;
+        if (r == null) {
             // The host submitted into a full queue. NVMe/TCP has no status for that; like nvmet and SPDK, the
             // connection ends, here with a PDU Sequence Error (3.6.2.5), before anything is allocated for it.
             c.release();
@@ -137,8 +143,8 @@ final class TcpQueueHandler extends ChannelInboundHandlerAdapter implements Queu
             return;
         }
         inFlight++;
-        NvmeRequest r = new NvmeRequest(c.sqe());
-        ByteBuf inCapsule = c.data();
+        r.sqe(c.sqe(), 0);
+        ByteBuf inCapsule = c.takeData();
         queue.receive(r);
         if (r.isCompleted()) {
             release(inCapsule);
@@ -158,13 +164,15 @@ final class TcpQueueHandler extends ChannelInboundHandlerAdapter implements Queu
                 queue.complete(r, Status.SGL_DESCRIPTOR_TYPE_INVALID);
                 return;
             }
-            Pdu.R2t r2t = transfers.start(r, needed);
-            if (r2t == null) {
+            int ttag = transfers.start(r, r.cid(), needed);
+            if (ttag < 0) {
                 queue.complete(r, Status.COMMAND_INTERRUPTED); // cannot happen below the command limit
                 return;
             }
-            ctx.write(r2t);
-            scheduleFlush();
+            ByteBuf r2t = ctx.alloc().directBuffer(encoder.r2tLength());
+            encoder.writeR2t(r2t, r.cid(), ttag, 0, needed);
+            ctx.write(r2t, ctx.voidPromise());
+            flushSoon();
         } else if (r.sglLength() > 0 && sgl != Sqe.SGL_TRANSPORT_DATA_BLOCK) {
             queue.complete(r, Status.SGL_DESCRIPTOR_TYPE_INVALID); // controller-to-host data needs 5Ah (3.3.2)
         } else {
@@ -172,9 +180,14 @@ final class TcpQueueHandler extends ChannelInboundHandlerAdapter implements Queu
         }
     }
 
-    /** In-capsule data is described by an SGL Data Block with an offset into the capsule data (3.3.2, 01h). */
+    /**
+     * In-capsule data is described by an SGL Data Block with an offset into the capsule data (3.3.2, 01h). The
+     * decoder put the capsule's data in an I/O buffer of its own: when it is exactly the command's data, as for
+     * any host that does not pad, it becomes the command's buffer as it is.
+     */
     private void inCapsuleData(NvmeRequest r, ByteBuf data, int sgl, int needed) {
         long offset = Sqe.sglAddress(r.sqe());
+        boolean taken = false;
         try {
             if (sgl != Sqe.SGL_DATA_BLOCK_OFFSET) {
                 queue.complete(r, Status.SGL_DESCRIPTOR_TYPE_INVALID);
@@ -188,45 +201,60 @@ final class TcpQueueHandler extends ChannelInboundHandlerAdapter implements Queu
                 queue.complete(r, Status.DATA_SGL_LENGTH_INVALID);
                 return;
             }
-            // A copy of just the command's data: a slice would pin the whole receive buffer until the command ends.
-            ByteBuf copy = IoBuffers.allocate(needed);
-            r.hostData(copy.writeBytes(data, data.readerIndex() + (int) offset, needed));
+            if (offset == 0 && needed == data.readableBytes()) {
+                r.hostData(data);
+                taken = true;
+            } else {
+                // Just the command's data: a slice would pin the rest of the capsule until the command ends.
+                ByteBuf copy = IoBuffers.allocate(needed);
+                r.hostData(copy.writeBytes(data, data.readerIndex() + (int) offset, needed));
+            }
         } finally {
-            data.release();
+            if (!taken) {
+                data.release();
+            }
         }
         queue.execute(r);
     }
 
-    private void h2cData(Pdu.H2CData d) {
+    /** An H2CData header: its data goes straight into its transfer's buffer, or the PDU is a fatal error. */
+    @Override
+    public ByteBuf destination(ByteBuf header, int cccid, int ttag, int dataOffset, int length) {
+        if (terminated) {
+            return null;
+        }
         try {
-            H2CTransfers.Result result = transfers.accept(d);
-            if (result.fatalStatus() != 0) {
-                fatal(result.fatalStatus(), result.fatalOffset(), h2cDataHeader(d), result.reason());
-                return;
+            ByteBuf to = transfers.destination(cccid, ttag, dataOffset, length);
+            if (to == null) {
+                fatal(transfers.refusalStatus(), transfers.refusalField(), header.copy(0, header.writerIndex()),
+                        transfers.refusalReason());
             }
-            NvmeRequest done = result.completed();
+            return to;
+        } catch (Throwable t) {
+            failConnection("serving a PDU", t);
+            return null;
+        }
+    }
+
+    /** An H2CData PDU's data is in place: the command runs once all of its data is. */
+    @Override
+    public void placed(int ttag, boolean digestError) {
+        if (terminated) {
+            return;
+        }
+        try {
+            NvmeRequest done = transfers.arrived(ttag, digestError, attachData);
             if (done == null) {
                 return;
             }
-            if (result.digestError()) {
+            if (transfers.lastDigestError()) {
                 queue.complete(done, Status.TRANSIENT_TRANSPORT_ERROR);
             } else {
                 queue.execute(done);
             }
-        } finally {
-            d.release();
+        } catch (Throwable t) {
+            failConnection("serving a PDU", t);
         }
-    }
-
-    /** The offending H2CData header for a TermReq, rebuilt from its fields (the decoder consumed the bytes). */
-    private static ByteBuf h2cDataHeader(Pdu.H2CData d) {
-        int length = d.data().readableBytes();
-        ByteBuf h = Unpooled.buffer(PduType.DATA_HLEN);
-        h.writeByte(PduType.H2C_DATA).writeByte(d.last() ? PduType.FLAG_LAST_PDU : 0).writeByte(PduType.DATA_HLEN)
-                .writeByte(PduType.DATA_HLEN).writeIntLE(PduType.DATA_HLEN + length)
-                .writeShortLE(d.cccid()).writeShortLE(d.ttag()).writeIntLE(d.dataOffset()).writeIntLE(length)
-                .writeZero(4);
-        return h;
     }
 
     private void fatal(int fes, long fei, ByteBuf header, String reason) {
@@ -273,31 +301,46 @@ final class TcpQueueHandler extends ChannelInboundHandlerAdapter implements Queu
         });
     }
 
+    /**
+     * The response goes out in pooled direct buffers written here, the payload of a C2HData as the read buffer
+     * itself: [C2HData header] [data] [DDGST + CapsuleResp], the CapsuleResp left out when the C2HData carries
+     * SUCCESS.
+     */
     @Override
-    public void complete(NvmeRequest r, ByteBuf cqe) {
+    public void complete(NvmeRequest r) {
         try {
             if (terminated || !ctx.channel().isActive()) {
-                cqe.release();
                 return;
             }
             ByteBuf data = r.controllerData();
             boolean hasData = data != null && data.isReadable() && r.status() == Status.SUCCESS;
             // SUCCESS lets the host skip the CapsuleResp, allowed only with SQ flow control disabled (3.6.2.9).
             boolean success = hasData && queue.flowControlDisabled();
-            ChannelFuture last = null;
-            if (hasData) {
-                int length = (int) Math.min(data.readableBytes(), r.sglLength());
-                last = ctx.write(new Pdu.C2HData(r.cid(), 0, data.retainedSlice(data.readerIndex(), length), true,
-                        success));
-            }
-            if (success) {
-                cqe.release();
+            if (!hasData) {
+                ByteBuf response = ctx.alloc().directBuffer(encoder.capsuleResponseLength());
+                encoder.writeCapsuleResponse(response, r);
+                ctx.write(response, responseWritten);
             } else {
-                last = ctx.write(new Pdu.CapsuleResponse(cqe));
+                ByteBuf payload = r.takeControllerData();
+                int length = (int) Math.min(payload.readableBytes(), r.sglLength());
+                payload.writerIndex(payload.readerIndex() + length);
+                ByteBuf header = ctx.alloc().directBuffer(encoder.c2hDataHeaderLength());
+                encoder.writeC2hDataHeader(header, r.cid(), 0, length, true, success);
+                ctx.write(header, ctx.voidPromise());
+                int trailerLength = encoder.dataDigestLength() + (success ? 0 : encoder.capsuleResponseLength());
+                if (trailerLength == 0) {
+                    ctx.write(payload, responseWritten);
+                } else {
+                    ByteBuf trailer = ctx.alloc().directBuffer(trailerLength);
+                    encoder.writeDataDigest(trailer, payload);
+                    if (!success) {
+                        encoder.writeCapsuleResponse(trailer, r);
+                    }
+                    ctx.write(payload, ctx.voidPromise());
+                    ctx.write(trailer, responseWritten);
+                }
             }
-            // The command's slot frees once the host can have its answer, so queued responses stay within SQSIZE.
-            last.addListener(answered);
-            scheduleFlush();
+            flushSoon();
         } catch (Throwable t) {
             failConnection("sending a response", t);
         } finally {
@@ -305,8 +348,8 @@ final class TcpQueueHandler extends ChannelInboundHandlerAdapter implements Queu
         }
     }
 
-    /** Completions arrive in bursts from the completion ring; one flush per burst. */
-    private void scheduleFlush() {
+    /** Completions arrive in bursts; one flush per burst, after the loop has run what is queued behind it. */
+    private void flushSoon() {
         if (!flushScheduled) {
             flushScheduled = true;
             ctx.channel().eventLoop().execute(flushTask);
@@ -349,7 +392,7 @@ final class TcpQueueHandler extends ChannelInboundHandlerAdapter implements Queu
     @Override
     public void channelInactive(ChannelHandlerContext context) {
         connectDeadline.cancel(false);
-        transfers.clear();
+        transfers.clear(NvmeRequest::release);
         queue.closed();
         context.fireChannelInactive();
     }

@@ -7,55 +7,101 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import dev.ferry.frontend.nvme.NvmeRequest;
-import dev.ferry.frontend.nvmetcp.pdu.Pdu;
-import dev.ferry.frontend.nvmetcp.testing.NvmeTcpTestHost;
-import io.netty.buffer.Unpooled;
+import dev.ferry.frontend.nvmetcp.pdu.FatalErrorStatus;
+import dev.ferry.frontend.nvmetcp.pdu.PduType;
+import io.netty.buffer.ByteBuf;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The transfer table: a full one refuses at once (it used to search the TTAG space forever), and frees its tags. */
+/**
+ * The transfer table: a full one refuses at once (it used to search the TTAG space forever), frees its tags, takes
+ * data only where its rules allow, and hands each command its filled buffer.
+ */
 class H2CTransfersTest {
+    /** Stands for a command: the buffer it was given. */
+    static final class Command {
+        ByteBuf data;
+    }
 
-    static NvmeRequest request(int cid) {
-        return new NvmeRequest(Unpooled.wrappedBuffer(NvmeTcpTestHost.sqe(0x01, cid, 1).array()));
+    static final H2CTransfers.DataAttach<Command> ATTACH = (c, data) -> c.data = data;
+
+    /** One H2CData PDU of {@code length} bytes at {@code offset}: placed, then reported. */
+    static Command send(H2CTransfers<Command> t, int cid, int ttag, int offset, int length) {
+        ByteBuf to = t.destination(cid, ttag, offset, length);
+        assertNotNull(to, () -> "refused: " + t.refusalReason());
+        to.writeZero(length);
+        return t.arrived(ttag, false, ATTACH);
     }
 
     @Test
     void aFullTableRefusesWithoutSearchingAndAFinishedTransferFreesItsTag() {
-        H2CTransfers transfers = new H2CTransfers(2);
-        Pdu.R2t first = transfers.start(request(1), 8);
-        Pdu.R2t second = transfers.start(request(2), 8);
-        assertNotEquals(first.ttag(), second.ttag());
+        H2CTransfers<Command> transfers = new H2CTransfers<>(2);
+        int first = transfers.start(new Command(), 1, 8);
+        int second = transfers.start(new Command(), 2, 8);
+        assertNotEquals(first, second);
 
-        assertNull(assertTimeoutPreemptively(Duration.ofSeconds(5), () -> transfers.start(request(3), 8)),
-                "no tag while two transfers are active");
+        assertEquals(-1, assertTimeoutPreemptively(Duration.ofSeconds(5),
+                () -> transfers.start(new Command(), 3, 8)), "no tag while two transfers are active");
 
-        H2CTransfers.Result r = transfers.accept(new Pdu.H2CData(1, first.ttag(), 0, true,
-                Unpooled.wrappedBuffer(new byte[8]), false));
-        assertNotNull(r.completed());
-        assertEquals(0, r.fatalStatus());
-        r.completed().release();
-        Pdu.R2t third = transfers.start(request(4), 8);
-        assertNotNull(third, "the finished transfer's slot is free again");
-        assertNotEquals(second.ttag(), third.ttag());
-        transfers.clear();
+        Command done = send(transfers, 1, first, 0, 8);
+        assertNotNull(done);
+        assertEquals(8, done.data.readableBytes());
+        done.data.release();
+        int third = transfers.start(new Command(), 4, 8);
+        assertNotEquals(-1, third, "the finished transfer's slot is free again");
+        assertNotEquals(second, third);
+        List<Command> dropped = new ArrayList<>();
+        transfers.clear(dropped::add);
+        assertEquals(2, dropped.size());
     }
 
     @Test
     void tagsStayBelowFfffhAndRoundTheSpace() {
-        H2CTransfers transfers = new H2CTransfers(1);
+        H2CTransfers<Command> transfers = new H2CTransfers<>(1);
         int previous = -1;
         for (int i = 0; i < 0x10000 + 3; i++) {
-            NvmeRequest r = request(7);
-            Pdu.R2t r2t = transfers.start(r, 4);
-            assertNotEquals(0xFFFF, r2t.ttag());
-            assertNotEquals(previous, r2t.ttag(), "a finished tag is not handed out again at once");
-            previous = r2t.ttag();
-            H2CTransfers.Result result = transfers.accept(new Pdu.H2CData(7, r2t.ttag(), 0, true,
-                    Unpooled.wrappedBuffer(new byte[4]), false));
-            assertSame(r, result.completed());
-            r.release();
+            Command c = new Command();
+            int ttag = transfers.start(c, 7, 4);
+            assertNotEquals(0xFFFF, ttag);
+            assertNotEquals(previous, ttag, "a finished tag is not handed out again at once");
+            previous = ttag;
+            assertSame(c, send(transfers, 7, ttag, 0, 4));
+            c.data.release();
         }
+    }
+
+    @Test
+    void dataOutsideTheRulesIsRefusedWithTheOffendingField() {
+        H2CTransfers<Command> transfers = new H2CTransfers<>(4);
+        int ttag = transfers.start(new Command(), 9, 16);
+        assertNull(transfers.destination(9, ttag + 1, 0, 8));
+        assertEquals(FatalErrorStatus.INVALID_HEADER_FIELD, transfers.refusalStatus());
+        assertEquals(PduType.DATA_TTAG, transfers.refusalField());
+        assertNull(transfers.destination(8, ttag, 0, 8));
+        assertEquals(PduType.DATA_CCCID, transfers.refusalField());
+        assertNull(transfers.destination(9, ttag, 8, 16));
+        assertEquals(FatalErrorStatus.DATA_TRANSFER_OUT_OF_RANGE, transfers.refusalStatus());
+        assertNull(transfers.destination(9, ttag, 8, 8), "not contiguous");
+        assertEquals(FatalErrorStatus.PDU_SEQUENCE_ERROR, transfers.refusalStatus());
+
+        assertNull(send(transfers, 9, ttag, 0, 8), "half of the data");
+        Command done = send(transfers, 9, ttag, 8, 8);
+        assertEquals(16, done.data.readableBytes());
+        done.data.release();
+    }
+
+    @Test
+    void aDigestErrorInAnyPduReleasesTheBufferAndReportsIt() {
+        H2CTransfers<Command> transfers = new H2CTransfers<>(4);
+        Command c = new Command();
+        int ttag = transfers.start(c, 3, 8);
+        transfers.destination(3, ttag, 0, 4).writeZero(4);
+        assertNull(transfers.arrived(ttag, true, ATTACH));
+        transfers.destination(3, ttag, 4, 4).writeZero(4);
+        assertSame(c, transfers.arrived(ttag, false, ATTACH));
+        assertEquals(true, transfers.lastDigestError());
+        assertNull(c.data, "no data attached after a digest error");
     }
 }

@@ -6,12 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ferry.core.buffer.IoBuffers;
 import dev.ferry.core.ring.CompletionQueue;
 import dev.ferry.core.unit.UnitRegistry;
 import dev.ferry.frontend.nvme.FabricsPort;
 import dev.ferry.frontend.nvme.FabricsTransport;
 import dev.ferry.frontend.nvme.NvmeTarget;
 import dev.ferry.frontend.nvmetcp.pdu.ConnectionParameters;
+import dev.ferry.frontend.nvmetcp.pdu.H2CDataPlacement;
 import dev.ferry.frontend.nvmetcp.pdu.Pdu;
 import dev.ferry.frontend.nvmetcp.pdu.PduDecoder;
 import dev.ferry.frontend.nvmetcp.pdu.PduEncoder;
@@ -85,6 +87,82 @@ class PduCodecTest {
     }
 
     @Test
+    void inCapsuleDataArrivesInAnAlignedIoBufferOfExactlyItsLength() {
+        byte[] data = new byte[4096];
+        data[4095] = 9;
+        EmbeddedChannel ch = new EmbeddedChannel(new PduDecoder(new ConnectionParameters()));
+        ch.writeInbound(Unpooled.wrappedBuffer(capsule(false, false, data)));
+        Pdu.CapsuleCommand c = assertInstanceOf(Pdu.CapsuleCommand.class, ch.readInbound());
+        ByteBuf d = c.takeData();
+        assertEquals(4096, d.capacity(), "the command's own buffer: no larger receive buffer pinned");
+        assertEquals(0, d.memoryAddress() % IoBuffers.ALIGNMENT, "aligned for direct I/O");
+        assertEquals(9, d.getByte(d.readerIndex() + 4095));
+        d.release();
+    }
+
+    /** Records where the decoder places H2CData and what it reports. */
+    private static final class Placement implements H2CDataPlacement {
+        final ByteBuf buffer = Unpooled.buffer(16, 16);
+        int asked;
+        int placed;
+        boolean digestError;
+
+        @Override
+        public ByteBuf destination(ByteBuf header, int cccid, int ttag, int dataOffset, int length) {
+            asked++;
+            assertEquals(7, cccid);
+            assertEquals(3, ttag);
+            assertEquals(buffer.writerIndex(), dataOffset);
+            return buffer;
+        }
+
+        @Override
+        public void placed(int ttag, boolean error) {
+            placed++;
+            digestError |= error;
+        }
+    }
+
+    private static byte[] h2cData(int offset, byte[] data, boolean dd) {
+        int plen = 24 + data.length + (dd ? 4 : 0);
+        ByteBuffer b = NvmeTcpTestHost.le(plen);
+        b.put((byte) 6).put((byte) (dd ? 2 : 0)).put((byte) 24).put((byte) 24).putInt(plen);
+        b.putShort((short) 7).putShort((short) 3).putInt(offset).putInt(data.length).putInt(0).put(data);
+        if (dd) {
+            b.putInt(NvmeTcpTestHost.crc(data, 0, data.length));
+        }
+        return b.array();
+    }
+
+    @Test
+    void h2cDataGoesStraightIntoItsPlaceAsItArrives() {
+        PduDecoder decoder = new PduDecoder(digests(false, true, 0));
+        Placement placement = new Placement();
+        decoder.placeH2CDataWith(placement);
+        EmbeddedChannel ch = new EmbeddedChannel(decoder);
+        byte[] first = h2cData(0, new byte[] {1, 2, 3, 4, 5, 6, 7, 8}, true);
+        ch.writeInbound(Unpooled.wrappedBuffer(first, 0, 24));
+        assertEquals(1, placement.asked, "the destination is known from the header, before any data");
+        ch.writeInbound(Unpooled.wrappedBuffer(first, 24, 5));
+        assertEquals(5, placement.buffer.writerIndex(), "data is placed as it comes, nothing held back");
+        ch.writeInbound(Unpooled.wrappedBuffer(first, 29, first.length - 29));
+        assertEquals(8, placement.buffer.writerIndex());
+        assertEquals(1, placement.placed);
+        assertFalse(placement.digestError);
+
+        byte[] second = h2cData(8, new byte[] {9, 10, 11, 12, 13, 14, 15, 16}, true);
+        second[second.length - 1] ^= 1;
+        ch.writeInbound(Unpooled.wrappedBuffer(second));
+        assertEquals(2, placement.placed);
+        assertTrue(placement.digestError, "a data digest error is reported, not fatal");
+        for (int i = 0; i < 16; i++) {
+            assertEquals(i + 1, placement.buffer.getByte(i));
+        }
+        assertNull(ch.readInbound(), "H2CData goes to its placement, not up the pipeline");
+        placement.buffer.release();
+    }
+
+    @Test
     void dataDigestErrorIsReportedNotFatal() {
         byte[] wire = capsule(false, true, new byte[8]);
         wire[wire.length - 1] ^= 1;
@@ -143,12 +221,14 @@ class PduCodecTest {
 
     @Test
     void c2hDataLayoutHonoursDigestsAndHostAlignment() {
-        EmbeddedChannel ch = new EmbeddedChannel(new PduEncoder(digests(true, true, 3)));
-        ByteBuf payload = Unpooled.wrappedBuffer(new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
-        ch.writeOutbound(new Pdu.C2HData(0x1234, 0, payload, true, false));
-        ByteBuf header = ch.readOutbound();
-        ByteBuf data = ch.readOutbound();
-        ByteBuf ddgst = ch.readOutbound();
+        PduEncoder encoder = new PduEncoder(digests(true, true, 3));
+        ByteBuf data = Unpooled.wrappedBuffer(new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+        ByteBuf header = Unpooled.buffer();
+        encoder.writeC2hDataHeader(header, 0x1234, 0, 8, true, false);
+        assertEquals(encoder.c2hDataHeaderLength(), header.readableBytes());
+        ByteBuf ddgst = Unpooled.buffer();
+        encoder.writeDataDigest(ddgst, data);
+        assertEquals(encoder.dataDigestLength(), ddgst.readableBytes());
         assertEquals(7, header.getByte(0), "C2HData");
         assertEquals(1 | 2 | 4, header.getByte(1), "HDGSTF DDGSTF LAST_PDU, no SUCCESS");
         assertEquals(24, header.getByte(2));
@@ -168,10 +248,11 @@ class PduCodecTest {
     }
 
     @Test
-    void r2tAndCapsuleResponseLayouts() {
-        EmbeddedChannel ch = new EmbeddedChannel(new PduEncoder(new ConnectionParameters()));
-        ch.writeOutbound(new Pdu.R2t(5, 6, 0, 65536));
-        ByteBuf r2t = ch.readOutbound();
+    void r2tLayout() {
+        PduEncoder encoder = new PduEncoder(new ConnectionParameters());
+        ByteBuf r2t = Unpooled.buffer();
+        encoder.writeR2t(r2t, 5, 6, 0, 65536);
+        assertEquals(encoder.r2tLength(), r2t.readableBytes());
         assertEquals(9, r2t.getByte(0));
         assertEquals(24, r2t.getIntLE(4));
         assertEquals(5, r2t.getShortLE(8));
@@ -179,13 +260,6 @@ class PduCodecTest {
         assertEquals(0, r2t.getIntLE(12));
         assertEquals(65536, r2t.getIntLE(16));
         r2t.release();
-        ByteBuf cqe = Unpooled.buffer(16).writeZero(16);
-        ch.writeOutbound(new Pdu.CapsuleResponse(cqe));
-        ByteBuf resp = ch.readOutbound();
-        assertEquals(5, resp.getByte(0));
-        assertEquals(24, resp.getByte(2));
-        assertEquals(24, resp.getIntLE(4));
-        resp.release();
     }
 
     /** The full pipeline on an EmbeddedChannel with an empty registry. */

@@ -2,8 +2,11 @@ package dev.ferry.frontend.nvme;
 
 import dev.ferry.frontend.nvme.spec.Status;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Asynchronous Event Requests of one controller (NVMe Base 2.0 5.2): the host leaves up to {@link
@@ -65,10 +68,24 @@ public final class AsyncEvents {
         reported.remove(event);
     }
 
-    /** Outstanding requests die with their connection: released, never completed. */
-    synchronized void dropAll() {
-        outstanding.forEach(NvmeRequest::release);
-        outstanding.clear();
-        pending.clear();
+    /**
+     * Outstanding requests die with their connection: released, never completed, on their queue's loop (which
+     * owns the queue's request pool; the deletion may come from the keep-alive timer).
+     */
+    void dropAll(NvmeQueue adminQueue) {
+        List<NvmeRequest> dropped;
+        synchronized (this) {
+            dropped = new ArrayList<>(outstanding);
+            outstanding.clear();
+            pending.clear();
+        }
+        if (dropped.isEmpty() || adminQueue == null) {
+            return;
+        }
+        try {
+            adminQueue.transport().executor().execute(() -> dropped.forEach(NvmeRequest::release));
+        } catch (RejectedExecutionException loopGone) {
+            // The loop stopped: the queue, its pool and the requests go with it.
+        }
     }
 }

@@ -2,6 +2,8 @@ package dev.ferry.frontend.nvme;
 
 import dev.ferry.core.unit.Export;
 import dev.ferry.core.unit.LogicalUnit;
+import io.netty.util.collection.LongObjectHashMap;
+import io.netty.util.collection.LongObjectMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Collections;
@@ -36,8 +38,11 @@ public final class Controller {
     private volatile Export export;
     /** The namespaces this host may see (the ACL entry's mask applied), computed once per published export. */
     private volatile NavigableMap<Long, LogicalUnit> namespaces;
+    /** The same by primitive NSID, for the lookup every I/O command makes (no Long boxed per command). */
+    private volatile LongObjectMap<LogicalUnit> unitsByNsid;
     private volatile long keepAliveMillis;
-    private volatile long lastTrafficNanos = System.nanoTime();
+    /** Traffic before the current queues: the controller's creation, or the last command of a queue since closed. */
+    private long earlierTrafficNanos = System.nanoTime();
     private volatile boolean deleted;
 
     Controller(NvmeTarget target, int cntlid, String subsystemNqn, Export export, String hostNqn, UUID hostId,
@@ -49,6 +54,7 @@ public final class Controller {
         this.discovery = export == null;
         this.hostNqn = hostNqn;
         this.namespaces = export == null ? Collections.emptyNavigableMap() : export.unitsFor(hostNqn);
+        this.unitsByNsid = byNsid(namespaces);
         this.hostId = hostId;
         this.keepAliveMillis = effectiveKeepAlive(keepAliveMillis);
         this.features = new Features(this);
@@ -69,7 +75,13 @@ public final class Controller {
 
     /** The unit behind a namespace active for this host, or null (also for one its ACL entry masks). */
     public LogicalUnit namespace(long nsid) {
-        return namespaces.get(nsid);
+        return unitsByNsid.get(nsid);
+    }
+
+    private static LongObjectMap<LogicalUnit> byNsid(Map<Long, LogicalUnit> namespaces) {
+        LongObjectMap<LogicalUnit> m = new LongObjectHashMap<>(Math.max(1, namespaces.size()));
+        namespaces.forEach(m::put);
+        return m;
     }
 
     /** The namespaces active for this host, by NSID. */
@@ -90,11 +102,10 @@ public final class Controller {
         return discovery && millis == 0 ? Limits.DISCOVERY_KEEP_ALIVE_MILLIS : millis;
     }
 
-    /** Any command restarts the keep-alive timer (CTRATT.TBKAS, Base 2.0 3.9.4 traffic based keep alive). */
-    public void touch() {
-        lastTrafficNanos = System.nanoTime();
-    }
-
+    /**
+     * The keep-alive timer's check: any command on any of the controller's queues restarts it (CTRATT.TBKAS, Base
+     * 2.0 3.9.4 traffic based keep alive). Each queue keeps its own timestamp; the latest counts.
+     */
     boolean keepAliveExpired(long nowNanos) {
         long kato = keepAliveMillis;
         if (kato == 0 || deleted) {
@@ -103,7 +114,25 @@ public final class Controller {
         // KATO is rounded up to the KAS granularity and one more granule of slack absorbs the timer's own tick.
         long granule = Limits.KEEP_ALIVE_GRANULARITY_100MS * 100L;
         long allowed = ((kato + granule - 1) / granule + 1) * granule;
-        return nowNanos - lastTrafficNanos > allowed * 1_000_000L;
+        return nowNanos - lastTrafficNanos() > allowed * 1_000_000L;
+    }
+
+    private synchronized long lastTrafficNanos() {
+        long latest = earlierTrafficNanos;
+        for (NvmeQueue q : queues) {
+            if (q != null && q.lastCommandNanos() - latest > 0) {
+                latest = q.lastCommandNanos();
+            }
+        }
+        return latest;
+    }
+
+    /** A queue leaves: its last command still counts as the controller's traffic. */
+    private void keepTrafficOf(NvmeQueue q) {
+        long last = q.lastCommandNanos();
+        if (last - earlierTrafficNanos > 0) {
+            earlierTrafficNanos = last;
+        }
     }
 
     /** Installs a queue; false when that queue id is already in use or the controller is gone. */
@@ -142,6 +171,7 @@ public final class Controller {
         }
         synchronized (this) {
             if (queues[qid] == queue) {
+                keepTrafficOf(queue);
                 queues[qid] = null;
             }
         }
@@ -157,16 +187,18 @@ public final class Controller {
     /** Deletes the controller: frees its id and closes every queue's connection. Idempotent; any thread. */
     public void delete(String reason) {
         List<NvmeQueue> toClose;
+        NvmeQueue admin;
         synchronized (this) {
             if (deleted) {
                 return;
             }
             deleted = true;
+            admin = queues[0];
             toClose = takeQueues(0);
         }
         LOG.info("nvme controller {} of {} for {} deleted: {}", cntlid, subsystemNqn, hostNqn, reason);
         target.removeController(this);
-        events.dropAll();
+        events.dropAll(admin);
         toClose.forEach(q -> q.transport().close());
     }
 
@@ -174,6 +206,7 @@ public final class Controller {
         List<NvmeQueue> out = new ArrayList<>();
         for (int i = from; i < queues.length; i++) {
             if (queues[i] != null) {
+                keepTrafficOf(queues[i]);
                 out.add(queues[i]);
                 queues[i] = null;
             }
@@ -191,6 +224,7 @@ public final class Controller {
         NavigableMap<Long, LogicalUnit> after = now.unitsFor(hostNqn);
         export = now;
         namespaces = after;
+        unitsByNsid = byNsid(after);
         TreeSet<Long> changed = new TreeSet<>();
         before.forEach((id, u) -> {
             if (after.get(id) != u) {

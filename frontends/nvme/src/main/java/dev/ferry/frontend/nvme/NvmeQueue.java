@@ -3,12 +3,11 @@ package dev.ferry.frontend.nvme;
 import dev.ferry.frontend.nvme.admin.AdminCommands;
 import dev.ferry.frontend.nvme.fabrics.FabricsCommands;
 import dev.ferry.frontend.nvme.io.IoCommands;
-import dev.ferry.frontend.nvme.spec.Cqe;
 import dev.ferry.frontend.nvme.spec.Opcodes;
 import dev.ferry.frontend.nvme.spec.Sqe;
 import dev.ferry.frontend.nvme.spec.Status;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,10 +18,27 @@ import org.slf4j.LoggerFactory;
  */
 public final class NvmeQueue {
     private static final Logger LOG = LoggerFactory.getLogger(NvmeQueue.class);
+    private static final VarHandle LAST_COMMAND_NANOS;
+
+    static {
+        try {
+            LAST_COMMAND_NANOS = MethodHandles.lookup().findVarHandle(NvmeQueue.class, "lastCommandNanos", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final NvmeTarget target;
     private final QueueTransport transport;
     private final IoCommands io;
+    private final RequestPool requests = new RequestPool();
+    /**
+     * When this queue last received a command (System.nanoTime): written by this queue's loop alone, read by the
+     * keep-alive timer through {@link #lastCommandNanos()}. Opaque access: atomic, no fence, no line shared with
+     * another queue (every queue used to write one field of its controller for every command).
+     */
+    @SuppressWarnings("unused") // through LAST_COMMAND_NANOS
+    private long lastCommandNanos = System.nanoTime();
     private Controller controller;
     private int qid;
     private int entries;
@@ -50,6 +66,25 @@ public final class NvmeQueue {
     public boolean flowControlDisabled() { return flowControlDisabled; }
     /** The transport's connection closed: nothing may join a controller through this queue any more. */
     public boolean isClosed() { return closed; }
+
+    /**
+     * A request for a newly arrived command, from this queue's pool; null when {@link #entries()} (before Connect:
+     * one) plus one are in use, one more than a transport that bounds its commands before asking ever needs, so
+     * that {@link #receive} itself can refuse a host that ignores SQ flow control.
+     */
+    public NvmeRequest request() {
+        return requests.acquire(Math.max(1, entries) + 1);
+    }
+
+    /** Requests of this queue in use (taken and not released). */
+    public int requestsInUse() {
+        return requests.inUse();
+    }
+
+    /** When this queue last received a command, for the controller's keep-alive timer (any thread). */
+    long lastCommandNanos() {
+        return (long) LAST_COMMAND_NANOS.getOpaque(this);
+    }
 
     /**
      * A Connect arrived: true for the first one only. A queue takes exactly one Connect, so a second one, even while
@@ -82,7 +117,8 @@ public final class NvmeQueue {
         r.admit(this);
         try {
             if (controller != null) {
-                controller.touch();
+                // Any command restarts the keep-alive timer (CTRATT.TBKAS, Base 2.0 3.9.4 traffic based keep alive).
+                LAST_COMMAND_NANOS.setOpaque(this, System.nanoTime());
             }
             if (Sqe.psdt(r.sqe()) == Sqe.PSDT_PRP) {
                 complete(r, Status.INVALID_FIELD); // fabrics commands always describe data with SGLs
@@ -130,10 +166,7 @@ public final class NvmeQueue {
         }
     }
 
-    /**
-     * A request admitted by {@link #receive} was completed or dropped. On the loop, except for the held Asynchronous
-     * Event Requests a controller deletion drops from its thread, whose queue is closing then anyway.
-     */
+    /** A request admitted by {@link #receive} was completed or dropped. Loop thread only. */
     void ended() {
         outstanding--;
     }
@@ -142,18 +175,18 @@ public final class NvmeQueue {
         complete(r, status, 0);
     }
 
-    /** Completes a request once: builds the CQE fields and hands it to the transport. Loop thread only. */
+    /**
+     * Completes a request once: sets the CQE fields and hands it to the transport, which writes the CQE ({@link
+     * NvmeRequest#writeCqe}) where it sends it. Loop thread only.
+     */
     public void complete(NvmeRequest r, int status, long result) {
         if (r.isCompleted()) {
             return;
         }
         r.result(result);
-        r.markCompleted(status);
         // SQHD: entries consumed so far; reserved (0) once the host disabled SQ flow control.
-        int sqHead = entries == 0 || flowControlDisabled ? 0 : consumed % entries;
-        ByteBuf cqe = PooledByteBufAllocator.DEFAULT.heapBuffer(Cqe.SIZE, Cqe.SIZE);
-        Cqe.write(cqe, result, sqHead, qid, r.cid(), status);
-        transport.complete(r, cqe);
+        r.markCompleted(status, entries == 0 || flowControlDisabled ? 0 : consumed % entries, qid);
+        transport.complete(r);
     }
 
     /** Connect succeeded: this queue now belongs to {@code c} as queue {@code id} with {@code size} entries. */
@@ -162,6 +195,7 @@ public final class NvmeQueue {
         this.qid = id;
         this.entries = size;
         this.flowControlDisabled = disableFlowControl;
+        LAST_COMMAND_NANOS.setOpaque(this, System.nanoTime());
     }
 
     /** The transport's connection closed; tells the controller (which may delete itself). */

@@ -1,7 +1,6 @@
 package dev.ferry.frontend.nvme;
 
 import dev.ferry.core.ring.CompletionQueue;
-import io.netty.buffer.ByteBuf;
 import java.net.InetSocketAddress;
 import java.util.concurrent.Executor;
 
@@ -13,10 +12,10 @@ public interface QueueTransport {
 
     /**
      * Sends the response of a completed request ({@code queue_response}): its controller-to-host data, if any
-     * ({@link NvmeRequest#controllerData()}, at most the SGL length), then the 16-byte CQE. The transport owns and
-     * releases both the CQE and the request.
+     * ({@link NvmeRequest#controllerData()}, at most the SGL length), then the 16-byte CQE, which the transport
+     * writes straight into its own buffer ({@link NvmeRequest#writeCqe}). The transport releases the request.
      */
-    void complete(NvmeRequest request, ByteBuf cqe);
+    void complete(NvmeRequest request);
 
     /** Closes the connection (controller deleted, keep-alive expired, Disconnect); callable from any thread. */
     void close();

@@ -56,18 +56,18 @@ final class ModelHarness implements AutoCloseable {
         NvmeQueue queue;
 
         @Override
-        public void complete(NvmeRequest r, ByteBuf cqe) {
+        public void complete(NvmeRequest r) {
             Error e = failNextComplete;
             if (e != null) {
                 failNextComplete = null;
-                cqe.release();
                 r.release();
                 throw e;
             }
+            ByteBuf cqe = Unpooled.buffer(Cqe.SIZE);
+            r.writeCqe(cqe);
             ByteBuf d = r.controllerData();
             done.add(new Done(Cqe.status(cqe), cqe.getLongLE(0), cqe.getUnsignedShortLE(8),
                     cqe.getUnsignedShortLE(10), cqe.getUnsignedShortLE(12), d == null ? null : ByteBufUtil.getBytes(d)));
-            cqe.release();
             r.release();
         }
 
@@ -99,7 +99,7 @@ final class ModelHarness implements AutoCloseable {
 
         void submit(ByteBuffer sqe, byte[] hostData) throws Exception {
             loop.submit(() -> {
-                NvmeRequest r = new NvmeRequest(Unpooled.wrappedBuffer(sqe.array().clone()));
+                NvmeRequest r = queue.request().sqe(Unpooled.wrappedBuffer(sqe.array()), 0);
                 queue.receive(r);
                 if (!r.isCompleted()) {
                     if (r.hostDataLength() > 0) {
@@ -113,7 +113,7 @@ final class ModelHarness implements AutoCloseable {
         /** Receives a command but holds back its data: it stays pending, as while a transport waits for H2CData. */
         NvmeRequest receiveOnly(ByteBuffer sqe) throws Exception {
             return loop.submit(() -> {
-                NvmeRequest r = new NvmeRequest(Unpooled.wrappedBuffer(sqe.array().clone()));
+                NvmeRequest r = queue.request().sqe(Unpooled.wrappedBuffer(sqe.array()), 0);
                 queue.receive(r);
                 return r;
             }).get();

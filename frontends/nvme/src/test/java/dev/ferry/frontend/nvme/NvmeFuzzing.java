@@ -9,6 +9,7 @@ import dev.ferry.frontend.nvme.spec.Status;
 import dev.ferry.testing.fuzz.NettyLeaks;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
@@ -56,8 +57,7 @@ final class NvmeFuzzing {
 
     static void runAndCheck(ModelHarness h, ModelHarness.FakeQueue q, byte[] sqe, byte[] data) throws Exception {
         h.loop.submit(() -> {
-            ByteBuf b = PooledByteBufAllocator.DEFAULT.heapBuffer(Sqe.SIZE).writeBytes(sqe);
-            NvmeRequest r = new NvmeRequest(b);
+            NvmeRequest r = q.queue.request().sqe(Unpooled.wrappedBuffer(sqe), 0);
             q.queue.receive(r);
             if (!r.isCompleted()) {
                 int n = r.hostDataLength();

@@ -1,9 +1,10 @@
 package dev.ferry.frontend.nvmetcp.pdu;
 
+import dev.ferry.frontend.nvme.spec.Sqe;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.ReferenceCounted;
 
-/** Decoded and to-be-encoded PDUs. Those carrying a buffer own it until released. */
+/** PDUs passed along the pipeline. Those carrying a buffer own it until released. */
 public sealed interface Pdu {
 
     /** ICReq (3.6.2.2). */
@@ -14,36 +15,50 @@ public sealed interface Pdu {
     record IcResp(int pfv, int cpda, int digest, int maxH2cData) implements Pdu {
     }
 
-    /** CapsuleCmd (3.6.2.6): the 64-byte SQE and in-capsule data (or null). */
-    record CapsuleCommand(ByteBuf sqe, ByteBuf data, boolean dataDigestError) implements Pdu, Releasable {
+    /**
+     * CapsuleCmd (3.6.2.6): the 64-byte SQE and the in-capsule data (or null), already in a buffer of its own that
+     * can serve as the command's I/O buffer. One instance per decoder, reused for every capsule: valid only during
+     * the {@code channelRead} that delivers it, which takes the data ({@link #takeData()}) or releases it.
+     */
+    final class CapsuleCommand implements Pdu, Releasable {
+        private final ByteBuf sqe;
+        private ByteBuf data;
+        private boolean dataDigestError;
+
+        /** @param sqe where the decoder places each capsule's SQE */
+        CapsuleCommand(ByteBuf sqe) {
+            this.sqe = sqe;
+        }
+
+        void set(ByteBuf inCapsuleData, boolean digestError) {
+            this.data = inCapsuleData;
+            this.dataDigestError = digestError;
+        }
+
+        /** The SQE, at index 0 of this view; valid until the next capsule is decoded. */
+        public ByteBuf sqe() { return sqe; }
+        public ByteBuf data() { return data; }
+        public boolean dataDigestError() { return dataDigestError; }
+
+        /** Hands the in-capsule data to the caller, who releases it. */
+        public ByteBuf takeData() {
+            ByteBuf d = data;
+            data = null;
+            return d;
+        }
+
         @Override
         public void release() {
-            sqe.release();
             if (data != null) {
                 data.release();
+                data = null;
             }
         }
-    }
 
-    /** CapsuleResp (3.6.2.7): the 16-byte CQE. */
-    record CapsuleResponse(ByteBuf cqe) implements Pdu {
-    }
-
-    /** H2CData (3.6.2.8). */
-    record H2CData(int cccid, int ttag, int dataOffset, boolean last, ByteBuf data, boolean dataDigestError)
-            implements Pdu, Releasable {
         @Override
-        public void release() {
-            data.release();
+        public String toString() {
+            return "CapsuleCommand[opcode " + Sqe.opcode(sqe) + ", cid " + Sqe.cid(sqe) + "]";
         }
-    }
-
-    /** C2HData (3.6.2.9). */
-    record C2HData(int cccid, int dataOffset, ByteBuf data, boolean last, boolean success) implements Pdu {
-    }
-
-    /** R2T (3.6.2.10). */
-    record R2t(int cccid, int ttag, int offset, int length) implements Pdu {
     }
 
     /** H2CTermReq / C2HTermReq (3.6.2.4, 3.6.2.5): FES, FEI and the offending PDU header. */

@@ -5,6 +5,7 @@ import dev.ferry.core.backend.BackendDescriptor;
 import dev.ferry.core.request.BlockOp;
 import dev.ferry.core.request.BlockRequest;
 import dev.ferry.core.request.CompletionStatus;
+import dev.ferry.core.request.RequestCompletion;
 import dev.ferry.core.unit.LogicalUnit;
 import dev.ferry.core.unit.reservation.Registrant;
 import dev.ferry.frontend.nvme.Limits;
@@ -13,6 +14,7 @@ import dev.ferry.frontend.nvme.NvmeRequest;
 import dev.ferry.frontend.nvme.spec.Opcodes;
 import dev.ferry.frontend.nvme.spec.Status;
 import io.netty.buffer.ByteBuf;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +34,9 @@ public final class IoCommands {
 
     private final NvmeQueue queue;
     private final FusedCommands fused;
+    /** Made once per queue rather than a lambda per command. */
+    private final Consumer<NvmeRequest> execute = this::execute;
+    private final RequestCompletion completed = this::completed;
 
     public IoCommands(NvmeQueue queue) {
         this.queue = queue;
@@ -59,7 +64,7 @@ public final class IoCommands {
                     queue.complete(r, status);
                     return;
                 }
-                r.expectHostData(0, req -> read(req, u));
+                run(r, u, 0);
             }
             case Opcodes.WRITE, Opcodes.COMPARE -> {
                 int status = checkTransfer(r, u, true);
@@ -67,22 +72,19 @@ public final class IoCommands {
                     queue.complete(r, status);
                     return;
                 }
-                BlockOp op = opc == Opcodes.WRITE ? BlockOp.WRITE : BlockOp.VERIFY;
-                r.expectHostData(transferBytes(r, u), req -> submit(req, u, op, slba(req), blocks(req),
-                        req.takeHostData(), (req.cdw(12) & FUA) != 0, false));
+                run(r, u, transferBytes(r, u));
             }
-            case Opcodes.FLUSH -> r.expectHostData(0, req -> submit(req, u, BlockOp.FLUSH, 0, 0, null, false, false));
+            case Opcodes.FLUSH -> run(r, u, 0);
             case Opcodes.WRITE_ZEROES -> {
                 int status = checkRange(r, u, true);
                 if (status != Status.SUCCESS) {
                     queue.complete(r, status);
                     return;
                 }
-                r.expectHostData(0, req -> submit(req, u, BlockOp.WRITE_ZEROES, slba(req), blocks(req), null,
-                        (req.cdw(12) & FUA) != 0, (req.cdw(12) & DEAC) != 0));
+                run(r, u, 0);
             }
             case Opcodes.DATASET_MANAGEMENT -> {
-                int ranges = (r.cdw(10) & 0xFF) + 1;
+                int ranges = ranges(r);
                 long sgl = r.sglLength();
                 if (sgl < (long) ranges * Limits.DSM_RANGE_SIZE || sgl > Limits.MAX_DSM_RANGES * Limits.DSM_RANGE_SIZE) {
                     queue.complete(r, Status.DATA_SGL_LENGTH_INVALID);
@@ -92,10 +94,38 @@ public final class IoCommands {
                     queue.complete(r, Status.NAMESPACE_WRITE_PROTECTED);
                     return;
                 }
-                r.expectHostData((int) sgl, req -> datasetManagement(req, u, ranges));
+                run(r, u, (int) sgl);
             }
             default -> queue.complete(r, Status.INVALID_OPCODE);
         }
+    }
+
+    /** Parsed: {@link #execute} runs once the transport has the {@code hostBytes} of host data. */
+    private void run(NvmeRequest r, LogicalUnit u, int hostBytes) {
+        r.unit(u);
+        r.expectHostData(hostBytes, execute);
+    }
+
+    /** A parsed command with its host data: becomes a block request (the opcode was checked while parsing). */
+    private void execute(NvmeRequest r) {
+        LogicalUnit u = r.unit();
+        switch (r.opcode()) {
+            case Opcodes.READ -> read(r, u);
+            case Opcodes.WRITE -> submit(r, u, BlockOp.WRITE, slba(r), blocks(r), r.takeHostData(),
+                    (r.cdw(12) & FUA) != 0, false);
+            case Opcodes.COMPARE -> submit(r, u, BlockOp.VERIFY, slba(r), blocks(r), r.takeHostData(),
+                    (r.cdw(12) & FUA) != 0, false);
+            case Opcodes.FLUSH -> submit(r, u, BlockOp.FLUSH, 0, 0, null, false, false);
+            case Opcodes.WRITE_ZEROES -> submit(r, u, BlockOp.WRITE_ZEROES, slba(r), blocks(r), null,
+                    (r.cdw(12) & FUA) != 0, (r.cdw(12) & DEAC) != 0);
+            case Opcodes.DATASET_MANAGEMENT -> datasetManagement(r, u, ranges(r));
+            default -> throw new IllegalStateException("opcode not parsed: " + r.opcode());
+        }
+    }
+
+    /** Dataset Management NR, CDW10 7:0, is 0's based. */
+    private static int ranges(NvmeRequest r) {
+        return (r.cdw(10) & 0xFF) + 1;
     }
 
     /**
@@ -173,7 +203,7 @@ public final class IoCommands {
         if (b == null) {
             return;
         }
-        b.set(BlockOp.UNMAP, 0, 0, null, this::completed, r);
+        b.set(BlockOp.UNMAP, 0, 0, null, completed, r);
         for (int i = 0; i < ranges; i++) {
             int at = list.readerIndex() + i * Limits.DSM_RANGE_SIZE;
             long length = list.getUnsignedIntLE(at + 4);
@@ -199,7 +229,7 @@ public final class IoCommands {
             }
             return;
         }
-        b.set(op, lba, blocks, data, this::completed, r).fua(fua).deallocate(deallocate);
+        b.set(op, lba, blocks, data, completed, r).fua(fua).deallocate(deallocate);
         u.submit(b);
     }
 
