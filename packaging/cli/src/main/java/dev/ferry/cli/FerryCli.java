@@ -5,6 +5,7 @@ import dev.ferry.cli.admin.ConfigCommand;
 import dev.ferry.cli.admin.IscsiCommand;
 import dev.ferry.cli.admin.NvmeCommand;
 import dev.ferry.cli.admin.StatusCommand;
+import dev.ferry.frontend.transport.NettyTuning;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -31,6 +32,7 @@ public final class FerryCli implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        NettyTuning.apply();
         System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
     }
 

@@ -18,6 +18,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import dev.ferry.frontend.transport.FlushCoalescer;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.net.InetSocketAddress;
@@ -61,14 +62,10 @@ final class TcpQueueHandler extends ChannelInboundHandlerAdapter implements Queu
     private int inFlight;
     /** Passed with the last buffer of every response: the command's slot frees once its response has left. */
     private WrittenCounter responseWritten;
-    private boolean flushScheduled;
+    /** One flush per loop iteration for everything this connection wrote in it. */
+    private FlushCoalescer flusher;
     /** Set on the first fatal error: nothing more from the host is looked at, including PDUs already decoded. */
     private boolean terminated;
-    private final Runnable flushTask = () -> {
-        flushScheduled = false;
-        ctx.flush();
-    };
-
     TcpQueueHandler(NvmeTarget target, Function<Channel, CompletionQueue> completionQueues, TcpLimits limits) {
         this.target = target;
         this.completionQueues = completionQueues;
@@ -79,6 +76,7 @@ final class TcpQueueHandler extends ChannelInboundHandlerAdapter implements Queu
     @Override
     public void handlerAdded(ChannelHandlerContext context) {
         this.ctx = context;
+        this.flusher = new FlushCoalescer(context);
         this.completionQueue = completionQueues.apply(context.channel());
         this.queue = target.newQueue(this);
         this.encoder = context.pipeline().get(PduEncoder.class);
@@ -130,7 +128,7 @@ final class TcpQueueHandler extends ChannelInboundHandlerAdapter implements Queu
 
     @Override
     public void channelReadComplete(ChannelHandlerContext context) {
-        context.flush();
+        flushSoon(); // after the iteration's completions, which a non-blocking backend delivers at its end
     }
 
     private void capsule(Pdu.CapsuleCommand c) {
@@ -350,10 +348,8 @@ final class TcpQueueHandler extends ChannelInboundHandlerAdapter implements Queu
 
     /** Completions arrive in bursts; one flush per burst, after the loop has run what is queued behind it. */
     private void flushSoon() {
-        if (!flushScheduled) {
-            flushScheduled = true;
-            ctx.channel().eventLoop().execute(flushTask);
-        }
+        flusher.flushSoon();
+    }
     }
 
     /** Closes after what is already written (a Disconnect's response, say) has gone out, or after the close grace. */
