@@ -346,10 +346,9 @@ final class TcpQueueHandler extends ChannelInboundHandlerAdapter implements Queu
         }
     }
 
-    /** Completions arrive in bursts; one flush per burst, after the loop has run what is queued behind it. */
+    /** Completions arrive in bursts; one flush per loop iteration, after the iteration's completions. */
     private void flushSoon() {
         flusher.flushSoon();
-    }
     }
 
     /** Closes after what is already written (a Disconnect's response, say) has gone out, or after the close grace. */
