@@ -59,7 +59,6 @@ public final class IscsiPdu implements ReferenceCounted {
     public int flags() { return bhs[1] & 0xff; }
     public IscsiPdu flags(int f) { bhs[1] = (byte) f; return this; }
     public boolean finalBit() { return (bhs[1] & FINAL_BIT) != 0; }
-    public int totalAhsLength() { return (bhs[4] & 0xff) * 4; }
     public int dataSegmentLength() { return u24(5); }
     public long lun() { return u64(8); }
     public IscsiPdu lun(long v) { put64(8, v); return this; }

@@ -39,8 +39,6 @@ final class IscsiTask implements ScsiTask {
     final long lun;
     final byte[] cdb;
     final int expectedLength;
-    final boolean read;
-    final boolean write;
     final TaskAttribute attribute;
     final ItNexus nexus;
 
@@ -74,15 +72,13 @@ final class IscsiTask implements ScsiTask {
     final ArrayDeque<R2t> r2ts = new ArrayDeque<>(2);
 
     IscsiTask(IscsiConnection connection, int itt, int cmdSn, long lun, byte[] cdb, int expectedLength,
-              boolean read, boolean write, TaskAttribute attribute, ItNexus nexus) {
+              TaskAttribute attribute, ItNexus nexus) {
         this.connection = connection;
         this.itt = itt;
         this.cmdSn = cmdSn;
         this.lun = lun;
         this.cdb = cdb;
         this.expectedLength = expectedLength;
-        this.read = read;
-        this.write = write;
         this.attribute = attribute;
         this.nexus = nexus;
     }
@@ -112,12 +108,12 @@ final class IscsiTask implements ScsiTask {
 
     @Override
     public void abortTasksOf(long lun, java.util.function.Predicate<ItNexus> preempted) {
-        connection.abortTasksOf(lun, preempted);
+        connection.tmf.abortTasksOf(lun, preempted);
     }
 
     @Override
     public void complete(ScsiResponse response) {
-        connection.taskCompleted(this, response);
+        connection.commands.completed(this, response);
     }
 
     @Override
