@@ -47,6 +47,23 @@ public final class IscsiPdu implements ReferenceCounted {
         return p;
     }
 
+    /**
+     * Makes this PDU the next one with the same header array (the decoder's reused PDU): takes {@code ahs} and
+     * {@code data} without releasing the previous data, which its consumer owned.
+     */
+    IscsiPdu reset(byte[] ahs, ByteBuf data) {
+        this.ahs = ahs;
+        this.data = data == null ? Unpooled.EMPTY_BUFFER : data;
+        return this;
+    }
+
+    /** A PDU of its own with this header and this data (now owned by the copy), to keep past a reused PDU. */
+    public IscsiPdu detach() {
+        IscsiPdu p = new IscsiPdu(bhs.clone(), ahs, data);
+        this.data = Unpooled.EMPTY_BUFFER;
+        return p;
+    }
+
     public byte[] bhs() { return bhs; }
     /** The AHS bytes (a multiple of 4), or null. */
     public byte[] ahs() { return ahs; }

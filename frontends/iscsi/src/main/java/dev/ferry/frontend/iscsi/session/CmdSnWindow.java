@@ -5,8 +5,8 @@ import dev.ferry.frontend.iscsi.pdu.Opcode;
 import dev.ferry.frontend.iscsi.pdu.RejectPdu;
 import dev.ferry.frontend.iscsi.pdu.SerialNumber;
 import dev.ferry.frontend.iscsi.pdu.TargetPdu;
-import java.util.HashMap;
-import java.util.Map;
+import io.netty.util.collection.IntObjectHashMap;
+import io.netty.util.collection.IntObjectMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +25,7 @@ final class CmdSnWindow {
     private int maxCmdSn;
     /** The session's CmdSN window: its target's commandsPerSession, fixed at login. */
     private int size;
-    private final Map<Integer, IscsiPdu> pending = new HashMap<>();
+    private final IntObjectHashMap<IscsiPdu> pending = new IntObjectHashMap<>();
 
     CmdSnWindow(IscsiConnection c) {
         this.c = c;
@@ -80,9 +80,10 @@ final class CmdSnWindow {
                 c.fatal("commands behind a CmdSN gap hold " + held + " bytes of data, over the write buffer budget");
                 return;
             }
-            IscsiPdu old = pending.putIfAbsent(sn, pdu);
-            if (old != null) {
+            if (pending.containsKey(sn)) {
                 pdu.release(); // a duplicate CmdSN: keep the first
+            } else {
+                pending.put(sn, pdu.detach()); // the decoder reuses the PDU it passed on
             }
         }
     }
@@ -127,8 +128,8 @@ final class CmdSnWindow {
 
     /** ABORT TASK of a SCSI command still waiting for its CmdSN: it is dropped, its CmdSN counts as received. */
     boolean dropQueuedTask(int itt) {
-        for (Map.Entry<Integer, IscsiPdu> e : pending.entrySet()) {
-            IscsiPdu p = e.getValue();
+        for (IntObjectMap.PrimitiveEntry<IscsiPdu> e : pending.entries()) {
+            IscsiPdu p = e.value();
             if (p != SKIPPED && p.opcode() == Opcode.SCSI_COMMAND && p.itt() == itt) {
                 p.release();
                 e.setValue(SKIPPED);
@@ -158,10 +159,10 @@ final class CmdSnWindow {
 
     /** Drops the queued SCSI commands on {@code lun} (every LUN when null) that precede the TMF. */
     void dropQueuedCommands(Long lun, int tmfCmdSn) {
-        for (Map.Entry<Integer, IscsiPdu> e : pending.entrySet()) {
-            IscsiPdu p = e.getValue();
+        for (IntObjectMap.PrimitiveEntry<IscsiPdu> e : pending.entries()) {
+            IscsiPdu p = e.value();
             if (p != SKIPPED && p.opcode() == Opcode.SCSI_COMMAND && (lun == null || p.lun() == lun)
-                    && SerialNumber.lt(e.getKey(), tmfCmdSn)) {
+                    && SerialNumber.lt(e.key(), tmfCmdSn)) {
                 p.release();
                 e.setValue(SKIPPED);
             }

@@ -5,11 +5,9 @@ import dev.ferry.frontend.iscsi.pdu.IscsiPdu;
 import dev.ferry.frontend.iscsi.pdu.RejectPdu;
 import dev.ferry.frontend.iscsi.pdu.ScsiCommandPdu;
 import dev.ferry.frontend.iscsi.pdu.ScsiResponsePdu;
-import dev.ferry.frontend.iscsi.pdu.TargetPdu;
 import dev.ferry.frontend.scsi.ScsiResponse;
 import dev.ferry.frontend.scsi.TaskAttribute;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,13 +29,12 @@ final class CommandFlow {
     }
 
     void scsiCommand(IscsiPdu pdu) {
-        ScsiCommandPdu cmd = new ScsiCommandPdu(pdu);
         try {
             if (c.session.discovery()) {
                 c.reject(RejectPdu.PROTOCOL_ERROR, pdu.bhs());
                 return;
             }
-            int itt = cmd.itt();
+            int itt = pdu.itt();
             if (itt == IscsiPdu.RESERVED_TAG) {
                 c.reject(RejectPdu.INVALID_PDU_FIELD, pdu.bhs());
                 return;
@@ -49,35 +46,39 @@ final class CommandFlow {
             if (pdu.immediate() && c.tasks.size() > c.window.size()) {
                 // Immediate commands bypass the CmdSN window (RFC 7143 3.2.2.1), which must still hold one: past
                 // that the task set is full (SAM-5 5.3), so a flood of them cannot pile up.
-                c.send(ScsiResponsePdu.create().itt(itt).status(ScsiResponse.TASK_SET_FULL).pdu(), true);
+                sendStatus(itt, ScsiResponse.TASK_SET_FULL, 0);
                 return;
             }
-            byte[] cdb = cmd.cdb();
-            int edtl = cmd.expectedDataTransferLength();
+            int cdbLength = ScsiCommandPdu.cdbLength(pdu);
+            int edtl = pdu.u32(ScsiCommandPdu.OFFSET_EXPECTED_LENGTH);
             int immediate = pdu.data().readableBytes();
-            if (cdb == null || edtl < 0) {
+            boolean write = (pdu.flags() & ScsiCommandPdu.FLAG_WRITE) != 0;
+            if (cdbLength < 0 || edtl < 0) {
                 c.reject(RejectPdu.INVALID_PDU_FIELD, pdu.bhs());
                 return;
             }
-            if (immediate > 0 && (!cmd.write() || !c.params.immediateData || immediate > c.params.firstBurstLength
+            if (immediate > 0 && (!write || !c.params.immediateData || immediate > c.params.firstBurstLength
                     || immediate > edtl)) {
                 c.reject(RejectPdu.PROTOCOL_ERROR, pdu.bhs());
                 return;
             }
-            if (cmd.write() && edtl > MAX_WRITE_TRANSFER) {
-                c.send(ScsiResponsePdu.create().itt(itt).response(ScsiResponsePdu.RESPONSE_TARGET_FAILURE).pdu(), true);
+            if (write && edtl > MAX_WRITE_TRANSFER) {
+                c.encoder.writeScsiResponse(c.ctx, 0, ScsiResponsePdu.RESPONSE_TARGET_FAILURE, ScsiResponse.GOOD,
+                        itt, c.nextStatSn(), c.window.expCmdSn(), c.window.maxCmdSn(), 0, 0, null);
                 return;
             }
-            IscsiTask t = new IscsiTask(c, itt, cmd.cmdSn(), cmd.lun(), cdb, edtl,
-                    TaskAttribute.fromIscsi(cmd.attribute()), c.session.nexus);
+            IscsiTask t = c.tasks.acquire();
+            t.init(itt, pdu.u32(ScsiCommandPdu.OFFSET_CMDSN), pdu.lun(), edtl,
+                    TaskAttribute.fromIscsi(pdu.flags() & ScsiCommandPdu.ATTR_MASK), c.session.nexus);
+            ScsiCommandPdu.cdb(pdu, t.cdb(cdbLength));
             c.tasks.put(t);
-            if (!cmd.write() || edtl == 0 || !c.target.acceptsDataOut(t)) {
+            if (!write || edtl == 0 || !c.target.acceptsDataOut(t)) {
                 // A write the command set refuses without reading its data (a LUN this initiator does not see, an
                 // unknown operation code) runs at once: no buffer, and its unsolicited data is discarded.
                 run(t);
                 return;
             }
-            c.dataOut.begin(t, cmd.finalBit(), pdu.data());
+            c.dataOut.begin(t, pdu.finalBit(), pdu.data());
         } finally {
             pdu.release();
         }
@@ -105,8 +106,8 @@ final class CommandFlow {
     private void fail(IscsiTask t) {
         end(t);
         if (!t.aborted && c.phase != IscsiConnection.Phase.CLOSED) {
-            c.send(ScsiResponsePdu.create().itt(t.itt).response(ScsiResponsePdu.RESPONSE_TARGET_FAILURE)
-                    .expDataSn(t.sn).pdu(), true);
+            c.encoder.writeScsiResponse(c.ctx, 0, ScsiResponsePdu.RESPONSE_TARGET_FAILURE, ScsiResponse.GOOD, t.itt,
+                    c.nextStatSn(), c.window.expCmdSn(), c.window.maxCmdSn(), t.sn, 0, null);
             c.flush();
         }
         c.tmf.taskGone(t);
@@ -122,11 +123,14 @@ final class CommandFlow {
     /** {@link IscsiTask#complete}: on this loop, exactly once per task. */
     void completed(IscsiTask t, ScsiResponse r) {
         ByteBuf in = r == null ? null : r.dataIn();
+        boolean reusable = false;
         try {
             if (t.state == IscsiTask.State.DONE) {
                 return;
             }
             end(t);
+            // The command set is done with it, so once every reference here is gone the task serves a new command.
+            reusable = true;
             if (t.aborted || c.phase == IscsiConnection.Phase.CLOSED || r == null) {
                 return;
             }
@@ -146,28 +150,28 @@ final class CommandFlow {
                 ReferenceCountUtil.safeRelease(in);
             }
             c.tmf.taskGone(t);
+            if (reusable) {
+                c.tasks.recycle(t);
+            }
         }
     }
 
     /** TASK ABORTED status (SAM-5 5.6) for a task another initiator's PREEMPT AND ABORT ended (TAS=1). */
     void sendTaskAborted(IscsiTask t) {
-        c.send(ScsiResponsePdu.create().itt(t.itt).status(ScsiResponse.TASK_ABORTED).expDataSn(t.sn).pdu(), true);
+        sendStatus(t.itt, ScsiResponse.TASK_ABORTED, t.sn);
         c.flushSoon();
     }
 
-    /**
-     * CHECK CONDITION with {@code sense} (fixed format), for a command the transport ends itself; the response
-     * carries the SenseLength and the sense data (11.4.7).
-     */
-    void sendCheckCondition(IscsiTask t, byte[] sense) {
-        c.send(ScsiResponsePdu.create().itt(t.itt).status(ScsiResponse.CHECK_CONDITION).expDataSn(t.sn).pdu()
-                .data(senseSegment(sense)), true);
+    /** A SCSI Response with only a status (TASK SET FULL, TASK ABORTED). */
+    void sendStatus(int itt, int status, int expDataSn) {
+        c.encoder.writeScsiResponse(c.ctx, 0, ScsiResponsePdu.RESPONSE_COMPLETED, status, itt, c.nextStatSn(),
+                c.window.expCmdSn(), c.window.maxCmdSn(), expDataSn, 0, null);
     }
 
-    private static ByteBuf senseSegment(byte[] sense) {
-        ByteBuf b = Unpooled.buffer(2 + sense.length);
-        b.writeShort(sense.length).writeBytes(sense);   // 11.4.7: SenseLength, then the sense data
-        return b;
+    /** CHECK CONDITION with {@code sense} (fixed format), for a command the transport ends itself. */
+    void sendCheckCondition(IscsiTask t, byte[] sense) {
+        c.encoder.writeScsiResponse(c.ctx, 0, ScsiResponsePdu.RESPONSE_COMPLETED, ScsiResponse.CHECK_CONDITION,
+                t.itt, c.nextStatSn(), c.window.expCmdSn(), c.window.maxCmdSn(), t.sn, 0, sense);
     }
 
     /** Data-In (split by the initiator's MaxRecvDataSegmentLength) and status (11.7, 11.4). */
@@ -187,16 +191,17 @@ final class CommandFlow {
                 for (int off = 0; off < len; ) {
                     int n = Math.min(mrdsl, len - off);
                     boolean last = off + n == len;
-                    DataInPdu d = DataInPdu.create().itt(t.itt).lun(t.lun).dataSn(t.sn++).bufferOffset(off);
-                    d.pdu().data(in.retainedSlice(base + off, n));
+                    int dataSn = t.sn++;
                     if (last && collapse) {
-                        d.flags(DataInPdu.FLAG_FINAL | DataInPdu.FLAG_STATUS | flags).status(r.status())
-                                .residualCount(residualCount);
-                        c.send(d.pdu(), true);
+                        int statSn = c.nextStatSn();
+                        c.encoder.writeDataIn(c.ctx, DataInPdu.FLAG_FINAL | DataInPdu.FLAG_STATUS | flags, r.status(),
+                                t.lun, t.itt, statSn, c.window.expCmdSn(), c.window.maxCmdSn(), dataSn, off,
+                                residualCount, in, base + off, n);
                         return;
                     }
-                    d.flags(last ? DataInPdu.FLAG_FINAL : 0);
-                    sendDataIn(d.pdu());
+                    // Without status, StatSN is reserved: only ExpCmdSN/MaxCmdSN are current.
+                    c.encoder.writeDataIn(c.ctx, last ? DataInPdu.FLAG_FINAL : 0, 0, t.lun, t.itt, 0,
+                            c.window.expCmdSn(), c.window.maxCmdSn(), dataSn, off, 0, in, base + off, n);
                     off += n;
                 }
             }
@@ -205,17 +210,8 @@ final class CommandFlow {
                 in.release();
             }
         }
-        ScsiResponsePdu s = ScsiResponsePdu.create().itt(t.itt).residualFlags(flags).status(r.status())
-                .response(ScsiResponsePdu.RESPONSE_COMPLETED).expDataSn(t.sn).residualCount(residualCount);
-        if (hasSense) {
-            s.pdu().data(senseSegment(sense));
-        }
-        c.send(s.pdu(), true);
-    }
-
-    /** A Data-In without status: StatSN is reserved, only ExpCmdSN/MaxCmdSN are current. */
-    private void sendDataIn(IscsiPdu p) {
-        TargetPdu.sequence(p, 0, c.window.expCmdSn(), c.window.maxCmdSn());
-        c.ctx.write(p, c.ctx.voidPromise());
+        int statSn = c.nextStatSn();
+        c.encoder.writeScsiResponse(c.ctx, flags, ScsiResponsePdu.RESPONSE_COMPLETED, r.status(), t.itt, statSn,
+                c.window.expCmdSn(), c.window.maxCmdSn(), t.sn, residualCount, hasSense ? sense : null);
     }
 }

@@ -3,15 +3,12 @@ package dev.ferry.frontend.iscsi.session;
 import dev.ferry.core.buffer.IoBuffers;
 import dev.ferry.frontend.iscsi.pdu.DataOutPdu;
 import dev.ferry.frontend.iscsi.pdu.IscsiPdu;
-import dev.ferry.frontend.iscsi.pdu.R2tPdu;
 import dev.ferry.frontend.iscsi.pdu.RejectPdu;
-import dev.ferry.frontend.iscsi.pdu.ScsiResponsePdu;
 import dev.ferry.frontend.scsi.ScsiResponse;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
 import java.util.ArrayDeque;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +28,10 @@ final class DataOutCollector {
     private long writeReserved;
     /** Writes whose solicited data does not fit the budget yet, oldest first: they get R2Ts once it does. */
     private final ArrayDeque<IscsiTask> awaitingBuffer = new ArrayDeque<>();
+    /** The immediate data of the write being admitted, which may become its first buffer ({@link #chunk}). */
+    private ByteBuf adoptable;
+    /** The data slice {@link #landingFor} gave the decoder for the Data-Out being received. */
+    private ByteBuf landed;
 
     DataOutCollector(IscsiConnection c) {
         this.c = c;
@@ -43,20 +44,29 @@ final class DataOutCollector {
         t.unsolicitedEnd = finalBit || c.params.initialR2T ? immediate
                 : Math.min(c.params.firstBurstLength, t.expectedLength);
         t.nextR2tOffset = Math.max(t.unsolicitedEnd, immediate);
-        if (awaitingBuffer.isEmpty() && fitsBudget(t)) {
-            admit(t);
-        } else if (t.unsolicitedEnd > 0) {
-            // Data we did not ask for is here or on its way, and buffering it would pass the budget: push back
-            // (SAM-5 5.3: the task set lacks the resources); its Data-Out is discarded, the initiator retries.
-            c.tasks.remove(t);
-            c.send(ScsiResponsePdu.create().itt(t.itt).status(ScsiResponse.TASK_SET_FULL).pdu(), true);
-            return;
-        } else {
-            awaitingBuffer.add(t); // no R2T, and so no data and no buffer, until the budget has room
+        adoptable = immediate > 0 ? immediateData : null;
+        try {
+            if (awaitingBuffer.isEmpty() && fitsBudget(t)) {
+                admit(t);
+            } else if (t.unsolicitedEnd > 0) {
+                // Data we did not ask for is here or on its way, and buffering it would pass the budget: push back
+                // (SAM-5 5.3: the task set lacks the resources); its Data-Out is discarded, the initiator retries.
+                c.tasks.remove(t);
+                c.commands.sendStatus(t.itt, ScsiResponse.TASK_SET_FULL, 0);
+                return;
+            } else {
+                awaitingBuffer.add(t); // no R2T, and so no data and no buffer, until the budget has room
+            }
+            if (immediate > 0) {
+                chunk(t, 0, t.unsolicitedEnd);
+            }
+        } finally {
+            adoptable = null;
         }
         if (immediate > 0) {
-            chunk(t, 0, t.unsolicitedEnd);
-            store(t, 0, immediateData, immediate);
+            if (t.chunks[t.chunkFloor(0)] != immediateData) { // else it became the buffer itself
+                store(t, 0, immediateData, immediate);
+            }
             t.received = immediate;
             t.unsolicitedOffset = immediate;
         }
@@ -110,7 +120,7 @@ final class DataOutCollector {
         if (!t.admitted) {
             return;
         }
-        while (t.r2ts.size() < c.params.maxOutstandingR2T && t.nextR2tOffset < t.expectedLength) {
+        while (t.r2tCount < c.params.maxOutstandingR2T && t.nextR2tOffset < t.expectedLength) {
             int len = Math.min(c.params.maxBurstLength, t.expectedLength - t.nextR2tOffset);
             sendR2t(t, t.nextR2tOffset, len);
             t.nextR2tOffset += len;
@@ -120,52 +130,88 @@ final class DataOutCollector {
     private void sendR2t(IscsiTask t, int offset, int length) {
         int ttt = c.newTtt();
         chunk(t, offset, length);
-        t.r2ts.add(new IscsiTask.R2t(ttt, offset, length));
-        c.send(R2tPdu.create().itt(t.itt).lun(t.lun).ttt(ttt).r2tSn(t.sn++).bufferOffset(offset)
-                .desiredLength(length).pdu(), false);
+        t.addR2t(ttt, offset, length);
+        // An R2T carries the current StatSN without advancing it (11.8).
+        c.encoder.writeR2t(c.ctx, t.lun, t.itt, ttt, c.currentStatSn(), c.window.expCmdSn(), c.window.maxCmdSn(),
+                t.sn++, offset, length);
+    }
+
+    /**
+     * Where the data of the Data-Out whose header this is goes: straight into its task's buffer when the PDU is in
+     * sequence (the checks of {@link #dataOut}, which still decides when the PDU is complete), else null.
+     */
+    ByteBuf landingFor(IscsiPdu h) {
+        IscsiTask t = c.tasks.get(h.itt());
+        if (t == null || t.state != IscsiTask.State.COLLECTING) {
+            return null;
+        }
+        int off = DataOutPdu.bufferOffset(h);
+        int len = h.dataSegmentLength();
+        if (off < 0 || len > t.expectedLength - off) {
+            return null;
+        }
+        int ttt = DataOutPdu.ttt(h);
+        if (ttt == IscsiPdu.RESERVED_TAG) {
+            if (off + len > t.unsolicitedEnd || DataOutPdu.dataSn(h) != t.unsolicitedDataSn
+                    || (c.params.dataPduInOrder && off != t.unsolicitedOffset)) {
+                return null;
+            }
+            chunk(t, 0, t.unsolicitedEnd); // the unsolicited burst's buffer, on its first byte
+        } else {
+            IscsiTask.R2t r2t = t.r2t(ttt);
+            if (r2t == null || off < r2t.offset || off + len > r2t.offset + r2t.length
+                    || DataOutPdu.dataSn(h) != r2t.nextDataSn
+                    || (c.params.dataPduInOrder && off != r2t.offset + r2t.received)) {
+                return null;
+            }
+        }
+        int i = t.chunkAt(off);
+        landed = t.chunks[i].retainedSlice(off - t.chunkOffsets[i], len).clear();
+        return landed;
     }
 
     void dataOut(IscsiPdu pdu) {
         try {
-            DataOutPdu d = new DataOutPdu(pdu);
-            IscsiTask t = c.tasks.get(d.itt());
+            int itt = pdu.itt();
+            IscsiTask t = c.tasks.get(itt);
             if (t == null || t.state != IscsiTask.State.COLLECTING) {
                 // Data for a task we aborted or never had: discard (RFC 7143 11.7.4 allows no answer at ERL 0).
-                LOG.debug("{}: discarding Data-Out for unknown ITT 0x{}", c.ctx.channel(), Integer.toHexString(d.itt()));
+                LOG.debug("{}: discarding Data-Out for unknown ITT 0x{}", c.ctx.channel(), Integer.toHexString(itt));
                 return;
             }
-            int off = d.bufferOffset();
+            int off = DataOutPdu.bufferOffset(pdu);
+            int dataSn = DataOutPdu.dataSn(pdu);
             int len = pdu.data().readableBytes();
             if (off < 0 || len > t.expectedLength - off) {
                 c.reject(RejectPdu.PROTOCOL_ERROR, pdu.bhs());
                 return;
             }
             IscsiTask.R2t r2t = null;
-            if (d.ttt() == IscsiPdu.RESERVED_TAG) {
+            int ttt = DataOutPdu.ttt(pdu);
+            if (ttt == IscsiPdu.RESERVED_TAG) {
                 if (off + len > t.unsolicitedEnd) {
                     c.reject(RejectPdu.PROTOCOL_ERROR, pdu.bhs());
                     return;
                 }
-                if (d.dataSn() != t.unsolicitedDataSn || (c.params.dataPduInOrder && off != t.unsolicitedOffset)) {
-                    sequenceError(t, d, t.unsolicitedDataSn);
+                if (dataSn != t.unsolicitedDataSn || (c.params.dataPduInOrder && off != t.unsolicitedOffset)) {
+                    sequenceError(t, dataSn, off, t.unsolicitedDataSn);
                     return;
                 }
                 t.unsolicitedDataSn++;
                 t.unsolicitedOffset = off + len;
-                if (d.finalBit() && t.unsolicitedOffset < t.unsolicitedEnd && c.params.dataPduInOrder) {
+                if (pdu.finalBit() && t.unsolicitedOffset < t.unsolicitedEnd && c.params.dataPduInOrder) {
                     // The initiator ended its unsolicited burst early: solicit what it left out.
                     sendR2t(t, t.unsolicitedOffset, t.unsolicitedEnd - t.unsolicitedOffset);
                     t.unsolicitedEnd = t.unsolicitedOffset;
                 }
             } else {
-                r2t = t.r2t(d.ttt());
+                r2t = t.r2t(ttt);
                 if (r2t == null || off < r2t.offset || off + len > r2t.offset + r2t.length) {
                     c.reject(RejectPdu.INVALID_PDU_FIELD, pdu.bhs());
                     return;
                 }
-                if (d.dataSn() != r2t.nextDataSn
-                        || (c.params.dataPduInOrder && off != r2t.offset + r2t.received)) {
-                    sequenceError(t, d, r2t.nextDataSn);
+                if (dataSn != r2t.nextDataSn || (c.params.dataPduInOrder && off != r2t.offset + r2t.received)) {
+                    sequenceError(t, dataSn, off, r2t.nextDataSn);
                     return;
                 }
                 r2t.nextDataSn++;
@@ -175,19 +221,22 @@ final class DataOutCollector {
                 if (r2t == null) {
                     chunk(t, 0, t.unsolicitedEnd); // the unsolicited burst's buffer, on its first byte
                 }
-                store(t, off, pdu.data(), len);
+                if (pdu.data() != landed) { // else landingFor put it in place already
+                    store(t, off, pdu.data(), len);
+                }
                 t.received += len;
             }
-            if (r2t != null && (d.finalBit() || r2t.received >= r2t.length)) {
-                t.r2ts.remove(r2t);
+            if (r2t != null && (pdu.finalBit() || r2t.received >= r2t.length)) {
+                t.removeR2t(r2t);
             }
             if (t.received >= t.expectedLength) {
-                t.r2ts.clear();
+                t.r2tCount = 0;
                 c.commands.run(t);
             } else {
                 solicit(t);
             }
         } finally {
+            landed = null;
             pdu.release();
         }
     }
@@ -197,10 +246,10 @@ final class DataOutCollector {
      * command ends: CHECK CONDITION, ABORTED COMMAND / DATA PHASE ERROR (SPC-4 4Bh/00h); its remaining Data-Out is
      * discarded. The connection stays up.
      */
-    private void sequenceError(IscsiTask t, DataOutPdu d, int expectedDataSn) {
+    private void sequenceError(IscsiTask t, int dataSn, int offset, int expectedDataSn) {
         LOG.info("{}: Data-Out for {} out of sequence (DataSN {}, expected {}, offset {}); failing the command",
-                c.ctx.channel(), t, Integer.toUnsignedString(d.dataSn()), expectedDataSn,
-                Integer.toUnsignedString(d.bufferOffset()));
+                c.ctx.channel(), t, Integer.toUnsignedString(dataSn), expectedDataSn,
+                Integer.toUnsignedString(offset));
         c.commands.end(t);
         c.commands.sendCheckCondition(t, DATA_PHASE_ERROR);
         c.tmf.taskGone(t);
@@ -217,47 +266,60 @@ final class DataOutCollector {
 
     /**
      * The buffer for Data-Out at [offset, offset + length) unless one allowed earlier covers offset (the unsolicited
-     * burst's covers the gap an early F leaves in it). Counted in the pool's bytes only from here.
+     * burst's covers the gap an early F leaves in it). Counted in the pool's bytes only from here. The immediate
+     * data of the command being admitted becomes that buffer when it is exactly that range: it was received into
+     * an I/O buffer already.
      */
-    private static void chunk(IscsiTask t, int offset, int length) {
-        if (length > 0 && t.chunkAt(offset) == null) {
-            ByteBuf b = IoBuffers.allocate(length);
-            b.writerIndex(length);
-            t.chunks.put(offset, b);
+    private void chunk(IscsiTask t, int offset, int length) {
+        if (length > 0 && t.chunkAt(offset) < 0) {
+            ByteBuf b;
+            if (offset == 0 && adoptable != null && adoptable.readerIndex() == 0
+                    && adoptable.readableBytes() == length && adoptable.capacity() == length) {
+                b = adoptable.retain();
+            } else {
+                b = IoBuffers.allocate(length);
+                b.writerIndex(length);
+            }
+            t.addChunk(offset, b);
         }
     }
 
     /** Copies Data-Out into the chunk its range was allowed in (the callers checked the range against it). */
     private static void store(IscsiTask t, int offset, ByteBuf data, int length) {
-        Map.Entry<Integer, ByteBuf> e = t.chunks.floorEntry(offset);
-        e.getValue().setBytes(offset - e.getKey(), data, data.readerIndex(), length);
+        int i = t.chunkFloor(offset);
+        t.chunks[i].setBytes(offset - t.chunkOffsets[i], data, data.readerIndex(), length);
     }
 
     /** The task is about to run: its chunks, in offset order, become the one buffer the command set reads (no copy). */
     void join(IscsiTask t) {
-        if (t.chunks.isEmpty()) {
+        if (t.chunkCount == 0) {
             return;
         }
-        if (t.chunks.size() == 1) {
-            t.dataOut = t.chunks.pollFirstEntry().getValue();
-            return;
+        if (t.chunkCount == 1) {
+            t.dataOut = t.chunks[0];
+        } else {
+            CompositeByteBuf all = ByteBufAllocator.DEFAULT.compositeDirectBuffer(t.chunkCount);
+            for (int i = 0; i < t.chunkCount; i++) {
+                all.addComponent(true, t.chunks[i]);
+            }
+            t.dataOut = all;
         }
-        CompositeByteBuf all = ByteBufAllocator.DEFAULT.compositeDirectBuffer(t.chunks.size());
-        while (!t.chunks.isEmpty()) {
-            all.addComponent(true, t.chunks.pollFirstEntry().getValue());
-        }
-        t.dataOut = all;
+        java.util.Arrays.fill(t.chunks, 0, t.chunkCount, null);
+        t.chunkCount = 0;
     }
 
     /** Frees a task's write data and gives its reservation back to the budget (admitting waiting writes). */
     void release(IscsiTask t) {
-        t.r2ts.clear();
+        t.r2tCount = 0;
         if (t.dataOut != null) {
             t.dataOut.release();
             t.dataOut = null;
         }
-        t.chunks.values().forEach(ByteBuf::release);
-        t.chunks.clear();
+        for (int i = 0; i < t.chunkCount; i++) {
+            t.chunks[i].release();
+            t.chunks[i] = null;
+        }
+        t.chunkCount = 0;
         if (!t.admitted) {
             awaitingBuffer.remove(t);
         } else if (t.reserved > 0) {

@@ -1,5 +1,6 @@
 package dev.ferry.frontend.iscsi.session;
 
+import dev.ferry.core.buffer.IoBuffers;
 import dev.ferry.core.ring.CompletionQueue;
 import dev.ferry.frontend.iscsi.login.SessionParameters;
 import dev.ferry.frontend.iscsi.pdu.IscsiPdu;
@@ -7,10 +8,10 @@ import dev.ferry.frontend.iscsi.pdu.IscsiPduDecoder;
 import dev.ferry.frontend.iscsi.pdu.IscsiPduEncoder;
 import dev.ferry.frontend.iscsi.pdu.IscsiProtocolException;
 import dev.ferry.frontend.iscsi.pdu.MalformedPdu;
-import dev.ferry.frontend.iscsi.pdu.NopPdu;
 import dev.ferry.frontend.iscsi.pdu.Opcode;
 import dev.ferry.frontend.iscsi.pdu.RejectPdu;
 import dev.ferry.frontend.iscsi.pdu.TargetPdu;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -44,7 +45,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
     ExportCommands target;
     CompletionQueue queue;
 
-    final TaskTable tasks = new TaskTable();
+    final TaskTable tasks = new TaskTable(this);
     final CmdSnWindow window = new CmdSnWindow(this);
     final LoginPhase login = new LoginPhase(this);
     final CommandFlow commands = new CommandFlow(this);
@@ -68,6 +69,9 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         this.services = services;
         this.decoder = decoder;
         this.encoder = encoder;
+        // Each PDU is consumed before the next is decoded (a command parked for its CmdSN is detached).
+        decoder.reuse(true);
+        decoder.landing(this::landingFor);
     }
 
     @Override
@@ -212,6 +216,18 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** Where an incoming data segment goes: a Data-Out into its write's buffer, immediate data into an I/O buffer. */
+    private ByteBuf landingFor(IscsiPdu header) {
+        if (phase != Phase.FULL_FEATURE) {
+            return null;
+        }
+        return switch (header.opcode()) {
+            case Opcode.SCSI_DATA_OUT -> dataOut.landingFor(header);
+            case Opcode.SCSI_COMMAND -> IoBuffers.allocate(header.dataSegmentLength());
+            default -> null;
+        };
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
     // Sending and closing
 
@@ -228,12 +244,19 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         statSn = sn;
     }
 
+    /** The StatSN for a response that carries status, which advances it. */
+    int nextStatSn() {
+        return statSn++;
+    }
+
+    /** The StatSN for a PDU without status (R2T, NOP-In ping): the current one, not advanced. */
+    int currentStatSn() {
+        return statSn;
+    }
+
     /** Sets StatSN (advancing it for status-carrying PDUs), ExpCmdSN and MaxCmdSN, and writes without flushing. */
     void send(IscsiPdu p, boolean advanceStatSn) {
-        int sn = statSn;
-        if (advanceStatSn) {
-            statSn++;
-        }
+        int sn = advanceStatSn ? nextStatSn() : currentStatSn();
         TargetPdu.sequence(p, sn, window.expCmdSn(), window.maxCmdSn());
         ctx.write(p, ctx.voidPromise());
     }
