@@ -25,6 +25,7 @@ final class FakeCommandSet implements ExportCommands {
     static final int THROW_ERROR = 0xc2;
     final byte[] disk = new byte[1 << 20];
     final List<Integer> executedOpcodes = new CopyOnWriteArrayList<>();
+    final List<Integer> cdbLengths = new CopyOnWriteArrayList<>();
     final List<Long> executedLbas = new CopyOnWriteArrayList<>();
     final List<ScsiTask> held = new CopyOnWriteArrayList<>();
     volatile EventExecutor heldLoop;
@@ -37,6 +38,7 @@ final class FakeCommandSet implements ExportCommands {
         byte[] cdb = task.cdb();
         int op = cdb[0] & 0xff;
         executedOpcodes.add(op);
+        cdbLengths.add(cdb.length);
         ByteBuffer b = ByteBuffer.wrap(cdb);
         switch (op) {
             case 0x28 -> {
