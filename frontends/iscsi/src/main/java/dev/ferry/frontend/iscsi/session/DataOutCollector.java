@@ -6,8 +6,6 @@ import dev.ferry.frontend.iscsi.pdu.IscsiPdu;
 import dev.ferry.frontend.iscsi.pdu.RejectPdu;
 import dev.ferry.frontend.scsi.ScsiResponse;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.CompositeByteBuf;
 import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,8 +62,8 @@ final class DataOutCollector {
             adoptable = null;
         }
         if (immediate > 0) {
-            if (t.chunks[t.chunkFloor(0)] != immediateData) { // else it became the buffer itself
-                store(t, 0, immediateData, immediate);
+            if (t.chunks.at(0) != immediateData) { // else it became the buffer itself
+                t.chunks.store(0, immediateData, immediate);
             }
             t.received = immediate;
             t.unsolicitedOffset = immediate;
@@ -165,8 +163,7 @@ final class DataOutCollector {
                 return null;
             }
         }
-        int i = t.chunkAt(off);
-        landed = t.chunks[i].retainedSlice(off - t.chunkOffsets[i], len).clear();
+        landed = t.chunks.slice(off, len);
         return landed;
     }
 
@@ -222,7 +219,7 @@ final class DataOutCollector {
                     chunk(t, 0, t.unsolicitedEnd); // the unsolicited burst's buffer, on its first byte
                 }
                 if (pdu.data() != landed) { // else landingFor put it in place already
-                    store(t, off, pdu.data(), len);
+                    t.chunks.store(off, pdu.data(), len);
                 }
                 t.received += len;
             }
@@ -271,7 +268,7 @@ final class DataOutCollector {
      * an I/O buffer already.
      */
     private void chunk(IscsiTask t, int offset, int length) {
-        if (length > 0 && t.chunkAt(offset) < 0) {
+        if (length > 0 && t.chunks.at(offset) == null) {
             ByteBuf b;
             if (offset == 0 && adoptable != null && adoptable.readerIndex() == 0
                     && adoptable.readableBytes() == length && adoptable.capacity() == length) {
@@ -280,32 +277,13 @@ final class DataOutCollector {
                 b = IoBuffers.allocate(length);
                 b.writerIndex(length);
             }
-            t.addChunk(offset, b);
+            t.chunks.add(offset, b);
         }
-    }
-
-    /** Copies Data-Out into the chunk its range was allowed in (the callers checked the range against it). */
-    private static void store(IscsiTask t, int offset, ByteBuf data, int length) {
-        int i = t.chunkFloor(offset);
-        t.chunks[i].setBytes(offset - t.chunkOffsets[i], data, data.readerIndex(), length);
     }
 
     /** The task is about to run: its chunks, in offset order, become the one buffer the command set reads (no copy). */
     void join(IscsiTask t) {
-        if (t.chunkCount == 0) {
-            return;
-        }
-        if (t.chunkCount == 1) {
-            t.dataOut = t.chunks[0];
-        } else {
-            CompositeByteBuf all = ByteBufAllocator.DEFAULT.compositeDirectBuffer(t.chunkCount);
-            for (int i = 0; i < t.chunkCount; i++) {
-                all.addComponent(true, t.chunks[i]);
-            }
-            t.dataOut = all;
-        }
-        java.util.Arrays.fill(t.chunks, 0, t.chunkCount, null);
-        t.chunkCount = 0;
+        t.dataOut = t.chunks.join();
     }
 
     /** Frees a task's write data and gives its reservation back to the budget (admitting waiting writes). */
@@ -315,11 +293,7 @@ final class DataOutCollector {
             t.dataOut.release();
             t.dataOut = null;
         }
-        for (int i = 0; i < t.chunkCount; i++) {
-            t.chunks[i].release();
-            t.chunks[i] = null;
-        }
-        t.chunkCount = 0;
+        t.chunks.release();
         if (!t.admitted) {
             awaitingBuffer.remove(t);
         } else if (t.reserved > 0) {

@@ -28,7 +28,7 @@ final class IscsiTask implements ScsiTask {
 
     /** SAM-5 CDBs are 16 bytes unless an Extended CDB AHS makes them longer. */
     static final int CDB_LENGTH = 16;
-    /** Chunk and R2T arrays a reused task keeps (larger ones came from one large write). */
+    /** R2T slots a reused task keeps (more came from one large write). */
     private static final int SMALL = 16;
 
     final IscsiConnection connection;
@@ -49,13 +49,8 @@ final class IscsiTask implements ScsiTask {
     boolean preempted;
     /** The Data-Out the command set sees: set when the task runs, from the chunks. */
     ByteBuf dataOut;
-    /**
-     * Buffers for the data allowed so far, in buffer-offset order: the unsolicited burst (allocated when its first
-     * byte arrives) and one per R2T (allocated when the R2T goes out). They never overlap.
-     */
-    int chunkCount;
-    int[] chunkOffsets = new int[2];
-    ByteBuf[] chunks = new ByteBuf[2];
+    /** Buffers for the data allowed so far (the unsolicited burst's and one per R2T). */
+    final WriteChunks chunks = new WriteChunks();
     /** Bytes reserved in the connection's write-buffer budget (the whole write); 0 until admitted. */
     long reserved;
     /** Whether this write may take buffers and be sent R2Ts: its length fit the connection's budget. */
@@ -91,7 +86,6 @@ final class IscsiTask implements ScsiTask {
         aborted = false;
         preempted = false;
         dataOut = null;
-        chunkCount = 0;
         reserved = 0;
         admitted = false;
         received = 0;
@@ -108,12 +102,6 @@ final class IscsiTask implements ScsiTask {
         cdb = cdb16;
         dataOut = null;
         nexus = null;
-        if (chunks.length > SMALL) {
-            chunks = new ByteBuf[2];
-            chunkOffsets = new int[2];
-        } else {
-            Arrays.fill(chunks, null);
-        }
         if (r2ts.length > SMALL) {
             r2ts = new R2t[0];
         }
@@ -123,41 +111,6 @@ final class IscsiTask implements ScsiTask {
     byte[] cdb(int length) {
         cdb = length <= CDB_LENGTH ? cdb16 : new byte[length];
         return cdb;
-    }
-
-    /** Index of the chunk holding {@code offset}, or -1 when no burst covering it was allowed yet. */
-    int chunkAt(int offset) {
-        int i = chunkFloor(offset);
-        return i >= 0 && offset < chunkOffsets[i] + chunks[i].capacity() ? i : -1;
-    }
-
-    /** Index of the last chunk starting at or before {@code offset}, or -1. */
-    int chunkFloor(int offset) {
-        int lo = 0;
-        int hi = chunkCount - 1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            if (chunkOffsets[mid] <= offset) {
-                lo = mid + 1;
-            } else {
-                hi = mid - 1;
-            }
-        }
-        return hi;
-    }
-
-    /** Adds a chunk in offset order (the unsolicited burst's may come after R2T chunks beyond it). */
-    void addChunk(int offset, ByteBuf b) {
-        if (chunkCount == chunks.length) {
-            chunks = Arrays.copyOf(chunks, chunkCount * 2);
-            chunkOffsets = Arrays.copyOf(chunkOffsets, chunkCount * 2);
-        }
-        int at = chunkFloor(offset) + 1;
-        System.arraycopy(chunks, at, chunks, at + 1, chunkCount - at);
-        System.arraycopy(chunkOffsets, at, chunkOffsets, at + 1, chunkCount - at);
-        chunks[at] = b;
-        chunkOffsets[at] = offset;
-        chunkCount++;
     }
 
     /** A new outstanding R2T (the object is reused). */
