@@ -15,7 +15,7 @@ import dev.ferry.frontend.iscsi.login.LoginNegotiator;
 import dev.ferry.frontend.iscsi.login.NegotiationLimits;
 import dev.ferry.frontend.iscsi.pdu.IscsiPduDecoder;
 import dev.ferry.frontend.iscsi.pdu.IscsiPduEncoder;
-import dev.ferry.frontend.iscsi.session.CommandSet;
+import dev.ferry.frontend.iscsi.session.ExportCommands;
 import dev.ferry.frontend.iscsi.session.ConnectionLimits;
 import dev.ferry.frontend.iscsi.session.IscsiConnection;
 import dev.ferry.frontend.iscsi.session.IscsiSession;
@@ -70,7 +70,7 @@ public final class IscsiFrontend implements Frontend, TargetServices, ExportsCha
     private final Map<String, LiveCommandSet> targets = new ConcurrentHashMap<>();
     /** Subscribed while running: a resized unit is announced on every target that maps it. */
     private final CapacityListener capacityListener = unit -> targets.values().forEach(t -> t.capacityChanged(unit));
-    private final Function<Export, CommandSet> commandSets;
+    private final Function<Export, ExportCommands> commandSets;
     /** The shared loops while running (connections' loops read it for their completion queues). */
     private volatile SharedEventLoops.Lease loops;
     /** The portals and connections while running; its bound portals are read by event loops (SendTargets). */
@@ -83,18 +83,18 @@ public final class IscsiFrontend implements Frontend, TargetServices, ExportsCha
 
     public IscsiFrontend(UnitRegistry registry, NegotiationLimits limits, int idleSeconds) {
         // Persistent reservations (and their APTPL files) belong to the core units, shared by every target.
-        this(registry, limits, idleSeconds, e -> CommandSet.of(new ScsiTarget(e)));
+        this(registry, limits, idleSeconds, e -> ExportCommands.of(new ScsiTarget(e)));
     }
 
     /** With another command set than the SCSI emulation (transport tests). */
     public IscsiFrontend(UnitRegistry registry, NegotiationLimits limits, int idleSeconds,
-                         Function<Export, CommandSet> commandSets) {
+                         Function<Export, ExportCommands> commandSets) {
         this(registry, limits, idleSeconds, ConnectionLimits.fromSystemProperties(), commandSets);
     }
 
     /** With other connection limits (tests use short login timeouts and small budgets). */
     public IscsiFrontend(UnitRegistry registry, NegotiationLimits limits, int idleSeconds,
-                         ConnectionLimits connectionLimits, Function<Export, CommandSet> commandSets) {
+                         ConnectionLimits connectionLimits, Function<Export, ExportCommands> commandSets) {
         this.commandSets = commandSets;
         this.registry = registry;
         this.limits = limits;
@@ -231,7 +231,7 @@ public final class IscsiFrontend implements Frontend, TargetServices, ExportsCha
     }
 
     @Override
-    public CommandSet commandSet(Export export) {
+    public ExportCommands commandSet(Export export) {
         // One command set per target name, shared by its sessions; exportsChanged swaps what is behind it.
         LiveCommandSet live = targets.computeIfAbsent(export.name().toLowerCase(Locale.ROOT),
                 n -> new LiveCommandSet(export, commandSets.apply(export)));
@@ -318,16 +318,16 @@ public final class IscsiFrontend implements Frontend, TargetServices, ExportsCha
      * mask gets the command set's successor, which keeps the SCSI state of unchanged units and gives connected
      * initiators REPORTED LUNS DATA HAS CHANGED.
      */
-    private static final class LiveCommandSet implements CommandSet {
+    private static final class LiveCommandSet implements ExportCommands {
         private volatile Export export;
-        private volatile CommandSet current;
+        private volatile ExportCommands current;
 
-        LiveCommandSet(Export export, CommandSet current) {
+        LiveCommandSet(Export export, ExportCommands current) {
             this.export = export;
             this.current = current;
         }
 
-        synchronized void follow(Export next, Function<Export, CommandSet> commandSets) {
+        synchronized void follow(Export next, Function<Export, ExportCommands> commandSets) {
             if (next == export) {
                 return;
             }

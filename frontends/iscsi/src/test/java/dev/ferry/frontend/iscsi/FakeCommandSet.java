@@ -1,7 +1,7 @@
 package dev.ferry.frontend.iscsi;
 
 import dev.ferry.core.ring.CompletionQueue;
-import dev.ferry.frontend.iscsi.session.CommandSet;
+import dev.ferry.frontend.iscsi.session.ExportCommands;
 import dev.ferry.frontend.scsi.ItNexus;
 import dev.ferry.frontend.scsi.ScsiResponse;
 import dev.ferry.frontend.scsi.ScsiTask;
@@ -18,13 +18,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A scripted command set for transport tests: READ(10)/WRITE(10) on a 1 MiB array, opcode C0h held until
  * {@link #releaseHeld}, C1h answers CHECK CONDITION with sense, C2h throws OutOfMemoryError, everything else GOOD.
  */
-final class FakeCommandSet implements CommandSet {
+final class FakeCommandSet implements ExportCommands {
     static final int HOLD = 0xc0;
     static final int FAIL = 0xc1;
     /** Opcode whose execution throws an Error, as a failed allocation would. */
     static final int THROW_ERROR = 0xc2;
     final byte[] disk = new byte[1 << 20];
     final List<Integer> executedOpcodes = new CopyOnWriteArrayList<>();
+    final List<Integer> cdbLengths = new CopyOnWriteArrayList<>();
     final List<Long> executedLbas = new CopyOnWriteArrayList<>();
     final List<ScsiTask> held = new CopyOnWriteArrayList<>();
     volatile EventExecutor heldLoop;
@@ -37,6 +38,7 @@ final class FakeCommandSet implements CommandSet {
         byte[] cdb = task.cdb();
         int op = cdb[0] & 0xff;
         executedOpcodes.add(op);
+        cdbLengths.add(cdb.length);
         ByteBuffer b = ByteBuffer.wrap(cdb);
         switch (op) {
             case 0x28 -> {

@@ -13,7 +13,7 @@ import dev.ferry.frontend.iscsi.pdu.IscsiPduDecoder;
 import dev.ferry.frontend.iscsi.pdu.IscsiPduEncoder;
 import dev.ferry.frontend.iscsi.pdu.LoginPdu;
 import dev.ferry.frontend.iscsi.pdu.Opcode;
-import dev.ferry.frontend.iscsi.session.CommandSet;
+import dev.ferry.frontend.iscsi.session.ExportCommands;
 import dev.ferry.frontend.iscsi.session.ConnectionLimits;
 import dev.ferry.frontend.iscsi.session.IscsiConnection;
 import dev.ferry.frontend.iscsi.session.SessionTable;
@@ -49,7 +49,7 @@ class IscsiConnectionFuzzTest {
         @Override public NegotiationLimits limits() { return NegotiationLimits.DEFAULT; }
         @Override public ConnectionLimits connectionLimits() { return ConnectionLimits.DEFAULT; }
         @Override public SessionTable sessions() { return sessions; }
-        @Override public CommandSet commandSet(Export export) { return fake; }
+        @Override public ExportCommands commandSet(Export export) { return fake; }
         @Override public CompletionQueue completionQueue(EventExecutor loop) {
             if (queue == null) {
                 queue = new CompletionQueue(loop, 64);

@@ -19,11 +19,15 @@ public final class DataOutPdu {
     }
 
     public IscsiPdu pdu() { return pdu; }
-    public boolean finalBit() { return (pdu.flags() & FLAG_FINAL) != 0; }
+    public boolean finalBit() { return pdu.finalBit(); }
     public int itt() { return pdu.itt(); }
-    public int ttt() { return pdu.u32(OFFSET_TTT); }
-    public int dataSn() { return pdu.u32(OFFSET_DATASN); }
-    public int bufferOffset() { return pdu.u32(OFFSET_BUFFER_OFFSET); }
+    public int ttt() { return ttt(pdu); }
+    public int dataSn() { return dataSn(pdu); }
+    public int bufferOffset() { return bufferOffset(pdu); }
+
+    public static int ttt(IscsiPdu p) { return p.u32(OFFSET_TTT); }
+    public static int dataSn(IscsiPdu p) { return p.u32(OFFSET_DATASN); }
+    public static int bufferOffset(IscsiPdu p) { return p.u32(OFFSET_BUFFER_OFFSET); }
 
     public DataOutPdu finalBit(boolean f) { pdu.flags(f ? FLAG_FINAL : 0); return this; }
     public DataOutPdu itt(int v) { pdu.itt(v); return this; }

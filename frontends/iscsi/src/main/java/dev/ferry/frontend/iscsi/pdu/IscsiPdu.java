@@ -47,6 +47,23 @@ public final class IscsiPdu implements ReferenceCounted {
         return p;
     }
 
+    /**
+     * Makes this PDU the next one with the same header array (the decoder's reused PDU): takes {@code ahs} and
+     * {@code data} without releasing the previous data, which its consumer owned.
+     */
+    IscsiPdu reset(byte[] ahs, ByteBuf data) {
+        this.ahs = ahs;
+        this.data = data == null ? Unpooled.EMPTY_BUFFER : data;
+        return this;
+    }
+
+    /** A PDU of its own with this header and this data (now owned by the copy), to keep past a reused PDU. */
+    public IscsiPdu detach() {
+        IscsiPdu p = new IscsiPdu(bhs.clone(), ahs, data);
+        this.data = Unpooled.EMPTY_BUFFER;
+        return p;
+    }
+
     public byte[] bhs() { return bhs; }
     /** The AHS bytes (a multiple of 4), or null. */
     public byte[] ahs() { return ahs; }
@@ -59,7 +76,6 @@ public final class IscsiPdu implements ReferenceCounted {
     public int flags() { return bhs[1] & 0xff; }
     public IscsiPdu flags(int f) { bhs[1] = (byte) f; return this; }
     public boolean finalBit() { return (bhs[1] & FINAL_BIT) != 0; }
-    public int totalAhsLength() { return (bhs[4] & 0xff) * 4; }
     public int dataSegmentLength() { return u24(5); }
     public long lun() { return u64(8); }
     public IscsiPdu lun(long v) { put64(8, v); return this; }

@@ -37,37 +37,56 @@ public final class ScsiCommandPdu {
     public int cmdSn() { return pdu.u32(OFFSET_CMDSN); }
     public int expStatSn() { return pdu.u32(OFFSET_EXP_STATSN); }
 
-    /**
-     * The CDB: the 16 bytes of the BHS followed by the Extended CDB AHS if present (11.2.1.3).
-     *
-     * @return the CDB, or null when the AHS is malformed
-     */
+    /** The CDB (see {@link #cdbLength}), or null when the AHS is malformed. */
     public byte[] cdb() {
-        byte[] base = java.util.Arrays.copyOfRange(pdu.bhs(), OFFSET_CDB, OFFSET_CDB + CDB_LENGTH);
-        byte[] ahs = pdu.ahs();
-        if (ahs == null) {
-            return base;
+        int n = cdbLength(pdu);
+        if (n < 0) {
+            return null;
         }
-        int p = 0;
-        byte[] result = base;
-        while (p + 4 <= ahs.length) {
+        byte[] cdb = new byte[n];
+        cdb(pdu, cdb);
+        return cdb;
+    }
+
+    /**
+     * The length of the CDB: the 16 bytes of the BHS followed by the Extended CDB AHS if present (11.2.1.3, 11.3.5).
+     *
+     * @return the length, or -1 when the AHS is malformed
+     */
+    public static int cdbLength(IscsiPdu p) {
+        byte[] ahs = p.ahs();
+        int length = CDB_LENGTH;
+        int at = 0;
+        while (ahs != null && at + 4 <= ahs.length) {
             // 11.2.2: AHSLength counts the bytes after AHSType (the AHS-specific byte included), padding excluded.
-            int len = ((ahs[p] & 0xff) << 8) | (ahs[p + 1] & 0xff);
-            int type = ahs[p + 2] & 0x3f;
+            int len = ((ahs[at] & 0xff) << 8) | (ahs[at + 1] & 0xff);
+            int type = ahs[at + 2] & 0x3f;
             int size = (3 + len + 3) & ~3;
-            if (len < 1 || p + size > ahs.length) {
-                return null;
+            if (len < 1 || at + size > ahs.length) {
+                return -1;
             }
             if (type == AHS_EXTENDED_CDB) {
-                int extra = len - 1;
-                result = java.util.Arrays.copyOf(base, CDB_LENGTH + extra);
-                System.arraycopy(ahs, p + 4, result, CDB_LENGTH, extra);
+                length = CDB_LENGTH + len - 1;
             } else if (type != AHS_BIDI_READ_LENGTH) {
-                return null;
+                return -1;
             }
-            p += size;
+            at += size;
         }
-        return result;
+        return length;
+    }
+
+    /** Copies the CDB into {@code into}, which is {@link #cdbLength} long (the last Extended CDB AHS counts). */
+    public static void cdb(IscsiPdu p, byte[] into) {
+        System.arraycopy(p.bhs(), OFFSET_CDB, into, 0, CDB_LENGTH);
+        byte[] ahs = p.ahs();
+        int at = 0;
+        while (ahs != null && at + 4 <= ahs.length) {
+            int len = ((ahs[at] & 0xff) << 8) | (ahs[at + 1] & 0xff);
+            if ((ahs[at + 2] & 0x3f) == AHS_EXTENDED_CDB && len - 1 == into.length - CDB_LENGTH) {
+                System.arraycopy(ahs, at + 4, into, CDB_LENGTH, len - 1);
+            }
+            at += (3 + len + 3) & ~3;
+        }
     }
 
     public ScsiCommandPdu flags(boolean fin, boolean read, boolean write, int attr) {

@@ -25,13 +25,13 @@ public final class IscsiSession {
     final long isid;
     final SessionParameters params;
     final Export export;
-    final CommandSet target;
+    final ExportCommands target;
     final ItNexus nexus;
     final IscsiConnection connection;
     /** Completed once the session is gone: its tasks aborted and the nexus released. */
     final CompletableFuture<Void> ended = new CompletableFuture<>();
 
-    IscsiSession(Key key, int tsih, long isid, SessionParameters params, Export export, CommandSet target,
+    IscsiSession(Key key, int tsih, long isid, SessionParameters params, Export export, ExportCommands target,
                  ItNexus nexus, IscsiConnection connection) {
         this.key = key;
         this.tsih = tsih;

@@ -5,57 +5,52 @@ import dev.ferry.frontend.scsi.ScsiResponse;
 import dev.ferry.frontend.scsi.ScsiTask;
 import dev.ferry.frontend.scsi.TaskAttribute;
 import io.netty.buffer.ByteBuf;
-import java.util.ArrayDeque;
-import java.util.Map;
-import java.util.TreeMap;
+import java.util.Arrays;
 
 /**
  * One SCSI command on a connection: collects its Data-Out (immediate, unsolicited, solicited through R2T) into
  * pooled buffers allocated burst by burst as the data is allowed to come, then runs in the command set with them
- * joined as one buffer and reports back to its connection.
+ * joined as one buffer and reports back to its connection. A task object is reused for later commands of its
+ * connection once its command completed ({@link TaskTable}), so it keeps its arrays.
  */
 final class IscsiTask implements ScsiTask {
     enum State { COLLECTING, EXECUTING, DONE }
 
     /** One outstanding R2T (RFC 7143 11.8): what the initiator still owes for this Target Transfer Tag. */
     static final class R2t {
-        final int ttt;
-        final int offset;
-        final int length;
+        int ttt;
+        int offset;
+        int length;
         int received;
         /** DataSN starts at 0 for each R2T's sequence (RFC 7143 11.7.5). */
         int nextDataSn;
-
-        R2t(int ttt, int offset, int length) {
-            this.ttt = ttt;
-            this.offset = offset;
-            this.length = length;
-        }
     }
 
-    final IscsiConnection connection;
-    final int itt;
-    final int cmdSn;
-    final long lun;
-    final byte[] cdb;
-    final int expectedLength;
-    final boolean read;
-    final boolean write;
-    final TaskAttribute attribute;
-    final ItNexus nexus;
+    /** SAM-5 CDBs are 16 bytes unless an Extended CDB AHS makes them longer. */
+    static final int CDB_LENGTH = 16;
+    /** R2T slots a reused task keeps (more came from one large write). */
+    private static final int SMALL = 16;
 
-    State state = State.COLLECTING;
+    final IscsiConnection connection;
+    int itt;
+    int cmdSn;
+    long lun;
+    /** The CDB: this task's own 16-byte array, or a longer one for an extended CDB. */
+    byte[] cdb;
+    private final byte[] cdb16 = new byte[CDB_LENGTH];
+    int expectedLength;
+    TaskAttribute attribute;
+    ItNexus nexus;
+
+    State state;
     /** Aborted by a TMF of this initiator: no response. */
     boolean aborted;
     /** Aborted by another initiator's PREEMPT AND ABORT: completes with TASK ABORTED (TAS=1). */
     boolean preempted;
-    /** The Data-Out the command set sees: set when the task runs, from {@link #chunks}. */
+    /** The Data-Out the command set sees: set when the task runs, from the chunks. */
     ByteBuf dataOut;
-    /**
-     * Buffers for the data allowed so far, by buffer offset: the unsolicited burst (allocated when its first byte
-     * arrives) and one per R2T (allocated when the R2T goes out). They never overlap.
-     */
-    final TreeMap<Integer, ByteBuf> chunks = new TreeMap<>();
+    /** Buffers for the data allowed so far (the unsolicited burst's and one per R2T). */
+    final WriteChunks chunks = new WriteChunks();
     /** Bytes reserved in the connection's write-buffer budget (the whole write); 0 until admitted. */
     long reserved;
     /** Whether this write may take buffers and be sent R2Ts: its length fit the connection's budget. */
@@ -71,35 +66,89 @@ final class IscsiTask implements ScsiTask {
     int nextR2tOffset;
     /** DataSN / R2TSN counter: Data-In and R2T PDUs share it (RFC 7143 11.7.5, 11.8.2). */
     int sn;
-    final ArrayDeque<R2t> r2ts = new ArrayDeque<>(2);
+    /** The outstanding R2Ts are the first {@link #r2tCount}; the rest are kept for reuse. */
+    int r2tCount;
+    R2t[] r2ts = new R2t[0];
 
-    IscsiTask(IscsiConnection connection, int itt, int cmdSn, long lun, byte[] cdb, int expectedLength,
-              boolean read, boolean write, TaskAttribute attribute, ItNexus nexus) {
+    IscsiTask(IscsiConnection connection) {
         this.connection = connection;
+    }
+
+    /** Starts the task over for a new command; the CDB is to be filled into {@link #cdb(int)}. */
+    void init(int itt, int cmdSn, long lun, int expectedLength, TaskAttribute attribute, ItNexus nexus) {
         this.itt = itt;
         this.cmdSn = cmdSn;
         this.lun = lun;
-        this.cdb = cdb;
         this.expectedLength = expectedLength;
-        this.read = read;
-        this.write = write;
         this.attribute = attribute;
         this.nexus = nexus;
+        state = State.COLLECTING;
+        aborted = false;
+        preempted = false;
+        dataOut = null;
+        reserved = 0;
+        admitted = false;
+        received = 0;
+        unsolicitedEnd = 0;
+        unsolicitedDataSn = 0;
+        unsolicitedOffset = 0;
+        nextR2tOffset = 0;
+        sn = 0;
+        r2tCount = 0;
     }
 
-    /** The buffer holding {@code offset}, or null when no burst covering it was allowed yet. */
-    ByteBuf chunkAt(int offset) {
-        Map.Entry<Integer, ByteBuf> e = chunks.floorEntry(offset);
-        return e != null && offset < e.getKey() + e.getValue().capacity() ? e.getValue() : null;
+    /** Lets go of what a large write made this task grow before it waits for reuse (a peer chooses those sizes). */
+    void trim() {
+        cdb = cdb16;
+        dataOut = null;
+        nexus = null;
+        if (r2ts.length > SMALL) {
+            r2ts = new R2t[0];
+        }
+    }
+
+    /** The CDB array for a CDB of {@code length} bytes: this task's own unless an extended CDB needs more. */
+    byte[] cdb(int length) {
+        cdb = length <= CDB_LENGTH ? cdb16 : new byte[length];
+        return cdb;
+    }
+
+    /** A new outstanding R2T (the object is reused). */
+    R2t addR2t(int ttt, int offset, int length) {
+        if (r2tCount == r2ts.length) {
+            r2ts = Arrays.copyOf(r2ts, Math.max(2, r2tCount * 2));
+        }
+        R2t r = r2ts[r2tCount];
+        if (r == null) {
+            r = r2ts[r2tCount] = new R2t();
+        }
+        r.ttt = ttt;
+        r.offset = offset;
+        r.length = length;
+        r.received = 0;
+        r.nextDataSn = 0;
+        r2tCount++;
+        return r;
     }
 
     R2t r2t(int ttt) {
-        for (R2t r : r2ts) {
-            if (r.ttt == ttt) {
-                return r;
+        for (int i = 0; i < r2tCount; i++) {
+            if (r2ts[i].ttt == ttt) {
+                return r2ts[i];
             }
         }
         return null;
+    }
+
+    /** The R2T is satisfied: its slot moves past the outstanding ones. */
+    void removeR2t(R2t r) {
+        for (int i = 0; i < r2tCount; i++) {
+            if (r2ts[i] == r) {
+                r2ts[i] = r2ts[--r2tCount];
+                r2ts[r2tCount] = r;
+                return;
+            }
+        }
     }
 
     @Override public long lun() { return lun; }
@@ -112,12 +161,12 @@ final class IscsiTask implements ScsiTask {
 
     @Override
     public void abortTasksOf(long lun, java.util.function.Predicate<ItNexus> preempted) {
-        connection.abortTasksOf(lun, preempted);
+        connection.tmf.abortTasksOf(lun, preempted);
     }
 
     @Override
     public void complete(ScsiResponse response) {
-        connection.taskCompleted(this, response);
+        connection.commands.completed(this, response);
     }
 
     @Override

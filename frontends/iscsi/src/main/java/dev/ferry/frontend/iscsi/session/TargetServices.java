@@ -20,7 +20,7 @@ public interface TargetServices {
     SessionTable sessions();
 
     /** The command set of an export, shared by every connection to it. */
-    CommandSet commandSet(Export export);
+    ExportCommands commandSet(Export export);
 
     /** The completion queue of this event loop, shared by its connections. */
     CompletionQueue completionQueue(EventExecutor loop);

@@ -12,7 +12,7 @@ import java.util.function.Function;
  * What a connection calls on the SCSI command set of an export: {@link ScsiTarget} in production, a scripted fake
  * in transport tests.
  */
-public interface CommandSet {
+public interface ExportCommands {
     void execute(ScsiTask task, CompletionQueue queue);
 
     void logicalUnitReset(long lun, ItNexus nexus);
@@ -31,7 +31,7 @@ public interface CommandSet {
      * The command set after the export's LUN map changed. A scripted fake starts afresh from {@code fresh}; the
      * SCSI target carries its nexuses and unchanged units over and tells connected initiators to rescan.
      */
-    default CommandSet successor(Export next, Function<Export, CommandSet> fresh) {
+    default ExportCommands successor(Export next, Function<Export, ExportCommands> fresh) {
         return fresh.apply(next);
     }
 
@@ -39,9 +39,9 @@ public interface CommandSet {
     default void capacityChanged(LogicalUnit unit) {
     }
 
-    static CommandSet of(ScsiTarget t) {
-        return new CommandSet() {
-            @Override public CommandSet successor(Export next, Function<Export, CommandSet> fresh) {
+    static ExportCommands of(ScsiTarget t) {
+        return new ExportCommands() {
+            @Override public ExportCommands successor(Export next, Function<Export, ExportCommands> fresh) {
                 return of(t.successor(next));
             }
             @Override public void execute(ScsiTask task, CompletionQueue queue) { t.execute(task, queue); }
