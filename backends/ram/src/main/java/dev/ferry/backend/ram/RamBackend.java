@@ -6,6 +6,7 @@ import dev.ferry.core.backend.BackendException;
 import dev.ferry.core.request.BlockRequest;
 import dev.ferry.core.request.CompletionStatus;
 import io.netty.buffer.ByteBuf;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -208,20 +209,40 @@ public final class RamBackend implements Backend {
                 if (n == CHUNK_SIZE) {
                     chunks.set(index, null); // a whole chunk unmapped gives its memory back
                 } else {
-                    java.util.Arrays.fill(chunk, within, within + n, (byte) 0);
+                    Arrays.fill(chunk, within, within + n, (byte) 0);
                 }
             }
             pos += n;
         }
     }
 
-    /** @return offset (relative to {@code offset}) of the first differing byte, or -1 when equal */
+    /**
+     * @return offset (relative to {@code offset}) of the first differing byte, or -1 when equal. Compares a chunk's
+     * span at a time against one bulk copy of the expected bytes (VERIFY and COMPARE AND WRITE only), not byte by
+     * byte through the buffer, which leak tracking makes slow.
+     */
     private long compare(long offset, long length, ByteBuf expected, int from) {
-        for (long i = 0; i < length; i++) {
-            long pos = offset + i;
+        byte[] want = new byte[(int) Math.min(length, CHUNK_SIZE)];
+        long done = 0;
+        while (done < length) {
+            long pos = offset + done;
+            int within = (int) (pos & (CHUNK_SIZE - 1));
+            int n = (int) Math.min(CHUNK_SIZE - within, length - done);
+            n = Math.min(n, want.length);
+            expected.getBytes(from + (int) done, want, 0, n);
             byte[] chunk = chunks.get((int) (pos >>> CHUNK_SHIFT));
-            byte have = chunk == null ? 0 : chunk[(int) (pos & (CHUNK_SIZE - 1))];
-            if (have != expected.getByte(from + (int) i)) {
+            int at = chunk == null ? firstNonZero(want, n) : Arrays.mismatch(chunk, within, within + n, want, 0, n);
+            if (at >= 0) {
+                return done + at;
+            }
+            done += n;
+        }
+        return -1;
+    }
+
+    private static int firstNonZero(byte[] a, int n) {
+        for (int i = 0; i < n; i++) {
+            if (a[i] != 0) {
                 return i;
             }
         }
