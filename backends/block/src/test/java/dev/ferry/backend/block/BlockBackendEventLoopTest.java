@@ -1,0 +1,261 @@
+package dev.ferry.backend.block;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Platform;
+import dev.ferry.core.backend.BackendDescriptor;
+import dev.ferry.core.config.BackstoreConfig;
+import dev.ferry.core.request.BlockOp;
+import dev.ferry.core.request.BlockRequest;
+import dev.ferry.core.request.CompletionStatus;
+import dev.ferry.core.ring.CompletionQueue;
+import dev.ferry.core.unit.LogicalUnit;
+import dev.ferry.core.unit.UnitIdentity;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The io_uring path on real Netty epoll event loops, as the frontends run it: each loop submits and reaps on its
+ * own ring, a burst costs one io_uring_enter, and the ring's eventfd wakes an idle loop for its completions.
+ */
+class BlockBackendEventLoopTest {
+    private static final long SIZE = 8 << 20;
+    private static final int BLOCK = 4096;
+    private static MultiThreadIoEventLoopGroup group;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void loops() {
+        assumeTrue(Epoll.isAvailable(), "SKIPPED: no native epoll here");
+        group = new MultiThreadIoEventLoopGroup(2, EpollIoHandler.newFactory());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (group != null) {
+            group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    /** One event loop and its completion queue, as a frontend keeps them. */
+    private record Loop(IoEventLoop loop, CompletionQueue queue) {
+        static Loop next() {
+            IoEventLoop l = (IoEventLoop) group.next();
+            return new Loop(l, new CompletionQueue(l, 1024));
+        }
+
+        /**
+         * Submits {@code op} on {@code blocks} from this loop, all in one loop task (one iteration); each future
+         * completes with whether the completion ran on this loop and succeeded.
+         */
+        List<CompletableFuture<Boolean>> burst(LogicalUnit unit, BlockOp op, long[] lbas, List<ByteBuf> buffers) {
+            List<CompletableFuture<Boolean>> done = new ArrayList<>();
+            for (int i = 0; i < lbas.length; i++) {
+                done.add(new CompletableFuture<>());
+            }
+            loop.execute(() -> {
+                for (int i = 0; i < lbas.length; i++) {
+                    CompletableFuture<Boolean> f = done.get(i);
+                    BlockRequest r = queue.acquire();
+                    r.set(op, lbas[i], BLOCK / 512, buffers.get(i), req -> {
+                        f.complete(loop.inEventLoop() && req.status() == CompletionStatus.GOOD);
+                        req.takeData();
+                        req.release();
+                    }, null);
+                    unit.submit(r);
+                }
+            });
+            return done;
+        }
+    }
+
+    private static BlockBackend open(Path device, int queueDepth) throws Exception {
+        BackstoreConfig c = new BackstoreConfig("evl", "block", null, device.toString(), null, null, null, null, null,
+                queueDepth, null);
+        BlockBackend backend = new BlockBackendFactory().open(c, true);
+        assumeTrue(backend.nonBlocking(), "SKIPPED: io_uring unavailable here (kernel, seccomp or architecture)");
+        return backend;
+    }
+
+    private static LogicalUnit start(BlockBackend backend) {
+        LogicalUnit unit = new LogicalUnit(backend, backend.workers());
+        unit.start();
+        return unit;
+    }
+
+    @Test
+    void manyRequestsFromTwoLoopsCompleteOnTheirOwnLoop() throws Exception {
+        int perLoop = 200;
+        int queueDepth = 4; // far below what the loops submit: requests wait for slots the other loop gives back
+        try (LoopDevice device = LoopDevice.attach(dir.resolve("disk.img"), SIZE)) {
+            BlockBackend backend = open(device.node, queueDepth);
+            LogicalUnit unit = start(backend);
+            try {
+                Loop a = Loop.next();
+                Loop b = Loop.next();
+                assertTrue(a.loop() != b.loop(), "two distinct loops");
+                long[] lbasA = lbas(0, perLoop);
+                long[] lbasB = lbas(perLoop, perLoop);
+                List<ByteBuf> outA = new ArrayList<>();
+                List<ByteBuf> outB = new ArrayList<>();
+                List<CompletableFuture<Boolean>> writes = new ArrayList<>();
+                writes.addAll(a.burst(unit, BlockOp.WRITE, lbasA, patterns(lbasA)));
+                writes.addAll(b.burst(unit, BlockOp.WRITE, lbasB, patterns(lbasB)));
+                assertAllOnTheirLoop(writes);
+                List<CompletableFuture<Boolean>> reads = new ArrayList<>();
+                reads.addAll(a.burst(unit, BlockOp.READ, lbasB, buffers(perLoop, outA))); // each reads the other's
+                reads.addAll(b.burst(unit, BlockOp.READ, lbasA, buffers(perLoop, outB)));
+                assertAllOnTheirLoop(reads);
+                for (int i = 0; i < perLoop; i++) {
+                    assertArrayEquals(pattern(lbasB[i]), bytes(outA.get(i)), "loop a read block " + lbasB[i]);
+                    assertArrayEquals(pattern(lbasA[i]), bytes(outB.get(i)), "loop b read block " + lbasA[i]);
+                }
+                assertEquals(4L * perLoop, backend.ringOps(), "every read and write went through a loop's ring");
+                assertEquals(2, backend.rings(), "one ring per loop");
+                assertEquals(2, backend.ringsWatchedOnLoop(), "the loops' epoll reaps: no hand-off thread");
+                assertFalse(Thread.getAllStackTraces().keySet().stream()
+                        .anyMatch(t -> t.getName().startsWith("ferry-evl-uring")), "no completion thread exists");
+                assertTrue(backend.peakInFlight() <= queueDepth, "peak " + backend.peakInFlight());
+            } finally {
+                unit.close();
+            }
+        }
+    }
+
+    @Test
+    void aBurstOfRequestsCostsOneSubmitCall() throws Exception {
+        int burst = 32;
+        try (LoopDevice device = LoopDevice.attach(dir.resolve("disk.img"), SIZE)) {
+            BlockBackend backend = open(device.node, 64);
+            LogicalUnit unit = start(backend);
+            try {
+                Loop a = Loop.next();
+                assertAllOnTheirLoop(a.burst(unit, BlockOp.READ, lbas(0, burst), buffers(burst, new ArrayList<>())));
+                assertEquals(burst, backend.ringOps());
+                assertEquals(1, backend.submitCalls(), burst + " requests decoded in one loop iteration");
+
+                // One at a time, each after the previous completed: nothing to batch, one call each.
+                for (int i = 0; i < 5; i++) {
+                    assertAllOnTheirLoop(a.burst(unit, BlockOp.READ, lbas(i, 1), buffers(1, new ArrayList<>())));
+                }
+                assertEquals(burst + 5, backend.ringOps());
+                assertEquals(1 + 5, backend.submitCalls());
+            } finally {
+                unit.close();
+            }
+        }
+    }
+
+    /**
+     * A read from a pipe's read end completes only when the test writes into the pipe, long after the loop ran its
+     * iteration (and its reap after submitting) and went idle in epoll_wait: only the ring's eventfd can wake it.
+     */
+    @Test
+    void aCompletionWakesAnIdleLoop() throws Exception {
+        assumeTrue(IoUring.available(), "SKIPPED: io_uring unavailable here");
+        int[] pipe = new int[2];
+        Pipes.pipe(pipe); // blocking ends: io_uring waits for data instead of failing with EAGAIN
+        BackendDescriptor d = new BackendDescriptor("pipe", 8, 512, 512, 0, 8, false, 1, false, false, false, false,
+                false, true, UnitIdentity.derive("pipe", "PIPE")); // read-only: close makes no fdatasync
+        BlockBackend backend = new BlockBackend(d, pipe[0], false, false, 512, 1, 4, false, true);
+        LogicalUnit unit = start(backend);
+        try {
+            Loop a = Loop.next();
+            List<ByteBuf> out = new ArrayList<>();
+            CompletableFuture<Boolean> read = a.burst(unit, BlockOp.READ, new long[] {0}, buffers(1, out)).get(0);
+            a.loop().submit(() -> { }).sync(); // the loop ran the iteration that submitted and reaped
+            assertFalse(read.isDone(), "nothing to read yet");
+            assertEquals(1, backend.submitCalls(), "the read is at the kernel; the loop has nothing left to do");
+
+            byte[] data = new byte[BLOCK];
+            new Random(7).nextBytes(data);
+            try (com.sun.jna.Memory m = new com.sun.jna.Memory(BLOCK)) {
+                m.write(0, data, 0, BLOCK);
+                assertEquals(BLOCK, LibC.write(pipe[1], com.sun.jna.Pointer.nativeValue(m), BLOCK));
+            }
+            assertTrue(read.get(30, TimeUnit.SECONDS), "completed on its loop");
+            assertArrayEquals(data, bytes(out.get(0)));
+            assertEquals(1, backend.ringsWatchedOnLoop(), "woken by its own epoll, not by a hand-off thread");
+        } finally {
+            unit.close();
+            LibC.close(pipe[1]);
+        }
+    }
+
+    private static void assertAllOnTheirLoop(List<CompletableFuture<Boolean>> done) throws Exception {
+        for (int i = 0; i < done.size(); i++) {
+            assertTrue(done.get(i).get(30, TimeUnit.SECONDS), "request " + i + ": GOOD, completed on its own loop");
+        }
+    }
+
+    private static long[] lbas(int first, int n) {
+        long[] lbas = new long[n];
+        for (int i = 0; i < n; i++) {
+            lbas[i] = (first + i) * (long) (BLOCK / 512);
+        }
+        return lbas;
+    }
+
+    private static List<ByteBuf> patterns(long[] lbas) {
+        List<ByteBuf> in = new ArrayList<>();
+        for (long lba : lbas) {
+            in.add(aligned().writeBytes(pattern(lba)));
+        }
+        return in;
+    }
+
+    private static List<ByteBuf> buffers(int n, List<ByteBuf> keep) {
+        for (int i = 0; i < n; i++) {
+            keep.add(aligned());
+        }
+        return keep;
+    }
+
+    private static byte[] pattern(long lba) {
+        byte[] b = new byte[BLOCK];
+        new Random(lba).nextBytes(b);
+        return b;
+    }
+
+    private static ByteBuf aligned() {
+        return Unpooled.wrappedBuffer(ByteBuffer.allocateDirect(2 * BLOCK).alignedSlice(BLOCK).limit(BLOCK)).clear();
+    }
+
+    private static byte[] bytes(ByteBuf b) {
+        byte[] out = new byte[b.readableBytes()];
+        b.getBytes(b.readerIndex(), out);
+        return out;
+    }
+
+    /** pipe(2): Netty's FileDescriptor.pipe() makes non-blocking ends, on which io_uring would not wait. */
+    private static final class Pipes {
+        static {
+            Native.register(Pipes.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
+        }
+
+        static native int pipe(int[] fds);
+    }
+}
