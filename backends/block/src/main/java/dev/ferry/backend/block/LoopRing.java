@@ -138,12 +138,27 @@ final class LoopRing {
         reads[slot] = read;
         ring.prepare(read ? IoUring.IORING_OP_READ : IoUring.IORING_OP_WRITE, fd, address, length, offset, rwFlags,
                 slot);
-        if (ring.pending() == ring.entries()) {
+        if (ring.pending() == ring.entries() || !scheduleFlush()) {
             flush();
-        } else if (!flushScheduled) {
-            flushScheduled = true;
-            loop.execute(flushTask); // runs once this loop has handled the I/O of its current iteration
         }
+    }
+
+    /**
+     * Submits at the end of this loop iteration: the task runs once the loop has handled its current I/O.
+     *
+     * @return false when the loop refuses tasks (it is shutting down): the caller submits at once instead
+     */
+    private boolean scheduleFlush() {
+        if (flushScheduled) {
+            return true;
+        }
+        try {
+            loop.execute(flushTask);
+        } catch (RejectedExecutionException e) {
+            return false;
+        }
+        flushScheduled = true;
+        return true;
     }
 
     /** Submits everything prepared in one io_uring_enter, then reaps what already completed. Loop thread. */
@@ -156,10 +171,9 @@ final class LoopRing {
             backend.submitted(ring.submit());
         } catch (LastErrorException e) {
             int errno = e.getErrorCode();
-            if (errno == Errno.EINTR || errno == Errno.EAGAIN || errno == Errno.EBUSY) {
-                flushScheduled = true; // short of kernel resources for now: the entries stay prepared
-                loop.execute(flushTask);
-            } else {
+            // Short of kernel resources for now: the entries stay prepared for the next try, if there is one.
+            boolean transientError = errno == Errno.EINTR || errno == Errno.EAGAIN || errno == Errno.EBUSY;
+            if (!transientError || !scheduleFlush()) {
                 LOG.error("io_uring_enter failed ({}); failing the requests it did not take", Errno.name(errno));
                 ring.abandonPending(errno, completion);
             }

@@ -170,6 +170,31 @@ class BlockBackendEventLoopTest {
     }
 
     /**
+     * A write to blocks an earlier write from the same loop still holds cannot wait on the loop (only the loop
+     * reaps the earlier one): it runs on a blocking thread, after the earlier one, and both complete.
+     */
+    @Test
+    void anOverlappingWriteDoesNotWaitOnTheLoop() throws Exception {
+        try (LoopDevice device = LoopDevice.attach(dir.resolve("disk.img"), SIZE)) {
+            BlockBackend backend = open(device.node, 32);
+            LogicalUnit unit = start(backend);
+            try {
+                Loop a = Loop.next();
+                byte[] first = pattern(1);
+                byte[] second = pattern(2);
+                assertAllOnTheirLoop(a.burst(unit, BlockOp.WRITE, new long[] {8, 8},
+                        List.of(aligned().writeBytes(first), aligned().writeBytes(second))));
+                assertEquals(1, backend.ringOps(), "the second write found the blocks held and left the loop");
+                List<ByteBuf> out = new ArrayList<>();
+                assertAllOnTheirLoop(a.burst(unit, BlockOp.READ, new long[] {8}, buffers(1, out)));
+                assertArrayEquals(second, bytes(out.get(0)), "the later write landed last");
+            } finally {
+                unit.close();
+            }
+        }
+    }
+
+    /**
      * A read from a pipe's read end completes only when the test writes into the pipe, long after the loop ran its
      * iteration (and its reap after submitting) and went idle in epoll_wait: only the ring's eventfd can wake it.
      */
