@@ -18,6 +18,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -309,13 +310,18 @@ public final class BlockBackend implements Backend {
                 return;
             }
         }
-        blocking.execute(() -> {
-            try {
-                run(r);
-            } finally {
-                releaseSlot();
-            }
-        });
+        try {
+            blocking.execute(() -> {
+                try {
+                    run(r);
+                } finally {
+                    releaseSlot();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            releaseSlot(); // closing: the blocking threads are stopped
+            r.complete(CompletionStatus.UNIT_NOT_READY);
+        }
     }
 
     /** Takes a device slot (waiting for one), runs {@code r} with blocking syscalls, gives the slot back. */

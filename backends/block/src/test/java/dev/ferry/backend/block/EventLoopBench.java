@@ -16,7 +16,7 @@ import java.util.concurrent.Executors;
  * Not a test: random 4 KiB reads and writes at a fixed queue depth through a LogicalUnit on the block backend with
  * its defaults, driven from one Netty epoll event loop (as the frontends run) and from a plain single-thread
  * executor, on a loop device over a file in /dev/shm. Prints IOPS, the process's CPU time per request and, where
- * the backend counts them, io_uring_enter calls per request.
+ * the backend counts them, io_uring_enter calls per request, after an unprinted warm-up of each.
  *
  * <p>Run as root: {@code java -Dio.netty.allocator.directMemoryCacheAlignment=4096 -cp <test classpath>
  * dev.ferry.backend.block.EventLoopBench [seconds] [qd] [rounds]}.
@@ -35,6 +35,10 @@ public final class EventLoopBench {
         MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
         ExecutorService plain = Executors.newSingleThreadExecutor();
         try (LoopDevice loop = LoopDevice.attach(file, SIZE)) {
+            for (BlockOp op : new BlockOp[] {BlockOp.READ, BlockOp.WRITE}) { // JIT warm-up, not printed
+                measure(null, group.next(), loop, op, depth, 1);
+                measure(null, plain, loop, op, depth, 1);
+            }
             for (int round = 0; round < rounds; round++) {
                 for (BlockOp op : new BlockOp[] {BlockOp.READ, BlockOp.WRITE}) {
                     measure("epoll loop", group.next(), loop, op, depth, seconds);
@@ -59,6 +63,9 @@ public final class EventLoopBench {
             long cpu = processCpuNanos();
             long ops = BlockBackendBench.run(unit, op, depth, seconds, executor);
             cpu = processCpuNanos() - cpu;
+            if (name == null) {
+                return;
+            }
             System.out.printf("%-5s %-14s qd=%d: %,8d IOPS  %5.1f us CPU per request%s%n", op, name, depth,
                     ops / seconds, cpu / 1e3 / ops, submitCallsPerRequest(backend, ops));
         } finally {
