@@ -25,6 +25,13 @@ final class IoUring implements AutoCloseable {
     static final int IORING_OP_WRITE = 23;
     /** io_uring_register opcode: signal an eventfd for every completion posted (Linux 5.2). */
     private static final int IORING_REGISTER_EVENTFD = 4;
+    /** io_uring_register opcode: which operations this kernel supports (Linux 5.6, as IORING_OP_READ/WRITE). */
+    private static final int IORING_REGISTER_PROBE = 8;
+    /** struct io_uring_probe: 16 header bytes, then struct io_uring_probe_op {u8 op; u8 resv; u16 flags; u32} each. */
+    static final int PROBE_HEADER_BYTES = 16;
+    static final int PROBE_OP_BYTES = 8;
+    private static final int PROBE_OPS = 64;
+    private static final int IO_URING_OP_SUPPORTED = 1;
     private static final long IORING_OFF_CQ_RING = 0x8000000L;
     private static final long IORING_OFF_SQES = 0x10000000L;
     /** sys/mman.h: PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE */
@@ -103,7 +110,11 @@ final class IoUring implements AutoCloseable {
         }
     }
 
-    /** Whether this process may use io_uring at all; probed once with a tiny ring. */
+    /**
+     * Whether this process may use io_uring for reads and writes: probed once with a tiny ring, which must exist
+     * (not before Linux 5.1, not under a seccomp profile or io_uring_disabled that forbid it) and must offer
+     * IORING_OP_READ and IORING_OP_WRITE (Linux 5.6; a 5.1-5.5 kernel would fail every such request).
+     */
     static boolean available() {
         return Probe.AVAILABLE;
     }
@@ -113,11 +124,40 @@ final class IoUring implements AutoCloseable {
 
         static {
             IoUring ring = tryCreate(2);
+            boolean usable = false;
             if (ring != null) {
-                ring.close();
+                try {
+                    usable = ring.supportsReadWrite();
+                } finally {
+                    ring.close();
+                }
             }
-            AVAILABLE = ring != null;
+            AVAILABLE = usable;
         }
+    }
+
+    /** IORING_REGISTER_PROBE, which kernels before 5.6 (without IORING_OP_READ/WRITE) refuse too. */
+    private boolean supportsReadWrite() {
+        long bytes = PROBE_HEADER_BYTES + (long) PROBE_OP_BYTES * PROBE_OPS;
+        try (Memory probe = new Memory(bytes)) {
+            probe.clear();
+            LibC.syscall(SYS_IO_URING_REGISTER, fd, IORING_REGISTER_PROBE, Pointer.nativeValue(probe), PROBE_OPS, 0, 0);
+            ByteBuffer b = probe.getByteBuffer(0, bytes).order(ByteOrder.nativeOrder());
+            return supported(b, IORING_OP_READ) && supported(b, IORING_OP_WRITE);
+        } catch (LastErrorException e) {
+            return false;
+        }
+    }
+
+    /** Whether a filled struct io_uring_probe marks {@code op} supported (it lists ops up to {@code last_op}). */
+    static boolean supported(ByteBuffer probe, int op) {
+        int lastOp = probe.get(0) & 0xff;
+        int listed = probe.get(1) & 0xff;
+        if (op > lastOp || op >= listed) {
+            return false;
+        }
+        int flags = probe.getShort(PROBE_HEADER_BYTES + PROBE_OP_BYTES * op + 2) & 0xffff;
+        return (flags & IO_URING_OP_SUPPORTED) != 0;
     }
 
     private long map(long length, long offset) {
