@@ -14,7 +14,12 @@ interface CompletionWatch {
      * Must be called on the loop thread.
      */
     static CompletionWatch open(Executor loop, int eventfd, Runnable reap, String name) {
-        CompletionWatch onLoop = EpollCompletionWatch.register(loop, eventfd, reap);
+        CompletionWatch onLoop;
+        try {
+            onLoop = EpollCompletionWatch.register(loop, eventfd, reap);
+        } catch (NoClassDefFoundError e) {
+            onLoop = null; // Netty's epoll classes are not on the class path: no loop can be an epoll loop
+        }
         return onLoop != null ? onLoop : new ThreadCompletionWatch(loop, eventfd, reap, name);
     }
 

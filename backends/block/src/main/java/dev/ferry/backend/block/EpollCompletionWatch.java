@@ -44,13 +44,8 @@ final class EpollCompletionWatch implements CompletionWatch {
         return new EpollCompletionWatch(fd, registration);
     }
 
-    /** Netty's epoll classes are optional at run time: without them no loop is an epoll loop. */
     private static boolean isEpollLoop(Executor loop) {
-        try {
-            return loop instanceof IoEventLoop l && l.isCompatible(EpollIoHandle.class);
-        } catch (NoClassDefFoundError e) {
-            return false;
-        }
+        return loop instanceof IoEventLoop l && l.isCompatible(EpollIoHandle.class);
     }
 
     @Override
