@@ -67,8 +67,10 @@ public final class BlockBackend implements Backend {
      * waiting on an event loop, see {@link LoopRing#admit}), given back when it completes.
      */
     private final Semaphore inFlight;
-    /** Rings with requests waiting for a device slot: whoever gives one back wakes them. */
+    /** Rings with requests waiting for a device slot: whoever gives one back hands it to one of them. */
     private final AtomicInteger starvingRings = new AtomicInteger();
+    /** Where the next handed-over slot starts looking, so the waiting loops take turns. */
+    private final AtomicInteger grantCursor = new AtomicInteger();
     private final int queueDepth;
     private final AtomicInteger peakInFlight = new AtomicInteger();
     /** Every write is made durable before completion: write-through on a device whose cache is not reported. */
@@ -256,14 +258,22 @@ public final class BlockBackend implements Backend {
         return true;
     }
 
-    /** Gives a device slot back and lets a loop whose requests wait for one start the next. */
+    /**
+     * Gives a device slot back: while loops have requests waiting for one, straight to one of them, in turn, so a
+     * loop that keeps every slot busy cannot starve the others by taking each slot back itself; else to the free
+     * slots.
+     */
     void releaseSlot() {
-        inFlight.release();
         if (starvingRings.get() > 0) {
-            for (int i = 0; i < rings.size(); i++) {
-                rings.get(i).wake();
+            int n = rings.size();
+            int first = grantCursor.getAndIncrement();
+            for (int i = 0; i < n; i++) {
+                if (rings.get(Math.floorMod(first + i, n)).grant()) {
+                    return;
+                }
             }
         }
+        inFlight.release();
     }
 
     /** A ring started ({@code +1}) or stopped ({@code -1}) having requests wait for a device slot. */

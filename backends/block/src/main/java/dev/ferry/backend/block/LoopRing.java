@@ -7,6 +7,7 @@ import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,9 +19,10 @@ import org.slf4j.LoggerFactory;
  * costs one syscall.
  *
  * <p>Device slots: a request first takes one of the backend's queue-depth slots. When none is free it waits here,
- * in order, and starts when this loop's completions or another thread's {@link #wake} give slots back.
+ * in order; while requests wait, every slot given back anywhere is handed to a waiting ring, the rings taking
+ * turns ({@link #grant}), so one busy loop cannot keep the others from the device.
  *
- * <p>Threading: everything runs on the loop thread except {@link #wake} and {@link #close}. The monitor is there for
+ * <p>Threading: everything runs on the loop thread except {@link #grant} and {@link #close}. The monitor is there for
  * close only (uncontended otherwise): once it is closed nothing touches the freed ring.
  */
 final class LoopRing {
@@ -42,6 +44,8 @@ final class LoopRing {
     /** Requests that found no free device slot, oldest first; bounded by the loop's request pools. */
     private final ArrayDeque<BlockRequest> waiting = new ArrayDeque<>();
     private volatile boolean hasWaiting;
+    /** Device slots other threads handed to this ring for its waiting requests ({@link #grant}). */
+    private final AtomicInteger granted = new AtomicInteger();
     private final AtomicBoolean retryScheduled = new AtomicBoolean();
     private boolean flushScheduled;
     private final Runnable flushTask = this::flush;
@@ -216,24 +220,50 @@ final class LoopRing {
     }
 
     private void startWaiting() {
-        while (!waiting.isEmpty() && backend.tryTakeSlot()) {
+        while (!waiting.isEmpty() && (takeGranted() || backend.tryTakeSlot())) {
             backend.startOnLoop(this, waiting.poll());
         }
         if (waiting.isEmpty() && hasWaiting) {
             hasWaiting = false;
             backend.starving(-1);
+            while (takeGranted()) { // handed over as the last request started: it is not ours to keep
+                backend.releaseSlot();
+            }
         }
     }
 
-    /** Any thread that gave a device slot back: lets this loop start a waiting request (one hand-off at a time). */
-    void wake() {
-        if (hasWaiting && !onLoop() && retryScheduled.compareAndSet(false, true)) {
+    /**
+     * Hands this ring a device slot another thread gave back, if requests wait here; the loop starts one with it.
+     *
+     * @return false when nothing waits here (the caller keeps the slot)
+     */
+    boolean grant() {
+        if (!hasWaiting) {
+            return false;
+        }
+        granted.incrementAndGet();
+        if (!hasWaiting && takeGranted()) {
+            return false; // the ring stopped waiting meanwhile and did not see this slot: take it back
+        }
+        if (retryScheduled.compareAndSet(false, true)) {
             try {
                 loop.execute(retryTask);
             } catch (RejectedExecutionException e) {
                 retryScheduled.set(false); // the loop is gone: close reports what still waits
             }
         }
+        return true;
+    }
+
+    private boolean takeGranted() {
+        int g;
+        do {
+            g = granted.get();
+            if (g == 0) {
+                return false;
+            }
+        } while (!granted.compareAndSet(g, g - 1));
+        return true;
     }
 
     private synchronized void retry() {

@@ -204,7 +204,7 @@ class BlockBackendEventLoopTest {
         }
     }
 
-    /** Keeps {@code depth} reads in flight from one loop until {@code total} completed; no allocation per request. */
+    /** Keeps {@code depth} reads in flight from one loop until {@code total} completed or stopped; no allocation. */
     private static final class Resubmitter implements dev.ferry.core.request.RequestCompletion {
         final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
         final AtomicInteger failed = new AtomicInteger();
@@ -217,6 +217,9 @@ class BlockBackendEventLoopTest {
         private final ByteBuf[] buffers;
         private int started;
         private int completed;
+        /** {@link #completed}, readable from other threads. */
+        volatile int completedSoFar;
+        private volatile boolean stop;
         volatile long allocatedAtMark;
         volatile long allocatedAtEnd;
 
@@ -254,16 +257,23 @@ class BlockBackendEventLoopTest {
             ByteBuf b = r.takeData();
             int slot = indexOf(b);
             r.release();
-            if (++completed == mark) {
+            completedSoFar = ++completed;
+            if (completed == mark) {
                 allocatedAtMark = allocated.getAsLong();
             }
-            if (completed == total) {
+            if (completed == total || (stop && completed == started)) {
                 allocatedAtEnd = allocated.getAsLong();
                 done.countDown();
-            } else if (started < total) {
+            } else if (started < total && !stop) {
                 submit(slot);
             }
         }
+
+        /** Submits no more; {@link #done} opens when what is in flight completed. */
+        void stop() {
+            stop = true;
+        }
+
 
         private int indexOf(ByteBuf b) {
             for (int i = 0; i < depth; i++) {
@@ -272,6 +282,61 @@ class BlockBackendEventLoopTest {
                 }
             }
             throw new IllegalStateException("unknown buffer");
+        }
+    }
+
+    /**
+     * A loop that keeps far more reads waiting than the queue depth allows cannot starve another loop: while the
+     * other loop's reads wait, every slot given back goes to the waiting loops in turn. The other loop stays busy
+     * for a while after queuing its reads, so the slots handed to it wait for it: meanwhile the flood completes
+     * only the few it had in flight or handed to itself before every slot went to the other loop (measured 4-18;
+     * 3,103-24,413 when a loop took back each slot it gave back). Then the other loop's reads all complete.
+     */
+    @Test
+    void aFloodingLoopCannotStarveAnother() throws Exception {
+        int queueDepth = 2;
+        int few = 20;
+        try (LoopDevice device = LoopDevice.attach(dir.resolve("disk.img"), SIZE)) {
+            BlockBackend backend = open(device.node, queueDepth);
+            LogicalUnit unit = start(backend);
+            try {
+                Loop a = Loop.next();
+                Loop b = Loop.next();
+                Resubmitter flood = new Resubmitter(unit, a.queue(), 64, Integer.MAX_VALUE, 0, () -> 0);
+                a.loop().submit(flood::start).sync(); // every slot busy, 62 reads waiting on loop a, until stopped
+                int[] floodWhileBusy = new int[2];
+                java.util.concurrent.CountDownLatch fewDone = new java.util.concurrent.CountDownLatch(few);
+                AtomicInteger good = new AtomicInteger();
+                b.loop().execute(() -> {
+                    List<ByteBuf> out = buffers(few, new ArrayList<>());
+                    for (int i = 0; i < few; i++) {
+                        unit.submit(b.queue().acquire().set(BlockOp.READ, i * 8L, 8, out.get(i), r -> {
+                            if (r.status() == CompletionStatus.GOOD) {
+                                good.incrementAndGet();
+                            }
+                            r.takeData();
+                            r.release();
+                            fewDone.countDown();
+                        }, null));
+                    }
+                    floodWhileBusy[0] = flood.completedSoFar;
+                    try {
+                        Thread.sleep(200); // loop b busy with other work, its reads waiting
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    floodWhileBusy[1] = flood.completedSoFar;
+                });
+                assertTrue(fewDone.await(60, TimeUnit.SECONDS), "loop b's reads completed");
+                flood.stop();
+                assertTrue(flood.done.await(60, TimeUnit.SECONDS), "the flood drained");
+                assertEquals(few, good.get());
+                int flooded = floodWhileBusy[1] - floodWhileBusy[0];
+                assertTrue(flooded <= 100, "while loop b's reads waited, loop a completed " + flooded);
+                assertTrue(backend.peakInFlight() <= queueDepth);
+            } finally {
+                unit.close();
+            }
         }
     }
 
