@@ -53,7 +53,7 @@ final class EpollCompletionWatch implements CompletionWatch {
         return true;
     }
 
-    /** Closing through Netty's FileDescriptor tells the loop not to epoll_ctl the number any more (it may be reused). */
+    /** Closing through Netty's FileDescriptor tells the loop not to epoll_ctl the number again (it may be reused). */
     @Override
     public void close() {
         registration.cancel();
