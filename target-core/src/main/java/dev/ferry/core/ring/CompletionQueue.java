@@ -153,6 +153,15 @@ public final class CompletionQueue {
         return capacity;
     }
 
+    /**
+     * The thread (a frontend event loop) that owns this queue. A {@link dev.ferry.core.backend.Backend#nonBlocking}
+     * backend may run its own work there, e.g. submit the I/O this loop started once per loop iteration and reap
+     * its completions on the loop.
+     */
+    public Executor loop() {
+        return loop;
+    }
+
     /** Requests acquired and not yet released. Loop thread only. */
     public int inFlight() {
         return inFlight;

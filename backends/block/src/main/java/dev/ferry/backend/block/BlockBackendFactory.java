@@ -22,10 +22,11 @@ import org.slf4j.LoggerFactory;
 public final class BlockBackendFactory implements BackendFactory {
     private static final Logger LOG = LoggerFactory.getLogger(BlockBackendFactory.class);
     /**
-     * Default worker threads. BlockBackendBench (loop device over /dev/shm, random 4 KiB I/O at queue depth 32, two
-     * cores shared with other work, so +-40%): with io_uring one worker did 64k IOPS and more workers only added
-     * threads competing for the cores, so two (one spare for the blocking operations); blocking syscalls need
-     * several threads in flight: 16-28k IOPS with one, 29-48k with four, no steady gain from eight.
+     * Default worker threads. With io_uring the event loops submit and reap aligned reads and writes themselves
+     * and these threads run only what would block a loop (flush, discard, write-zeroes, compare-and-write, bounced
+     * buffers): two. Blocking syscalls need several threads in flight (BlockBackendBench, loop device over
+     * /dev/shm, random 4 KiB I/O at queue depth 32, two shared cores: 16-28k IOPS with one, 29-48k with four, no
+     * steady gain from eight).
      */
     public static final int DEFAULT_WORKERS_IO_URING = 2;
     public static final int DEFAULT_WORKERS_BLOCKING = 4;

@@ -29,6 +29,9 @@ public final class LibC {
 
     public static final int SEEK_END = 2;
 
+    /** sys/eventfd.h */
+    public static final int EFD_CLOEXEC = O_CLOEXEC;
+
     static {
         Native.register(LibC.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
     }
@@ -39,6 +42,12 @@ public final class LibC {
     public static native int open(String path, int flags) throws LastErrorException;
 
     public static native int close(int fd) throws LastErrorException;
+
+    public static native long read(int fd, long buf, long count) throws LastErrorException;
+
+    public static native long write(int fd, long buf, long count) throws LastErrorException;
+
+    public static native int eventfd(int initval, int flags) throws LastErrorException;
 
     public static native long pread(int fd, long buf, long count, long offset) throws LastErrorException;
 

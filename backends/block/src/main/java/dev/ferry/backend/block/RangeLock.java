@@ -2,9 +2,9 @@ package dev.ferry.backend.block;
 
 /**
  * Excludes overlapping writes to the same blocks while one of them is in progress, so COMPARE_AND_WRITE's read,
- * compare and write happen atomically against every other write. Holders are few (one per worker thread), so a
- * short array under one monitor beats anything cleverer; nothing allocates after the array reached the number of
- * workers.
+ * compare and write happen atomically against every other write. Holders are few (at most the backstore's queue
+ * depth), so a short array under one monitor beats anything cleverer; nothing allocates after the array reached
+ * that number.
  */
 public final class RangeLock {
     private long[] starts = new long[8];
@@ -13,9 +13,9 @@ public final class RangeLock {
 
     /** Blocks until no held range overlaps {@code [start, start + length)}, then holds it; returns the slot. */
     public synchronized int lock(long start, long length) {
-        long end = start + Math.max(length, 1);
         boolean interrupted = false;
-        while (overlaps(start, end)) {
+        int slot;
+        while ((slot = tryLock(start, length)) < 0) {
             try {
                 wait();
             } catch (InterruptedException e) {
@@ -24,6 +24,18 @@ public final class RangeLock {
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
+        }
+        return slot;
+    }
+
+    /**
+     * Holds {@code [start, start + length)} and returns its slot if no held range overlaps it, else returns -1 at
+     * once: an event loop must not wait for a range that only its own completions would free.
+     */
+    public synchronized int tryLock(long start, long length) {
+        long end = start + Math.max(length, 1);
+        if (overlaps(start, end)) {
+            return -1;
         }
         int slot = freeSlot();
         starts[slot] = start;

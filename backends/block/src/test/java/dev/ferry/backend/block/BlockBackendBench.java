@@ -109,6 +109,16 @@ public final class BlockBackendBench {
 
     static long run(LogicalUnit unit, BlockOp op, int depth, int seconds) throws Exception {
         ExecutorService loop = Executors.newSingleThreadExecutor();
+        try {
+            return run(unit, op, depth, seconds, loop);
+        } finally {
+            loop.shutdown();
+        }
+    }
+
+    /** Keeps {@code depth} random 4 KiB requests in flight from {@code loop} for {@code seconds}; returns how many. */
+    static long run(LogicalUnit unit, BlockOp op, int depth, int seconds, java.util.concurrent.Executor loop)
+            throws Exception {
         CompletionQueue queue = new CompletionQueue(loop, depth);
         long end = System.nanoTime() + seconds * 1_000_000_000L;
         AtomicLong done = new AtomicLong();
@@ -137,7 +147,6 @@ public final class BlockBackendBench {
             loop.execute(submit[0]);
         }
         drained.await();
-        loop.shutdown();
         return done.get();
     }
 }

@@ -29,6 +29,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The block backend against real loop devices: geometry, data path, discard, read-only, exclusivity. */
 class BlockBackendLoopTest {
@@ -230,15 +232,19 @@ class BlockBackendLoopTest {
      * FUA on UNMAP and WRITE ZEROES (and so write-through, which the core turns into FUA) reaches the device: the
      * backend syncs after the discard or zero-out, counted by {@link BlockBackend#syncs()}.
      */
-    @Test
-    void fuaUnmapAndWriteZeroesAreSynced() throws Exception {
-        BlockBackend backend = new BlockBackendFactory().open(config(loop.node, null, null), false);
+    @ParameterizedTest(name = "io_uring={0}")
+    @ValueSource(booleans = {true, false})
+    void fuaUnmapAndWriteZeroesAreSynced(boolean ioUring) throws Exception {
+        BlockBackend backend = new BlockBackendFactory().open(config(loop.node, null, null), ioUring);
         UnitDriver u = track(new UnitDriver(backend));
         long before = backend.syncs();
         assertEquals(CompletionStatus.GOOD, u.run(BlockOp.UNMAP, 0, 0, null, true, new long[] {0, 8}).status());
         assertEquals(before + 1, backend.syncs(), "FUA unmap");
         assertEquals(CompletionStatus.GOOD, u.run(BlockOp.WRITE_ZEROES, 16, 8, null, true).status());
         assertEquals(before + 2, backend.syncs(), "FUA write zeroes");
+        assertEquals(CompletionStatus.GOOD, u.status(BlockOp.FLUSH, 0, 0, null));
+        assertEquals(before + 3, backend.syncs(), "flush");
+        assertEquals(ioUring && IoUring.available(), backend.nonBlocking(), "on the event loop only with io_uring");
     }
 
     @Test
