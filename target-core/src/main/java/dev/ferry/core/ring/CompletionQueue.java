@@ -6,6 +6,7 @@ import io.netty.channel.SingleThreadIoEventLoop;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jctools.queues.MpscArrayQueue;
@@ -112,10 +113,15 @@ public final class CompletionQueue {
         local.add(r);
         if (!localDrainScheduled) {
             localDrainScheduled = true;
-            if (iterationEnd != null) {
-                iterationEnd.executeAfterEventLoopIteration(localDrain);
-            } else {
-                loop.execute(localDrain);
+            try {
+                if (iterationEnd != null) {
+                    iterationEnd.executeAfterEventLoopIteration(localDrain);
+                } else {
+                    loop.execute(localDrain);
+                }
+            } catch (RejectedExecutionException shuttingDown) {
+                // The loop takes no more tasks: deliver now rather than strand the request (and its buffer).
+                drainLocal();
             }
         }
     }

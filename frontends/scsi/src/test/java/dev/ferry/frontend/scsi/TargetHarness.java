@@ -35,8 +35,6 @@ final class TargetHarness implements AutoCloseable {
     /** Replaced by {@link #newTarget}; the units stay. */
     ScsiTarget target;
     final List<LogicalUnit> units = new ArrayList<>();
-    /** Units replaced by {@link #newTarget}; closed with the harness (their backends live on in the new units). */
-    private final List<LogicalUnit> retired = new ArrayList<>();
     private final Backend[] backends;
     final List<BackendDescriptor> descriptors = new ArrayList<>();
 
@@ -61,7 +59,7 @@ final class TargetHarness implements AutoCloseable {
     private void open(java.nio.file.Path reservationDirectory) {
         TreeMap<Long, LogicalUnit> map = new TreeMap<>();
         for (int i = 0; i < backends.length; i++) {
-            LogicalUnit u = new LogicalUnit(backends[i], 1, reservationDirectory);
+            LogicalUnit u = new LogicalUnit(new KeptOpen(backends[i]), 1, reservationDirectory);
             u.start();
             units.add(u);
             map.put((long) i, u);
@@ -74,9 +72,33 @@ final class TargetHarness implements AutoCloseable {
      * reservations in {@code reservationDirectory} (and loading them now).
      */
     void newTarget(java.nio.file.Path reservationDirectory) {
-        retired.addAll(units);
+        // Closed now, not kept to the end: a fuzz target makes hundreds of thousands of them. Their backends live on
+        // in the new units (KeptOpen).
+        for (LogicalUnit u : units) {
+            try {
+                u.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
         units.clear();
         open(reservationDirectory);
+    }
+
+    /** A backend that a unit's close leaves open: the harness's units come and go over the same backends. */
+    private record KeptOpen(Backend backend) implements Backend {
+        @Override public BackendDescriptor describe() { return backend.describe(); }
+        @Override public void execute(dev.ferry.core.request.BlockRequest request) { backend.execute(request); }
+        @Override public boolean nonBlocking() { return backend.nonBlocking(); }
+        @Override public int workers() { return backend.workers(); }
+        @Override public BackendDescriptor resize(long capacityBytes) throws dev.ferry.core.backend.BackendException {
+            return backend.resize(capacityBytes);
+        }
+        @Override public BackendDescriptor rereadCapacity() throws dev.ferry.core.backend.BackendException {
+            return backend.rereadCapacity();
+        }
+        @Override public void close() { }
     }
 
     static ItNexus nexus(String initiator, long isid) {
@@ -157,11 +179,11 @@ final class TargetHarness implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        for (LogicalUnit u : retired) {
-            u.close();
-        }
         for (LogicalUnit u : units) {
             u.close();
+        }
+        for (Backend b : backends) {
+            b.close();
         }
     }
 
