@@ -34,18 +34,6 @@ done
 [[ -f $CLI/ferry-cli.jar ]] || { echo "bench: no $CLI/ferry-cli.jar: build it (mvn -o package)" >&2; exit 1; }
 
 loop="" ferry_pid="" tgt_pid=""
-stop_servers() {
-    if [[ -n $ferry_pid ]] && kill -0 "$ferry_pid" 2>/dev/null; then
-        kill "$ferry_pid"; wait "$ferry_pid" 2>/dev/null || true
-    fi
-    if [[ -n $tgt_pid ]] && kill -0 "$tgt_pid" 2>/dev/null; then
-        # tgtd ignores SIGTERM while it has targets: delete them, then the daemon.
-        tgtadm -C "$TGT_CONTROL_PORT" --op delete --mode target --tid 1 --force >/dev/null 2>&1 || true
-        tgtadm -C "$TGT_CONTROL_PORT" --op delete --mode system >/dev/null 2>&1 || true
-        wait "$tgt_pid" 2>/dev/null || true
-    fi
-    ferry_pid="" tgt_pid=""
-}
 cleanup() {
     stop_servers
     [[ -n $loop ]] && losetup -d "$loop" 2>/dev/null || true
@@ -55,7 +43,7 @@ cleanup() {
 trap cleanup EXIT
 
 # shellcheck source=bench/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"  # fail, cpu_ticks, wait_for_portal
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"  # fail, cpu_ticks, wait_for_portal, stop_servers
 
 # One measured run: NAME TARGET PID URL perf|qemu DEPTH BYTES COUNT [-w]; writes "ops seconds cpu_seconds bytes"
 # to $work/TARGET.NAME

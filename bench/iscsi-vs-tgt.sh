@@ -21,22 +21,13 @@ work=$(mktemp -d)
 
 ferry_pid="" tgt_pid=""
 cleanup() {
-    if [[ -n $ferry_pid ]] && kill -0 "$ferry_pid" 2>/dev/null; then
-        kill "$ferry_pid"; wait "$ferry_pid" 2>/dev/null || true
-    fi
-    if [[ -n $tgt_pid ]] && kill -0 "$tgt_pid" 2>/dev/null; then
-        # tgtd ignores SIGTERM while it has targets: delete them, then the daemon.
-        tgtadm -C "$TGT_CONTROL_PORT" --op delete --mode target --tid 1 --force >/dev/null 2>&1 || true
-        tgtadm -C "$TGT_CONTROL_PORT" --op delete --mode system >/dev/null 2>&1 || true
-        wait "$tgt_pid" 2>/dev/null || true
-    fi
-    ferry_pid="" tgt_pid=""
+    stop_servers
     rm -f "$TGT_FILE"
 }
 trap 'cleanup; rm -rf "$work"' EXIT
 
 # shellcheck source=bench/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"  # fail, cpu_ticks, wait_for_portal
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"  # fail, cpu_ticks, wait_for_portal, stop_servers
 
 # One measured run: NAME TARGET PID URL perf|qemu DEPTH BYTES COUNT [-w]; writes "ops seconds cpu_seconds bytes"
 # to $work/TARGET.NAME

@@ -17,3 +17,16 @@ wait_for_portal() {  # PORT PID TARGET
     done
     fail "nothing answers on 127.0.0.1:$1" "$3"
 }
+
+stop_servers() {  # stops $ferry_pid and $tgt_pid (tgtd on control port $TGT_CONTROL_PORT) where running
+    if [[ -n $ferry_pid ]] && kill -0 "$ferry_pid" 2>/dev/null; then
+        kill "$ferry_pid"; wait "$ferry_pid" 2>/dev/null || true
+    fi
+    if [[ -n $tgt_pid ]] && kill -0 "$tgt_pid" 2>/dev/null; then
+        # tgtd ignores SIGTERM while it has targets: delete them, then the daemon.
+        tgtadm -C "$TGT_CONTROL_PORT" --op delete --mode target --tid 1 --force >/dev/null 2>&1 || true
+        tgtadm -C "$TGT_CONTROL_PORT" --op delete --mode system >/dev/null 2>&1 || true
+        wait "$tgt_pid" 2>/dev/null || true
+    fi
+    ferry_pid="" tgt_pid=""
+}

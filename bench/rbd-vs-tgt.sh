@@ -36,18 +36,6 @@ done
 [[ -e /usr/lib/tgt/backing-store/bs_rbd.so ]] || { echo "bench: tgt's rbd backing store is missing: apt-get install tgt-rbd" >&2; exit 1; }
 
 ferry_pid="" tgt_pid=""
-stop_servers() {
-    if [[ -n $ferry_pid ]] && kill -0 "$ferry_pid" 2>/dev/null; then
-        kill "$ferry_pid"; wait "$ferry_pid" 2>/dev/null || true
-    fi
-    if [[ -n $tgt_pid ]] && kill -0 "$tgt_pid" 2>/dev/null; then
-        # tgtd ignores SIGTERM while it has targets: delete them, then the daemon.
-        tgtadm -C "$TGT_CONTROL_PORT" --op delete --mode target --tid 1 --force >/dev/null 2>&1 || true
-        tgtadm -C "$TGT_CONTROL_PORT" --op delete --mode system >/dev/null 2>&1 || true
-        wait "$tgt_pid" 2>/dev/null || true
-    fi
-    ferry_pid="" tgt_pid=""
-}
 cleanup() {
     stop_servers
     "$root/scripts/ceph-single-node.sh" stop "$work/ceph" || true
@@ -56,7 +44,7 @@ cleanup() {
 trap cleanup EXIT
 
 # shellcheck source=bench/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"  # fail, wait_for_portal
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"  # fail, wait_for_portal, stop_servers
 
 # One run against a target: NAME TARGET URL perf|qemu DEPTH COUNT [-w]; writes "IOPS" to $work/TARGET.NAME
 measure() {
