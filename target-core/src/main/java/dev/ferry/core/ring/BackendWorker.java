@@ -49,13 +49,20 @@ public final class BackendWorker implements Runnable {
                 continue;
             }
             idle = 0;
-            try {
-                backend.execute(r);
-            } catch (RuntimeException e) {
-                // A backend bug must fail this request, not the worker that serves every other one.
-                LOG.error("backend {} failed a {} request", backend.describe().name(), r.op(), e);
-                r.complete(CompletionStatus.INTERNAL_ERROR);
-            }
+            execute(backend, r);
+        }
+    }
+
+    /**
+     * Calls the backend for one request, on a worker or (a non-blocking backend) on the submitting event loop: a
+     * backend bug fails this request, not the thread that serves every other one.
+     */
+    public static void execute(Backend backend, BlockRequest r) {
+        try {
+            backend.execute(r);
+        } catch (RuntimeException e) {
+            LOG.error("backend {} failed a {} request", backend.describe().name(), r.op(), e);
+            r.complete(CompletionStatus.INTERNAL_ERROR);
         }
     }
 

@@ -1,12 +1,9 @@
 package dev.ferry.core.ring;
 
 import dev.ferry.core.request.BlockRequest;
-import io.netty.channel.SingleThreadEventLoop;
-import io.netty.channel.SingleThreadIoEventLoop;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jctools.queues.MpscArrayQueue;
@@ -22,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * <p>A completion posted on the loop itself (a {@link dev.ferry.core.backend.Backend#nonBlocking} backend run to
  * completion there) goes to a loop-local queue, without any atomic operation, and one drain per loop iteration
  * delivers them all: on Netty's I/O loops after the iteration's I/O and tasks, before the loop waits again (a tail
- * task, {@link SingleThreadEventLoop#executeAfterEventLoopIteration}), else as an ordinary task. A completion posted by
+ * task, {@link LoopIteration#atEnd}), else as an ordinary task. A completion posted by
  * another thread (a backend worker) goes to a bounded MPSC ring, and the worker wakes the loop with one
  * {@link Executor#execute} only when it is not already draining, so under load many completions share one hand-off.
  * Either way a completion is never delivered inside the {@code submit} that caused it.
@@ -37,8 +34,6 @@ public final class CompletionQueue {
     private final Executor loop;
     /** The loop as a Netty executor, to tell a post on the loop from a worker's; null for a plain Executor. */
     private final EventExecutor eventLoop;
-    /** The loop when it runs tail tasks at the end of each iteration; a DefaultEventLoop, for one, never does. */
-    private final SingleThreadEventLoop iterationEnd;
     private final int index;
     private final MpscArrayQueue<BlockRequest> foreign;
     private final ArrayDeque<BlockRequest> local;
@@ -60,7 +55,6 @@ public final class CompletionQueue {
         }
         this.loop = loop;
         this.eventLoop = loop instanceof EventExecutor e ? e : null;
-        this.iterationEnd = loop instanceof SingleThreadIoEventLoop l ? l : null;
         this.index = NEXT_INDEX.getAndIncrement();
         this.foreign = new MpscArrayQueue<>(capacity);
         this.capacity = foreign.capacity();
@@ -113,16 +107,7 @@ public final class CompletionQueue {
         local.add(r);
         if (!localDrainScheduled) {
             localDrainScheduled = true;
-            try {
-                if (iterationEnd != null) {
-                    iterationEnd.executeAfterEventLoopIteration(localDrain);
-                } else {
-                    loop.execute(localDrain);
-                }
-            } catch (RejectedExecutionException shuttingDown) {
-                // The loop takes no more tasks: deliver now rather than strand the request (and its buffer).
-                drainLocal();
-            }
+            LoopIteration.atEnd(loop, localDrain);
         }
     }
 

@@ -165,7 +165,7 @@ public final class LogicalUnit {
                 return;
             }
             if (runsOnLoop) {
-                executeHere(r);
+                BackendWorker.execute(backend, r); // run to completion on the loop
                 return;
             }
             // The loop's own ring keeps its requests in order and its producer index on one core.
@@ -181,15 +181,6 @@ public final class LogicalUnit {
         }
     }
 
-    /** Runs a non-blocking backend on the submitting thread; a backend bug fails the request, not the caller. */
-    private void executeHere(BlockRequest r) {
-        try {
-            backend.execute(r);
-        } catch (RuntimeException e) {
-            LOG.error("backend {} failed a {} request", name(), r.op(), e);
-            r.complete(CompletionStatus.INTERNAL_ERROR);
-        }
-    }
 
     private CompletionStatus check(BlockRequest r) {
         BackendDescriptor d = descriptor;

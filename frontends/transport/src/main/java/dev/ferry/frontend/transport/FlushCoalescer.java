@@ -1,15 +1,13 @@
 package dev.ferry.frontend.transport;
 
+import dev.ferry.core.ring.LoopIteration;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.EventLoop;
-import io.netty.channel.SingleThreadEventLoop;
-import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Coalesces one connection's flushes to at most one {@code ctx.flush()} per event-loop iteration: the handler
  * writes its responses with {@code ctx.write(msg, ctx.voidPromise())} and calls {@link #flushSoon} after each;
  * the flush runs once the loop has read every ready socket, run its tasks and drained the core's completions
- * (Netty's tail tasks, {@link SingleThreadEventLoop#executeAfterEventLoopIteration}), so the responses of one
+ * ({@link LoopIteration#atEnd}: Netty's tail tasks), so the responses of one
  * iteration leave in one {@code writev}. A write made after that flush (a completion delivered by a later tail
  * task) asks again and gets a flush of its own in the same pass of the tail tasks, so nothing waits for the
  * next iteration.
@@ -28,19 +26,9 @@ public final class FlushCoalescer implements Runnable {
 
     /** Flushes {@code ctx} at the end of this loop iteration, once however often it is asked. */
     public void flushSoon() {
-        if (scheduled) {
-            return;
-        }
-        scheduled = true;
-        EventLoop loop = ctx.channel().eventLoop();
-        try {
-            if (loop instanceof SingleThreadEventLoop l) {
-                l.executeAfterEventLoopIteration(this);
-            } else {
-                loop.execute(this);
-            }
-        } catch (RejectedExecutionException shuttingDown) {
-            run(); // the loop takes no more tasks: flush now rather than never
+        if (!scheduled) {
+            scheduled = true;
+            LoopIteration.atEnd(ctx.channel().eventLoop(), this);
         }
     }
 
