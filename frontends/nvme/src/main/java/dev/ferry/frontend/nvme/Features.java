@@ -65,12 +65,14 @@ public final class Features {
                 if (nsqr == 0xFFFF || ncqr == 0xFFFF) {
                     return Status.INVALID_FIELD;
                 }
-                if (controller.hasIoQueues()) {
-                    return Status.COMMAND_SEQUENCE_ERROR;
+                // Asked again once I/O queues exist (a host re-running its setup): the allocation those queues were
+                // admitted under stays and is answered, as nvmet always answers it; SPDK's Command Sequence Error
+                // helps no host, and a shrink now would strand queues already connected.
+                if (!controller.hasIoQueues()) {
+                    // One connection is one SQ/CQ pair, so both counts are the same.
+                    int wanted = Math.max(nsqr, ncqr) + 1;
+                    ioQueuesAllocated = Math.min(wanted, Limits.MAX_IO_QUEUES);
                 }
-                // One connection is one SQ/CQ pair, so both counts are the same.
-                int wanted = Math.max(nsqr, ncqr) + 1;
-                ioQueuesAllocated = Math.min(wanted, Limits.MAX_IO_QUEUES);
                 result[0] = numberOfQueuesResult();
             }
             case ASYNC_EVENT_CONFIGURATION -> asyncEventConfig = cdw11 & AEC_SUPPORTED;

@@ -49,6 +49,8 @@ public final class AdminCommands {
             case Opcodes.SET_FEATURES -> r.expectHostData(0, req -> setFeatures(q, req));
             case Opcodes.GET_FEATURES -> r.expectHostData(0, req -> getFeatures(q, req));
             case Opcodes.ASYNC_EVENT_REQUEST -> r.expectHostData(0, req -> c.events().hold(q, req));
+            // Any command restarted the timer already (TBKAS). With KATO 0 it succeeds too, as SPDK (nvmet answers
+            // Keep Alive Timeout Invalid, which helps no host). On an I/O queue it is an Invalid Opcode, as nvmet.
             case Opcodes.KEEP_ALIVE -> r.expectHostData(0, req -> q.complete(req, Status.SUCCESS));
             case Opcodes.ABORT -> {
                 if (c.isDiscovery()) {
@@ -146,7 +148,10 @@ public final class AdminCommands {
         q.complete(r, status, result[0]);
     }
 
-    /** SEL (CDW10 10:8) is ignored: without Save/Select support current, default and saved values coincide. */
+    /**
+     * SEL (CDW10 10:8) is ignored, reserved values included, as nvmet and SPDK: without Save/Select support (ONCS
+     * bit 4 clear) current, default and saved values coincide and a host has no reason to ask for capabilities.
+     */
     private static void getFeatures(NvmeQueue q, NvmeRequest r) {
         Controller c = q.controller();
         long[] result = new long[1];
