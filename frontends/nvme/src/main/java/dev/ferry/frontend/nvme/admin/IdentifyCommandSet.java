@@ -12,8 +12,7 @@ public final class IdentifyCommandSet {
     /** Command Set Identifier (Base 2.0 5.17.1): 00h NVM; 01h Key Value and 02h Zoned Namespace are not served. */
     public static final int CSI_NVM = 0x00;
 
-    // I/O Command Set Independent Identify Namespace, CNS 08h (Base 2.0 5.17.2, bytes 15 and up reserved)
-    public static final int INDEP_NSFEAT = 0;
+    // I/O Command Set Independent Identify Namespace, CNS 08h (Base 2.0 5.17.2): byte 0 NSFEAT, 15 and up reserved
     public static final int INDEP_NMIC = 1;
     public static final int INDEP_RESCAP = 2;
     public static final int INDEP_FPI = 3;
@@ -25,19 +24,6 @@ public final class IdentifyCommandSet {
     /** NSTAT bit 0 NRDY: the namespace is ready; a Ferry namespace is ready whenever it is active. */
     static final int NSTAT_READY = 1;
 
-    // NVM Command Set I/O Command Set Specific Identify Controller, CNS 06h CSI 00h (NVM Command Set 1.0 4.1.5)
-    public static final int NVM_VSL = 0;
-    public static final int NVM_WZSL = 1;
-    public static final int NVM_WUSL = 2;
-    public static final int NVM_DMRL = 3;
-    public static final int NVM_DMRSL = 4;
-    public static final int NVM_DMSL = 8;
-
-    // NVM Command Set I/O Command Set Specific Identify Namespace, CNS 05h CSI 00h (NVM Command Set 1.0 4.1.5)
-    public static final int NVM_LBSTM = 0;
-    public static final int NVM_PIC = 8;
-    public static final int NVM_ELBAF0 = 12;
-
     // The same fields in the NVM Identify Namespace, CNS 00h (NVM Command Set 1.0 Figure 97)
     static final int NVM_NS_NMIC = 30;
     static final int NVM_NS_RESCAP = 31;
@@ -47,25 +33,27 @@ public final class IdentifyCommandSet {
     static final int NVM_NS_NVMSETID = 100;
     static final int NVM_NS_ENDGID = 102;
 
-    /** I/O Command Set data structure, CNS 1Ch (Base 2.0 5.17.2): 512 I/O Command Set Vectors of 8 bytes each. */
-    public static final int VECTOR_SIZE = 8;
-    /** I/O Command Set Vector bit 0: the NVM command set (bit 1 Key Value, bit 2 Zoned Namespace). */
+    /**
+     * I/O Command Set data structure, CNS 1Ch (Base 2.0 5.17.2): 512 I/O Command Set Vectors of 8 bytes, one per
+     * combination index; vector bit 0 is the NVM command set (bit 1 Key Value, bit 2 Zoned Namespace).
+     */
     public static final long VECTOR_NVM = 1L << CSI_NVM;
 
     private IdentifyCommandSet() {
     }
 
     /**
-     * CNS 05h for CSI 00h: LBSTM, PIC and the extended LBA formats describe end-to-end protection and storage tags,
-     * which Ferry's namespaces do not have; all zero is the valid "none" answer (nvmet does the same).
+     * CNS 05h for CSI 00h (NVM Command Set 1.0 4.1.5): LBSTM bytes 7:0, PIC byte 8 and the extended LBA formats from
+     * byte 12 describe end-to-end protection and storage tags, which Ferry's namespaces do not have; all zero is
+     * the valid "none" answer (nvmet's too for a namespace without protection information).
      */
     public static ByteBuf nvmNamespace() {
         return zeroes();
     }
 
     /**
-     * CNS 06h for CSI 00h: VSL, WZSL, WUSL, DMRL, DMRSL, DMSL zero mean "no limit beyond MDTS and the command's own
-     * fields" (NVM Command Set 1.0 Figure 100), which is what the I/O path enforces.
+     * CNS 06h for CSI 00h (NVM Command Set 1.0 4.1.5): VSL byte 0, WZSL 1, WUSL 2, DMRL 3, DMRSL 7:4 and DMSL 15:8
+     * zero mean "no limit beyond MDTS and the command's own fields", which is what the I/O path enforces.
      */
     public static ByteBuf nvmController() {
         return zeroes();
