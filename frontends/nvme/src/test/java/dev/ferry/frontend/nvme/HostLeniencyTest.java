@@ -146,6 +146,11 @@ class HostLeniencyTest {
             ByteBuffer shortSgl = ModelHarness.getLogPage(0x03, 512, false);
             shortSgl.putInt(32, 256);
             assertEquals(0x400F, admin.run(shortSgl, null).status(), "NUMD beyond the SGL: Data SGL Length Invalid");
+            ByteBuffer nvmEffects = ModelHarness.getLogPage(0x05, 4096, false);
+            assertEquals(0, admin.run(nvmEffects, null).status(), "Commands Supported and Effects, CSI 00h");
+            ByteBuffer zonedEffects = ModelHarness.getLogPage(0x05, 4096, false);
+            zonedEffects.put(59, (byte) 0x02); // CDW14 31:24 CSI 02h, Zoned Namespace
+            assertEquals(0x4109, admin.run(zonedEffects, null).status(), "not served: Invalid Log Page, as nvmet");
             ByteBuffer namespaced = ModelHarness.getLogPage(0x03, 64, false);
             namespaced.putInt(4, 1);
             assertEquals(0, admin.run(namespaced, null).status(),

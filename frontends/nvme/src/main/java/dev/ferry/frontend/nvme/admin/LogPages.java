@@ -70,7 +70,9 @@ public final class LogPages {
                 case SMART_HEALTH -> SmartLog.build(c.namespaces().values());
                 case FIRMWARE_SLOT -> firmwareSlots();
                 case CHANGED_NAMESPACES -> changedNamespaces(c.changedNamespaces(retainEvent));
-                case COMMANDS_SUPPORTED_AND_EFFECTS -> CommandEffectsLog.build();
+                // CDW14 31:24 CSI: the effects of the NVM command set only; another CSI is Invalid Log Page, as nvmet.
+                case COMMANDS_SUPPORTED_AND_EFFECTS ->
+                        r.cdw(14) >>> 24 == IdentifyCommandSet.CSI_NVM ? CommandEffectsLog.build() : null;
                 default -> null;
             };
             if (page == null) {
