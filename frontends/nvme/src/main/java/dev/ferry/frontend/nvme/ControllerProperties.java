@@ -29,20 +29,26 @@ public final class ControllerProperties {
     /** The only entry sizes a fabrics controller uses: 64-byte SQEs (2^6) and 16-byte CQEs (2^4). */
     static final int IOSQES = 6;
     static final int IOCQES = 4;
+    /** CC.CSS values (Figure 41): 000b the NVM command set, 110b all supported I/O command sets; others reserved. */
+    static final int CC_CSS_NVM = 0b000;
+    static final int CC_CSS_ALL_IO_COMMAND_SETS = 0b110;
+    /** CAP.CSS bits (Figure 36, CAP bits 44:37): bit 0 NVM command set, bit 6 one or more I/O command sets. */
+    static final long CAP_CSS_NVM = 1L << 37;
+    static final long CAP_CSS_IO_COMMAND_SETS = 1L << (37 + 6);
 
     private int cc;
     private int csts;
 
     /**
      * CAP (3.1.4.1 Figure 36): MQES 15:0, CQR 16 (required on fabrics), TO 31:24 in 500 ms units, CSS 44:37 with
-     * bit 37 NVM command set, MPSMIN/MPSMAX 0 (4 KiB).
+     * bit 0 NVM command set and bit 6 I/O command set selection (CC.CSS = 110b, Identify CNS 05h-08h/1Ch, as nvmet
+     * and SPDK with a zoned namespace advertise it), MPSMIN/MPSMAX 0 (4 KiB).
      */
     public static long capabilities() {
         long mqes = Limits.MAX_QUEUE_ENTRIES - 1;
         long cqr = 1L << 16;
         long timeout = 15L << 24; // 7.5 s for CSTS.RDY to follow CC.EN
-        long cssNvm = 1L << 37;
-        return mqes | cqr | timeout | cssNvm;
+        return mqes | cqr | timeout | CAP_CSS_NVM | CAP_CSS_IO_COMMAND_SETS;
     }
 
     public synchronized int cc() { return cc; }
@@ -81,6 +87,14 @@ public final class ControllerProperties {
                 && ((value >>> CC_IOCQES_SHIFT) & 0xF) == IOCQES
                 && ((value >>> CC_MPS_SHIFT) & 0xF) == 0
                 && ((value >>> CC_AMS_SHIFT) & 0x7) == 0
-                && ((value >>> CC_CSS_SHIFT) & 0x7) == 0;
+                && validCommandSet((value >>> CC_CSS_SHIFT) & 0x7);
+    }
+
+    /**
+     * Both values CAP advertises are accepted (000b stays valid with CAP.CSS bit 0 set, for 1.x hosts); 111b (admin
+     * only, CAP.CSS bit 7 clear) and the reserved values end in CSTS.CFS, like nvmet's nvmet_css_supported.
+     */
+    private static boolean validCommandSet(int css) {
+        return css == CC_CSS_NVM || css == CC_CSS_ALL_IO_COMMAND_SETS;
     }
 }

@@ -1,6 +1,7 @@
 package dev.ferry.frontend.nvme;
 
 import dev.ferry.core.unit.LogicalUnit;
+import dev.ferry.frontend.nvme.admin.IdentifyCommandSet;
 import dev.ferry.frontend.nvme.spec.Status;
 
 /**
@@ -15,6 +16,8 @@ public final class Features {
     public static final int NUMBER_OF_QUEUES = 0x07;
     public static final int ASYNC_EVENT_CONFIGURATION = 0x0B;
     public static final int KEEP_ALIVE_TIMER = 0x0F;
+    /** I/O Command Set Profile (Base 2.0 5.27.1.21): CDW11 8:0 the I/O Command Set Combination Index (IOCSCI). */
+    public static final int IO_COMMAND_SET_PROFILE = 0x19;
 
     /** Asynchronous events this controller can generate (5.27.1.7): namespace attribute and discovery changes. */
     private static final int AEC_SUPPORTED = AsyncEvents.AEC_NAMESPACE_ATTRIBUTE | AsyncEvents.AEC_DISCOVERY_LOG_CHANGE;
@@ -62,16 +65,24 @@ public final class Features {
                 if (nsqr == 0xFFFF || ncqr == 0xFFFF) {
                     return Status.INVALID_FIELD;
                 }
-                if (controller.hasIoQueues()) {
-                    return Status.COMMAND_SEQUENCE_ERROR;
+                // Asked again once I/O queues exist (a host re-running its setup): the allocation those queues were
+                // admitted under stays and is answered, as nvmet always answers it; SPDK's Command Sequence Error
+                // helps no host, and a shrink now would strand queues already connected.
+                if (!controller.hasIoQueues()) {
+                    // One connection is one SQ/CQ pair, so both counts are the same.
+                    int wanted = Math.max(nsqr, ncqr) + 1;
+                    ioQueuesAllocated = Math.min(wanted, Limits.MAX_IO_QUEUES);
                 }
-                // One connection is one SQ/CQ pair, so both counts are the same.
-                int wanted = Math.max(nsqr, ncqr) + 1;
-                ioQueuesAllocated = Math.min(wanted, Limits.MAX_IO_QUEUES);
                 result[0] = numberOfQueuesResult();
             }
             case ASYNC_EVENT_CONFIGURATION -> asyncEventConfig = cdw11 & AEC_SUPPORTED;
             case KEEP_ALIVE_TIMER -> controller.keepAliveMillis(cdw11 & 0xFFFFFFFFL);
+            case IO_COMMAND_SET_PROFILE -> {
+                // Only combination 0 (NVM alone) exists, so selecting it changes nothing and the value is not kept.
+                if (!IdentifyCommandSet.validCombination(cdw11 & 0x1FF)) {
+                    return Status.IO_COMMAND_SET_COMBINATION_REJECTED;
+                }
+            }
             default -> {
                 return Status.INVALID_FIELD;
             }
@@ -95,6 +106,7 @@ public final class Features {
             case NUMBER_OF_QUEUES -> result[0] = numberOfQueuesResult();
             case ASYNC_EVENT_CONFIGURATION -> result[0] = asyncEventConfig & 0xFFFFFFFFL;
             case KEEP_ALIVE_TIMER -> result[0] = controller.keepAliveMillis();
+            case IO_COMMAND_SET_PROFILE -> result[0] = 0; // IOCSCI 0: the only combination (Identify CNS 1Ch)
             default -> {
                 return Status.INVALID_FIELD;
             }

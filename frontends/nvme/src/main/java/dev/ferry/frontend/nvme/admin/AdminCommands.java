@@ -23,7 +23,9 @@ public final class AdminCommands {
     public static final int CNS_NAMESPACE_DESCRIPTORS = 0x03;
     public static final int CNS_CSI_NAMESPACE = 0x05;
     public static final int CNS_CSI_CONTROLLER = 0x06;
-    static final int CSI_NVM = 0;
+    public static final int CNS_CSI_ACTIVE_NAMESPACES = 0x07;
+    public static final int CNS_INDEPENDENT_NAMESPACE = 0x08;
+    public static final int CNS_IO_COMMAND_SETS = 0x1C;
     private static final int SAVE = 1 << 31;
     private static final long NSID_BROADCAST = 0xFFFFFFFFL;
 
@@ -47,6 +49,8 @@ public final class AdminCommands {
             case Opcodes.SET_FEATURES -> r.expectHostData(0, req -> setFeatures(q, req));
             case Opcodes.GET_FEATURES -> r.expectHostData(0, req -> getFeatures(q, req));
             case Opcodes.ASYNC_EVENT_REQUEST -> r.expectHostData(0, req -> c.events().hold(q, req));
+            // Any command restarted the timer already (TBKAS). With KATO 0 it succeeds too, as SPDK (nvmet answers
+            // Keep Alive Timeout Invalid, which helps no host). On an I/O queue it is an Invalid Opcode, as nvmet.
             case Opcodes.KEEP_ALIVE -> r.expectHostData(0, req -> q.complete(req, Status.SUCCESS));
             case Opcodes.ABORT -> {
                 if (c.isDiscovery()) {
@@ -60,6 +64,13 @@ public final class AdminCommands {
         }
     }
 
+    /**
+     * Leniencies, as Linux nvmet and SPDK (none of these fields carries a security meaning): a CNS that does not use
+     * NSID, CNTID or CSI ignores whatever the host put there; CNS 1Ch answers any CNTID, since every controller of
+     * a subsystem supports the same command sets. Where the peers differ, the spec decides: an inactive NSID gets
+     * zeroes for CNS 05h and 08h (nvmet answers Invalid Namespace, SPDK zeroes for 08h), an unsupported CSI gets
+     * Invalid Field for CNS 05h/06h/07h (nvmet; SPDK answers zeroes for 05h/06h and Invalid Field for 07h).
+     */
     private static void identify(NvmeQueue q, NvmeRequest r) {
         Controller c = q.controller();
         int cns = r.cdw(10) & 0xFF;
@@ -69,28 +80,38 @@ public final class AdminCommands {
             q.complete(r, Status.INVALID_FIELD);
             return;
         }
+        boolean csiSpecific = cns == CNS_CSI_NAMESPACE || cns == CNS_CSI_CONTROLLER
+                || cns == CNS_CSI_ACTIVE_NAMESPACES;
+        if (csiSpecific && csi != IdentifyCommandSet.CSI_NVM) {
+            q.complete(r, Status.INVALID_FIELD);
+            return;
+        }
         ByteBuf data;
         switch (cns) {
             case CNS_CONTROLLER -> data = IdentifyController.build(c, c.target().transport());
-            case CNS_NAMESPACE, CNS_CSI_NAMESPACE -> {
+            case CNS_NAMESPACE, CNS_CSI_NAMESPACE, CNS_INDEPENDENT_NAMESPACE -> {
                 if (nsid == 0 || nsid > ConfigValidator.MAX_NSID) {
                     q.complete(r, Status.INVALID_NAMESPACE);
                     return;
                 }
-                if (cns == CNS_CSI_NAMESPACE && csi != CSI_NVM) {
-                    q.complete(r, Status.INVALID_FIELD);
-                    return;
-                }
                 LogicalUnit u = c.namespace(nsid);
-                // An inactive NSID gets a zero-filled structure; the NVM CSI-specific one has nothing to report.
-                data = u == null || cns == CNS_CSI_NAMESPACE ? zeroes() : IdentifyNamespace.build(u.descriptor());
+                // An inactive NSID gets a zero-filled structure (Figure 273).
+                if (u == null) {
+                    data = zeroes();
+                } else if (cns == CNS_CSI_NAMESPACE) {
+                    data = IdentifyCommandSet.nvmNamespace();
+                } else if (cns == CNS_INDEPENDENT_NAMESPACE) {
+                    data = IdentifyCommandSet.independentNamespace(IdentifyNamespace.build(u.descriptor()));
+                } else {
+                    data = IdentifyNamespace.build(u.descriptor());
+                }
             }
-            case CNS_ACTIVE_NAMESPACES -> {
+            case CNS_ACTIVE_NAMESPACES, CNS_CSI_ACTIVE_NAMESPACES -> {
                 if (nsid >= NSID_BROADCAST - 1) {
                     q.complete(r, Status.INVALID_NAMESPACE);
                     return;
                 }
-                data = NamespaceLists.activeNamespaces(c.namespaces(), nsid);
+                data = NamespaceLists.activeNamespaces(c.namespaces(), nsid); // every namespace is an NVM one
             }
             case CNS_NAMESPACE_DESCRIPTORS -> {
                 LogicalUnit u = c.namespace(nsid);
@@ -100,13 +121,8 @@ public final class AdminCommands {
                 }
                 data = NamespaceLists.descriptors(u.descriptor().identity());
             }
-            case CNS_CSI_CONTROLLER -> {
-                if (csi != CSI_NVM) {
-                    q.complete(r, Status.INVALID_FIELD);
-                    return;
-                }
-                data = zeroes(); // VSL, WZSL, WUSL, DMRL, DMRSL, DMSL: 0 = no limit beyond MDTS reported
-            }
+            case CNS_CSI_CONTROLLER -> data = IdentifyCommandSet.nvmController();
+            case CNS_IO_COMMAND_SETS -> data = IdentifyCommandSet.ioCommandSets();
             default -> {
                 q.complete(r, Status.INVALID_FIELD);
                 return;
@@ -132,7 +148,10 @@ public final class AdminCommands {
         q.complete(r, status, result[0]);
     }
 
-    /** SEL (CDW10 10:8) is ignored: without Save/Select support current, default and saved values coincide. */
+    /**
+     * SEL (CDW10 10:8) is ignored, reserved values included, as nvmet and SPDK: without Save/Select support (ONCS
+     * bit 4 clear) current, default and saved values coincide and a host has no reason to ask for capabilities.
+     */
     private static void getFeatures(NvmeQueue q, NvmeRequest r) {
         Controller c = q.controller();
         long[] result = new long[1];

@@ -51,6 +51,8 @@ public final class LogPages {
             q.complete(r, Status.DATA_SGL_LENGTH_INVALID);
             return;
         }
+        // Leniency, as nvmet: the NSID of a controller-scope page is not checked (SPDK refuses anything but 0 and
+        // FFFFFFFFh); every page here is controller or subsystem wide, so it selects nothing.
         ByteBuf page;
         if (c.isDiscovery()) {
             if (lid != DISCOVERY) {
@@ -68,7 +70,9 @@ public final class LogPages {
                 case SMART_HEALTH -> SmartLog.build(c.namespaces().values());
                 case FIRMWARE_SLOT -> firmwareSlots();
                 case CHANGED_NAMESPACES -> changedNamespaces(c.changedNamespaces(retainEvent));
-                case COMMANDS_SUPPORTED_AND_EFFECTS -> CommandEffectsLog.build();
+                // CDW14 31:24 CSI: the effects of the NVM command set only; another CSI is Invalid Log Page, as nvmet.
+                case COMMANDS_SUPPORTED_AND_EFFECTS ->
+                        r.cdw(14) >>> 24 == IdentifyCommandSet.CSI_NVM ? CommandEffectsLog.build() : null;
                 default -> null;
             };
             if (page == null) {
@@ -78,7 +82,9 @@ public final class LogPages {
         }
         if (Long.compareUnsigned(offset, page.readableBytes()) > 0) {
             page.release();
-            q.complete(r, Status.INVALID_FIELD); // LPO beyond the page, as nvmet and SPDK answer
+            // LPO larger than the page (5.16 LPOL: shall abort). SPDK refuses LPO equal to the size too and nvmet
+            // ignores LPO on most pages; equal is not larger, so it gets zeroes.
+            q.complete(r, Status.INVALID_FIELD);
             return;
         }
         r.controllerData(ZeroPadded.window(page, (int) offset, (int) length));

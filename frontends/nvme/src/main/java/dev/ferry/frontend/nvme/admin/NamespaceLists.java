@@ -18,7 +18,6 @@ public final class NamespaceLists {
     public static final int NIDT_NGUID = 2;
     public static final int NIDT_UUID = 3;
     public static final int NIDT_CSI = 4;
-    static final int CSI_NVM = 0;
 
     private NamespaceLists() {
     }
@@ -44,7 +43,7 @@ public final class NamespaceLists {
         UUID uuid = id.uuid();
         b.writeByte(NIDT_UUID).writeByte(16).writeShort(0)
                 .writeLong(uuid.getMostSignificantBits()).writeLong(uuid.getLeastSignificantBits());
-        b.writeByte(NIDT_CSI).writeByte(1).writeShort(0).writeByte(CSI_NVM).writeZero(3);
+        b.writeByte(NIDT_CSI).writeByte(1).writeShort(0).writeByte(IdentifyCommandSet.CSI_NVM).writeZero(3);
         b.writeZero(b.writableBytes());
         return b;
     }

@@ -90,7 +90,7 @@ final class ConnectCommand {
         if (qid == 0) {
             connectAdmin(queue, r, subnqn, export, hostnqn, hostId, cntlid, sqsize, kato, disableFlowControl);
         } else {
-            connectIo(queue, r, subnqn, hostnqn, hostId, cntlid, qid, sqsize, disableFlowControl);
+            connectIo(queue, r, subnqn, hostnqn, cntlid, qid, sqsize, disableFlowControl);
         }
     }
 
@@ -115,10 +115,13 @@ final class ConnectCommand {
         queue.complete(r, Status.SUCCESS, c.cntlid());
     }
 
-    private static void connectIo(NvmeQueue queue, NvmeRequest r, String subnqn, String hostnqn, UUID hostId,
-                                  int cntlid, int qid, int sqsize, boolean disableFlowControl) {
+    private static void connectIo(NvmeQueue queue, NvmeRequest r, String subnqn, String hostnqn, int cntlid,
+                                  int qid, int sqsize, boolean disableFlowControl) {
+        // Leniency: the Host Identifier is not compared with the admin queue's. nvmet and SPDK both match an I/O
+        // queue to its controller by CNTLID, SUBNQN and HOSTNQN only. It grants nothing: the controller (and its
+        // reservation identity) keeps the admin queue's identifier, and access is the HOSTNQN's, checked above.
         Controller c = queue.target().controller(subnqn, cntlid);
-        if (c == null || c.isDiscovery() || !c.hostId().equals(hostId)) {
+        if (c == null || c.isDiscovery()) {
             invalidParameter(queue, r, IATTR_DATA | CNTLID);
             return;
         }

@@ -47,6 +47,7 @@ public final class Status {
     public static final int ASYNC_EVENT_LIMIT_EXCEEDED = of(SCT_COMMAND_SPECIFIC, 0x05, true);
     public static final int INVALID_LOG_PAGE = of(SCT_COMMAND_SPECIFIC, 0x09, true);
     public static final int FEATURE_NOT_SAVEABLE = of(SCT_COMMAND_SPECIFIC, 0x0D, true);
+    public static final int IO_COMMAND_SET_COMBINATION_REJECTED = of(SCT_COMMAND_SPECIFIC, 0x2B, true);
     // Fabrics command specific status (Base 2.0 Figure 101, Connect/Disconnect)
     public static final int CONNECT_INCOMPATIBLE_FORMAT = of(SCT_COMMAND_SPECIFIC, 0x80, true);
     public static final int CONNECT_CONTROLLER_BUSY = of(SCT_COMMAND_SPECIFIC, 0x81, false);
