@@ -31,6 +31,9 @@ final class FileAllocation implements AutoCloseable {
     private static final int ENXIO = 6;
     private static final int EOPNOTSUPP = 95;
 
+    /** Data runs one request looks at, at most: two lseek calls each, a few milliseconds of a worker. */
+    static final int MAX_ROUNDS = 4096;
+
     private final int fd;
 
     private FileAllocation(int fd) {
@@ -67,13 +70,14 @@ final class FileAllocation implements AutoCloseable {
 
     /**
      * Appends the extents of the {@code blocks} blocks of {@code blockSize} bytes at {@code lba}, from the first on,
-     * until they are covered or {@code out} is full. Two lseek calls per extent at most, so {@code out}'s size bounds
-     * the work.
+     * until they are covered, {@code out} is full, or {@link #MAX_ROUNDS} data runs were looked at: holes smaller
+     * than a logical block (a file made sparse on a file system with smaller blocks) merge into one mapped extent,
+     * so {@code out}'s size alone would not bound the lseek calls.
      */
     void describe(long lba, long blocks, int blockSize, ByteBuf out) throws IOException {
         long end = lba + blocks;
         long pos = lba;
-        while (pos < end) {
+        for (int round = 0; pos < end && round < MAX_ROUNDS; round++) {
             long data = seek(pos * blockSize, SEEK_DATA);
             long dataBlock = data < 0 ? end : Math.min(end, data / blockSize); // the block holding the first byte
             if (dataBlock > pos) {

@@ -4,13 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.ferry.core.request.AllocationExtents;
 import dev.ferry.core.request.BlockOp;
 import dev.ferry.core.request.CompletionStatus;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -74,6 +79,34 @@ class FileAllocationTest {
             assertArrayEquals(FileBackendIoTest.random(BS, 3), disk.read(1025, 1).data(), "the rest is untouched");
         } finally {
             Files.deleteIfExists(file);
+        }
+    }
+
+    /**
+     * Holes smaller than a logical block merge into one mapped extent, so the room for extents does not bound the
+     * lseek calls: the number of data runs looked at does. 8 KiB "logical blocks" over 4 KiB data and 4 KiB holes.
+     */
+    @Test
+    void subBlockHolesStopAfterMaxRounds() throws Exception {
+        Path file = tempDir.resolve("half-sparse.img");
+        int blocks = FileAllocation.MAX_ROUNDS + 100;
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            raf.setLength((long) blocks * 8192);
+            byte[] data = FileBackendIoTest.random(4096, 7);
+            for (int i = 0; i < blocks; i++) {
+                raf.seek((long) i * 8192);
+                raf.write(data);
+            }
+        }
+        assumeTrue(Files.getFileStore(file).getBlockSize() <= 4096, "file system blocks larger than 4 KiB");
+        try (FileAllocation allocation = FileAllocation.open(file, false)) {
+            ByteBuf out = Unpooled.buffer(16 * AllocationExtents.BYTES, 16 * AllocationExtents.BYTES);
+            allocation.describe(0, blocks, 8192, out);
+            assertEquals(1, AllocationExtents.count(out));
+            assertEquals(FileAllocation.MAX_ROUNDS, AllocationExtents.blocks(out, 0));
+            out.clear();
+            allocation.describe(0, blocks, 4096, out); // at its own granularity the file alternates
+            assertEquals(16, AllocationExtents.count(out));
         }
     }
 
