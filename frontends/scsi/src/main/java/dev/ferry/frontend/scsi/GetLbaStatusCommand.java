@@ -27,7 +27,7 @@ final class GetLbaStatusCommand {
     static final int SERVICE_ACTION = 0x12;
     static final int HEADER = 8;
     static final int DESCRIPTOR = 16;
-    /** SBC-3 table 35 PROVISIONING STATUS (SBC-4: 0h is "mapped or unknown"). */
+    /** SBC-3 5.8.2 LBA status descriptor, PROVISIONING STATUS (SBC-4: 0h is "mapped or unknown"). */
     static final int MAPPED = 0x0;
     static final int DEALLOCATED = 0x1;
     /**

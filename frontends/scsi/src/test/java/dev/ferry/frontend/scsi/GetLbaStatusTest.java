@@ -38,7 +38,7 @@ class GetLbaStatusTest {
         h.close();
     }
 
-    /** One descriptor as SBC-3 table 34 lays it out: LBA, NUMBER OF LOGICAL BLOCKS, PROVISIONING STATUS. */
+    /** One LBA status descriptor (SBC-3 5.8.2): LBA, NUMBER OF LOGICAL BLOCKS, PROVISIONING STATUS. */
     record Descriptor(long lba, long blocks, int status) {
     }
 
