@@ -21,6 +21,8 @@ import dev.ferry.core.unit.UnitIdentity;
  * @param rotational             a spinning disk (rotation rate unknown)
  * @param readOnly               writes are refused with write-protect
  * @param identity               stable identifiers and inquiry strings
+ * @param reportsAllocation      the backend answers {@link dev.ferry.core.request.BlockOp#ALLOCATION_STATUS} from
+ *                               what it really knows of mapped and deallocated blocks
  */
 public record BackendDescriptor(
         String name,
@@ -37,13 +39,32 @@ public record BackendDescriptor(
         boolean writeCacheEnabled,
         boolean rotational,
         boolean readOnly,
-        UnitIdentity identity) {
+        UnitIdentity identity,
+        boolean reportsAllocation) {
+
+    /** A description of a backend that cannot tell mapped from deallocated blocks. */
+    public BackendDescriptor(String name, long capacityBlocks, int logicalBlockSize, int physicalBlockSize,
+                             int optimalTransferBlocks, int maxTransferBlocks, boolean discard,
+                             int discardGranularityBlocks, boolean discardZeroes, boolean writeZeroes,
+                             boolean volatileWriteCache, boolean writeCacheEnabled, boolean rotational,
+                             boolean readOnly, UnitIdentity identity) {
+        this(name, capacityBlocks, logicalBlockSize, physicalBlockSize, optimalTransferBlocks, maxTransferBlocks,
+                discard, discardGranularityBlocks, discardZeroes, writeZeroes, volatileWriteCache, writeCacheEnabled,
+                rotational, readOnly, identity, false);
+    }
+
+    /** This description of a backend that answers {@link dev.ferry.core.request.BlockOp#ALLOCATION_STATUS}. */
+    public BackendDescriptor reportingAllocation() {
+        return new BackendDescriptor(name, capacityBlocks, logicalBlockSize, physicalBlockSize, optimalTransferBlocks,
+                maxTransferBlocks, discard, discardGranularityBlocks, discardZeroes, writeZeroes, volatileWriteCache,
+                writeCacheEnabled, rotational, readOnly, identity, true);
+    }
 
     /** This description with another capacity: what a resize changes, and all it changes. */
     public BackendDescriptor withCapacityBlocks(long blocks) {
         return new BackendDescriptor(name, blocks, logicalBlockSize, physicalBlockSize, optimalTransferBlocks,
                 maxTransferBlocks, discard, discardGranularityBlocks, discardZeroes, writeZeroes, volatileWriteCache,
-                writeCacheEnabled, rotational, readOnly, identity);
+                writeCacheEnabled, rotational, readOnly, identity, reportsAllocation);
     }
 
     public long capacityBytes() {

@@ -24,7 +24,15 @@ public enum BlockOp {
      */
     VERIFY,
     /** Hint that {@code blocks} blocks at {@code lba} will be read soon (PRE-FETCH); no data moves. */
-    PREFETCH;
+    PREFETCH,
+    /**
+     * Tell which of the {@code blocks} blocks at {@code lba} are mapped and which deallocated: append consecutive
+     * extents, the first starting at {@code lba}, to {@code data} with {@link AllocationExtents#append} until the
+     * blocks are covered or {@code data} is full. A backend may stop earlier (it bounds its own work) but covers at
+     * least one block. Only sent to a backend whose description {@link
+     * dev.ferry.core.backend.BackendDescriptor#reportsAllocation reports allocation} (SCSI GET LBA STATUS).
+     */
+    ALLOCATION_STATUS;
 
     /** Changes what the medium holds: refused on a write-protected unit, made durable when the write cache is off. */
     public boolean writesMedium() {

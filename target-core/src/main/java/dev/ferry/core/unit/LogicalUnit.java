@@ -3,6 +3,7 @@ package dev.ferry.core.unit;
 import dev.ferry.core.backend.Backend;
 import dev.ferry.core.backend.BackendDescriptor;
 import dev.ferry.core.backend.BackendException;
+import dev.ferry.core.request.AllocationExtents;
 import dev.ferry.core.request.BlockOp;
 import dev.ferry.core.request.BlockRequest;
 import dev.ferry.core.request.CompletionStatus;
@@ -198,6 +199,14 @@ public final class LogicalUnit {
         }
         if (op == BlockOp.FLUSH) {
             return null;
+        }
+        if (op == BlockOp.ALLOCATION_STATUS) {
+            if (!d.reportsAllocation()) {
+                return CompletionStatus.UNSUPPORTED; // a backend that does not report allocation never sees one
+            }
+            if (r.blocks() <= 0 || r.data() == null || r.data().maxWritableBytes() < AllocationExtents.BYTES) {
+                return CompletionStatus.INVALID_FIELD;
+            }
         }
         if (!inRange(d, r.lba(), r.blocks())) {
             return CompletionStatus.LBA_OUT_OF_RANGE;

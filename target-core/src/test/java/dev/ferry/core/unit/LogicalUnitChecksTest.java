@@ -23,11 +23,16 @@ class LogicalUnitChecksTest {
     private LogicalUnit unit;
 
     private LogicalUnit unit(boolean readOnly) {
+        return unit(readOnly, false);
+    }
+
+    private LogicalUnit unit(boolean readOnly, boolean reportsAllocation) {
         Backend b = new Backend() {
             @Override
             public BackendDescriptor describe() {
-                return new BackendDescriptor("t", 100, 512, 4096, 0, 128, true, 1, true, true, false, false,
-                        false, readOnly, UnitIdentity.derive("t", "TEST"));
+                BackendDescriptor d = new BackendDescriptor("t", 100, 512, 4096, 0, 128, true, 1, true, true, false,
+                        false, false, readOnly, UnitIdentity.derive("t", "TEST"));
+                return reportsAllocation ? d.reportingAllocation() : d;
             }
 
             @Override
@@ -63,6 +68,20 @@ class LogicalUnitChecksTest {
                 }, null);
         u.submit(r);
         return result.get(5, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    @Test
+    void allocationStatusReachesOnlyABackendThatReportsIt() throws Exception {
+        LogicalUnit plain = unit(false);
+        assertEquals(CompletionStatus.UNSUPPORTED, run(plain, BlockOp.ALLOCATION_STATUS, 0, 100, 90));
+        assertEquals(0, reachedBackend.size());
+        plain.close();
+        LogicalUnit u = unit(true, true); // read-only: a status query writes nothing
+        assertEquals(CompletionStatus.GOOD, run(u, BlockOp.ALLOCATION_STATUS, 99, 1, 9));
+        assertEquals(CompletionStatus.LBA_OUT_OF_RANGE, run(u, BlockOp.ALLOCATION_STATUS, 99, 2, 9));
+        assertEquals(CompletionStatus.INVALID_FIELD, run(u, BlockOp.ALLOCATION_STATUS, 0, 0, 9));
+        assertEquals(CompletionStatus.INVALID_FIELD, run(u, BlockOp.ALLOCATION_STATUS, 0, 1, -1));
+        assertEquals(1, reachedBackend.size(), "only the valid request reached the backend");
     }
 
     @Test

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
  * <p>Two suites run on a LUN of their own. ReadOnly tests a write-protected unit, so it runs on a read-only RAM
  * backstore (on a writable LUN it skips itself). MultipathIO.CompareAndWrite zeroes blocks 0-255 with WRITE SAME and
  * then compare-and-writes blocks 0-256 expecting zeros: block 256 is never initialised (libiscsi 1.19), so that suite
- * runs on a fresh, all-zero LUN instead of one the other suites have written.
+ * runs on a fresh, all-zero LUN instead of one the other suites have written. GetLBAStatus runs on a LUN whose
+ * physical blocks are its logical ones (4096 bytes), since its UnmapSingle test can pass on no other.
  */
 class IscsiTestCuConformanceTest {
     static final String INITIATOR = "iqn.2007-10.com.github:sahlberg:libiscsi:iscsi-test";
@@ -37,7 +38,10 @@ class IscsiTestCuConformanceTest {
     private static final int WRITABLE_LUN = 0;
     private static final int READ_ONLY_LUN = 1;
     private static final int FRESH_LUN = 2;
-    private static final Map<String, Integer> SUITE_LUN = Map.of("ReadOnly", READ_ONLY_LUN, "MultipathIO", FRESH_LUN);
+    /** One logical block per physical block: see {@link GetLbaStatusConformanceTest} for why GetLBAStatus needs it. */
+    private static final int UNIT_PHYSICAL_BLOCK_LUN = 3;
+    private static final Map<String, Integer> SUITE_LUN = Map.of("ReadOnly", READ_ONLY_LUN, "MultipathIO", FRESH_LUN,
+            "GetLBAStatus", UNIT_PHYSICAL_BLOCK_LUN);
     private static final Path WORK = Path.of("target", "iscsi-test-cu");
     private static final Path SUMMARY = Path.of("target", "iscsi-test-cu-summary.txt");
 
@@ -51,7 +55,7 @@ class IscsiTestCuConformanceTest {
         BackstoreConfig readOnly = new BackstoreConfig("readonly", "ram", "64M", null, null, null, true, null, null,
                 null);
         try (FerryTarget ferry = FerryTarget.start(FerryTarget.ram("conformance", "128M"), readOnly,
-                FerryTarget.ram("fresh", "64M"))) {
+                FerryTarget.ram("fresh", "64M"), FerryTarget.ram("unitphysical", "64M", 4096))) {
             for (String suite : suites) {
                 if (Instant.now().isAfter(deadline)) {
                     results.put(suite, new CunitSuiteResult(suite, List.of(), List.of(), List.of(),

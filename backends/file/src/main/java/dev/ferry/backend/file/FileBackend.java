@@ -18,9 +18,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A disk stored in a regular file, with positional {@link FileChannel} I/O. The calls block, so the core runs
- * several workers on it ({@link #workers()}). Flush and FUA use {@code force(false)} (fdatasync). Unmapped and
- * zeroed ranges are written with zeroes: pure Java cannot punch holes, so an unmap frees no space, but the blocks
- * do read back as zeroes. A resize sets the file's length with ftruncate(2): growing leaves a hole, shrinking (only
+ * several workers on it ({@link #workers()}). Flush and FUA use {@code force(false)} (fdatasync). An unmap (and a
+ * zeroing that may deallocate) punches a hole ({@link FileAllocation}), or writes zeroes on a file system that
+ * cannot; a zeroing that must stay mapped writes zeroes. Which blocks are mapped is read back with SEEK_DATA and
+ * SEEK_HOLE. A resize sets the file's length with ftruncate(2): growing leaves a hole, shrinking (only
  * ever asked for a backstore nothing maps) drops the data past the new end.
  */
 public final class FileBackend implements Backend {
@@ -33,6 +34,8 @@ public final class FileBackend implements Backend {
     private volatile BackendDescriptor descriptor;
     private final Path path;
     private final FileChannel channel;
+    /** SEEK_DATA/SEEK_HOLE on the same file, for {@link BlockOp#ALLOCATION_STATUS}. */
+    private final FileAllocation allocation;
     private final int blockSize;
     /** Without a volatile write cache every write must be durable before it completes. */
     private final boolean writeThrough;
@@ -40,10 +43,11 @@ public final class FileBackend implements Backend {
     private final ThreadLocal<ByteBuffer> compareBuffer =
             ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(CHUNK_BYTES));
 
-    FileBackend(BackendDescriptor descriptor, Path path, FileChannel channel) {
+    FileBackend(BackendDescriptor descriptor, Path path, FileChannel channel, FileAllocation allocation) {
         this.descriptor = descriptor;
         this.path = path;
         this.channel = channel;
+        this.allocation = allocation;
         this.blockSize = descriptor.logicalBlockSize();
         this.writeThrough = !descriptor.writeCacheEnabled();
     }
@@ -104,12 +108,12 @@ public final class FileBackend implements Backend {
                     makeDurable(r.fua());
                 }
                 case WRITE_ZEROES -> {
-                    zeroLocked(offset, length);
+                    zeroLocked(offset, length, r.deallocate());
                     makeDurable(r.fua());
                 }
                 case UNMAP -> {
                     for (int i = 0; i < r.rangeCount(); i++) {
-                        zeroLocked(r.rangeLba(i) * blockSize, (long) r.rangeBlocks(i) * blockSize);
+                        zeroLocked(r.rangeLba(i) * blockSize, (long) r.rangeBlocks(i) * blockSize, true);
                     }
                     makeDurable(r.fua());
                 }
@@ -124,6 +128,7 @@ public final class FileBackend implements Backend {
                 case PREFETCH -> {
                     // The page cache reads ahead on its own; a hint needs no work here.
                 }
+                case ALLOCATION_STATUS -> allocation.describe(r.lba(), r.blocks(), blockSize, r.data());
             }
             if (miscompare >= 0) {
                 r.completeMiscompare(miscompare);
@@ -175,9 +180,13 @@ public final class FileBackend implements Backend {
         }
     }
 
-    private void zeroLocked(long offset, long length) throws IOException {
+    /** Zeroes the range: with {@code deallocate}, by punching a hole where the file system can. */
+    private void zeroLocked(long offset, long length, boolean deallocate) throws IOException {
         long held = locks.lock(offset, length);
         try {
+            if (deallocate && allocation.punchHole(offset, length)) {
+                return;
+            }
             long pos = offset;
             long end = offset + length;
             while (pos < end) {
@@ -261,5 +270,6 @@ public final class FileBackend implements Backend {
         } catch (IOException e) {
             LOG.warn("backstore {}: close failed: {}", descriptor.name(), e.toString());
         }
+        allocation.close();
     }
 }

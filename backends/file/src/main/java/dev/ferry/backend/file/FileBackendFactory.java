@@ -41,7 +41,23 @@ public final class FileBackendFactory implements BackendFactory {
         } catch (IOException e) {
             throw new BackendException("backstore " + config.name() + ": cannot open " + config.path() + ": " + e, e);
         }
-        return new FileBackend(describe(config, file.capacityBytes()), Path.of(config.path()), file.channel());
+        FileAllocation allocation;
+        try {
+            allocation = FileAllocation.open(Path.of(config.path()), !config.readOnlyOrDefault());
+        } catch (IOException e) {
+            closeQuietly(file);
+            throw new BackendException("backstore " + config.name() + ": cannot open " + config.path() + ": " + e, e);
+        }
+        return new FileBackend(describe(config, file.capacityBytes()).reportingAllocation(), Path.of(config.path()),
+                file.channel(), allocation);
+    }
+
+    private static void closeQuietly(BackingFile.Opened file) {
+        try {
+            file.channel().close();
+        } catch (IOException e) {
+            // the open failed already; that is what gets reported
+        }
     }
 
     private static BackendDescriptor describe(BackstoreConfig c, long capacityBytes) {

@@ -81,7 +81,7 @@ class FileDurabilityTest {
 
         ForceSeamChannel channel = new ForceSeamChannel(FileChannel.open(file, StandardOpenOption.READ,
                 StandardOpenOption.WRITE), 1);
-        try (UnitDriver disk = new UnitDriver(new FileBackend(d, file, channel))) {
+        try (UnitDriver disk = new UnitDriver(new FileBackend(d, file, channel, FileAllocation.open(file, true)))) {
             assertEquals(CompletionStatus.GOOD, disk.write(0, new byte[512]).status(), "cached write");
             assertEquals(CompletionStatus.MEDIUM_ERROR_WRITE,
                     disk.run(BlockOp.WRITE, 0, 1, new byte[512], r -> r.fua(true)).status(), "fdatasync failed");
@@ -107,7 +107,7 @@ class FileDurabilityTest {
         first.close();
         ForceSeamChannel channel = new ForceSeamChannel(FileChannel.open(file, StandardOpenOption.READ,
                 StandardOpenOption.WRITE), 0);
-        try (UnitDriver disk = new UnitDriver(new FileBackend(d, file, channel))) {
+        try (UnitDriver disk = new UnitDriver(new FileBackend(d, file, channel, FileAllocation.open(file, true)))) {
             assertEquals(CompletionStatus.GOOD, disk.run(BlockOp.UNMAP, 0, 0, null, r -> r.addRange(0, 8)).status());
             assertEquals(0, channel.forces.get(), "cache on, no FUA: nothing to sync");
             assertEquals(CompletionStatus.GOOD,

@@ -1,6 +1,7 @@
 package dev.ferry.backend.file;
 
 import dev.ferry.core.backend.Backend;
+import dev.ferry.core.request.AllocationExtents;
 import dev.ferry.core.request.BlockOp;
 import dev.ferry.core.request.BlockRequest;
 import dev.ferry.core.request.CompletionStatus;
@@ -57,6 +58,30 @@ final class UnitDriver implements AutoCloseable {
                 req.release();
             }, null);
             extra.accept(r);
+            unit.submit(r);
+        });
+        return done.get(30, TimeUnit.SECONDS);
+    }
+
+    /** The extents (block count, deallocated) the backend reports for {@code blocks} blocks at {@code lba}. */
+    java.util.List<long[]> allocation(long lba, int blocks, int maxExtents) throws Exception {
+        CompletableFuture<java.util.List<long[]>> done = new CompletableFuture<>();
+        loop.execute(() -> {
+            BlockRequest r = queue.acquire();
+            int bytes = maxExtents * AllocationExtents.BYTES;
+            r.set(BlockOp.ALLOCATION_STATUS, lba, blocks, Unpooled.buffer(bytes, bytes), req -> {
+                java.util.List<long[]> out = new java.util.ArrayList<>();
+                if (req.status() == CompletionStatus.GOOD) {
+                    for (int i = 0; i < AllocationExtents.count(req.data()); i++) {
+                        out.add(new long[] {AllocationExtents.blocks(req.data(), i),
+                                AllocationExtents.deallocated(req.data(), i) ? 1 : 0});
+                    }
+                } else {
+                    done.completeExceptionally(new AssertionError("status " + req.status()));
+                }
+                done.complete(out);
+                req.release();
+            }, null);
             unit.submit(r);
         });
         return done.get(30, TimeUnit.SECONDS);

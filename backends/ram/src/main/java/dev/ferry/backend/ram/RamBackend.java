@@ -3,6 +3,7 @@ package dev.ferry.backend.ram;
 import dev.ferry.core.backend.Backend;
 import dev.ferry.core.backend.BackendDescriptor;
 import dev.ferry.core.backend.BackendException;
+import dev.ferry.core.request.AllocationExtents;
 import dev.ferry.core.request.BlockRequest;
 import dev.ferry.core.request.CompletionStatus;
 import io.netty.buffer.ByteBuf;
@@ -22,6 +23,8 @@ public final class RamBackend implements Backend {
     static final int CHUNK_SHIFT = 16;
     static final int CHUNK_SIZE = 1 << CHUNK_SHIFT;
     private static final int LOCK_STRIPES = 256;
+    /** Chunks one {@code ALLOCATION_STATUS} request looks at, at most: 64 GiB, about a millisecond. */
+    static final int MAX_ALLOCATION_SCAN_CHUNKS = 1 << 20;
 
     private volatile BackendDescriptor descriptor;
     private volatile AtomicReferenceArray<byte[]> chunks;
@@ -158,6 +161,33 @@ public final class RamBackend implements Backend {
                 }
             }
             case FLUSH, PREFETCH -> r.complete(CompletionStatus.GOOD);
+            case ALLOCATION_STATUS -> {
+                allocation(r.lba(), r.blocks(), r.data());
+                r.complete(CompletionStatus.GOOD);
+            }
+        }
+    }
+
+    /**
+     * The allocation map as it is: a chunk never written, or unmapped whole, holds no memory and is deallocated;
+     * any other chunk is mapped, also where parts of it were unmapped (they read as zeroes but keep their memory).
+     * Looks at {@link #MAX_ALLOCATION_SCAN_CHUNKS} chunks at most, so one request stays short on the event loop.
+     */
+    private void allocation(long lba, int blocks, ByteBuf out) {
+        AtomicReferenceArray<byte[]> table = chunks;
+        long blocksPerChunk = CHUNK_SIZE / blockSize;
+        long end = lba + blocks;
+        long pos = lba;
+        for (int scanned = 0; pos < end && scanned < MAX_ALLOCATION_SCAN_CHUNKS; scanned++) {
+            long index = pos / blocksPerChunk;
+            if (index >= table.length()) {
+                break; // a shrink swapped the table meanwhile: nothing past its end to describe
+            }
+            long next = Math.min(end, (index + 1) * blocksPerChunk);
+            if (!AllocationExtents.append(out, next - pos, table.get((int) index) == null)) {
+                break;
+            }
+            pos = next;
         }
     }
 

@@ -39,6 +39,6 @@ public final class RamBackendFactory implements BackendFactory {
         int bs = c.blockSizeOrDefault();
         return new BackendDescriptor(c.name(), c.sizeBytes() / bs, bs, c.physicalBlockSizeOrDefault(),
                 0, MAX_TRANSFER_BYTES / bs, true, 1, true, true, false, false, false, c.readOnlyOrDefault(),
-                UnitIdentity.derive(c.identitySeedOrName(), "RAM DISK"));
+                UnitIdentity.derive(c.identitySeedOrName(), "RAM DISK")).reportingAllocation();
     }
 }

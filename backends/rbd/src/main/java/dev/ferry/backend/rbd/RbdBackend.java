@@ -205,6 +205,8 @@ public final class RbdBackend implements Backend {
             case WRITE_ZEROES -> Ceph.rbd_aio_write_zeroes(image, offset, length, c, 0, 0);
             case FLUSH -> Ceph.rbd_aio_flush(image, c);
             case UNMAP, PREFETCH -> throw new IllegalStateException(r.op() + " has its own path");
+            case ALLOCATION_STATUS -> throw new IllegalStateException("no " + r.op() + " reaches a backend that does"
+                    + " not report allocation");
         };
         started(c, index, rc);
     }

@@ -74,6 +74,7 @@ public final class ScsiBackend implements Backend {
                 case WRITE_ZEROES -> locked(r.lba(), r.blocks(), () -> writeSame(c, r.lba(), r.blocks(),
                         r.deallocate() && device.provisioning().writeSameUnmap() && device.readsZeroesAfterUnmap()));
                 case PREFETCH -> CompletionStatus.GOOD;
+                case ALLOCATION_STATUS -> CompletionStatus.UNSUPPORTED; // not reported: the core sends none
             });
         } catch (LastErrorException e) {
             r.complete(write ? Errno.forWrite(e.getErrorCode()) : Errno.forRead(e.getErrorCode()));

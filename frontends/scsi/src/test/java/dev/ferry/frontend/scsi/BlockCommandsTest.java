@@ -119,8 +119,8 @@ class BlockCommandsTest {
     void unknownOpcode() {
         h.run(0xC0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0).assertCheck(SenseData.ILLEGAL_REQUEST, 0x20, 0x00);
         h.run(0x3C, 0, 0, 0, 0, 0, 0, 0, 0, 0).assertCheck(SenseData.ILLEGAL_REQUEST, 0x20, 0x00); // READ BUFFER
-        // GET LBA STATUS (SERVICE ACTION IN 12h) is not implemented
-        var sa = h.run(0x9E, 0x12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 32, 0, 0)
+        // REPORT REFERRALS (SERVICE ACTION IN 13h) is not implemented
+        var sa = h.run(0x9E, 0x13, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 32, 0, 0)
                 .assertCheck(SenseData.ILLEGAL_REQUEST, 0x20, 0);
         assertEquals(0xCC, sa.sense()[15] & 0xFF, "SKSV C/D BPV, bit 4 of byte 1: the SERVICE ACTION");
         assertEquals(1, sa.sense()[17]);

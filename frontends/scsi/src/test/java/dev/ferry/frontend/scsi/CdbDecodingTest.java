@@ -45,7 +45,8 @@ class CdbDecodingTest {
         assertEquals("READ CAPACITY(16)", CommandSet.lookup(b(0x9E, 0x10)).name());
         // bits above the 5-bit SERVICE ACTION do not change the service action
         assertEquals("READ CAPACITY(16)", CommandSet.lookup(b(0x9E, 0xF0)).name());
-        assertNull(CommandSet.lookup(b(0x9E, 0x12)));      // GET LBA STATUS: not implemented
+        assertEquals("GET LBA STATUS", CommandSet.lookup(b(0x9E, 0x12)).name());
+        assertNull(CommandSet.lookup(b(0x9E, 0x13)));      // REPORT REFERRALS: not implemented
         assertNull(CommandSet.lookup(b(0x3C)));
         assertEquals("REPORT SUPPORTED OPERATION CODES", CommandSet.lookup(b(0xA3, 0x0C)).name());
     }
