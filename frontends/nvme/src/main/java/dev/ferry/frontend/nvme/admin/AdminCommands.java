@@ -101,9 +101,10 @@ public final class AdminCommands {
                 } else if (cns == CNS_CSI_NAMESPACE) {
                     data = IdentifyCommandSet.nvmNamespace();
                 } else if (cns == CNS_INDEPENDENT_NAMESPACE) {
-                    data = IdentifyCommandSet.independentNamespace(IdentifyNamespace.build(u.descriptor()));
+                    data = IdentifyCommandSet.independentNamespace(IdentifyNamespace.build(u.descriptor(),
+                            u.reservations().persistenceCapable()));
                 } else {
-                    data = IdentifyNamespace.build(u.descriptor());
+                    data = IdentifyNamespace.build(u.descriptor(), u.reservations().persistenceCapable());
                 }
             }
             case CNS_ACTIVE_NAMESPACES, CNS_CSI_ACTIVE_NAMESPACES -> {
