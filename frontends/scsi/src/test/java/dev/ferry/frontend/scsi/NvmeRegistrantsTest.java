@@ -82,6 +82,35 @@ class NvmeRegistrantsTest {
         assertEquals(d.length, at + 24 + tidLength);
     }
 
+    /**
+     * Unit attentions for registrants without a nexus here yet are kept (boundedly) until one logs in; NVMe hosts
+     * never will, so their events must not use up that room: after many preempted NVMe hosts, a SCSI initiator
+     * registered before its first command still gets its REGISTRATIONS PREEMPTED.
+     */
+    @Test
+    void preemptedNvmeHostsDoNotCrowdOutAScsiInitiatorsUnitAttention() throws Exception {
+        pr.register(A, 0, K1).assertGood();
+        LogicalUnit u = unit();
+        for (int i = 0; i < 300; i++) {
+            Registrant host = Registrant.nvmeHost(HOST_NQN, new UUID(0, i));
+            synchronized (u.reservations()) {
+                ReservationEdit e = new ReservationEdit(u.reservations().state());
+                e.registrations.put(host, new Registration(0x7000 + i));
+                u.reservations().commit(e.next(true), e.events);
+            }
+            pr.preempt(A, K1, 0x7000 + i, ReservationType.WRITE_EXCLUSIVE).assertGood();
+        }
+        Registrant c = PersistentReservationsTest.C.registrant(); // registered, but no command from it yet
+        synchronized (u.reservations()) {
+            ReservationEdit e = new ReservationEdit(u.reservations().state());
+            e.registrations.put(c, new Registration(0xC));
+            u.reservations().commit(e.next(true), e.events);
+        }
+        pr.preempt(A, K1, 0xC, ReservationType.WRITE_EXCLUSIVE).assertGood();
+        h.run(PersistentReservationsTest.C, 0, TargetHarness.cdb(0x00), 0, null)
+                .assertCheck(SenseData.UNIT_ATTENTION, 0x2A, 0x05);
+    }
+
     @Test
     void theNvmeReservationIsEnforcedAndPreemptedOverScsi() throws Exception {
         List<Map.Entry<Registrant, ReservationEvent>> told = new ArrayList<>();
