@@ -138,6 +138,28 @@ class ReservationCommandsTest {
         }
     }
 
+    /**
+     * Preempt and abort: a write of the preempted host that passed its reservation check but still waited for its
+     * data is refused once the data arrives, and nothing reaches the medium.
+     */
+    @Test
+    void preemptAndAbortRefusesAWriteStillWaitingForItsData() throws Exception {
+        try (ModelHarness h = new ModelHarness(512)) {
+            ModelHarness.FakeQueue a = IoCommandsTest.io(h);
+            ModelHarness.FakeQueue b = otherHost(h, (byte) 0x77);
+            assertEquals(0, register(a, 0, 0, 0xA));
+            assertEquals(0, register(b, 0, 0, 0xB));
+            assertEquals(0, acquire(a, 0x100, 0xA, 0));
+            NvmeRequest pending = a.receiveOnly(IoCommandsTest.rw(0x01, 1, 0, 1)); // the holder's write, data to come
+            assertEquals(0, acquire(b, 0x102, 0xB, 0xA)); // preempt and abort
+            byte[] ones = new byte[512];
+            Arrays.fill(ones, (byte) 1);
+            a.deliver(pending, ones);
+            assertEquals(Status.RESERVATION_CONFLICT, a.next().status());
+            assertArrayEquals(new byte[512], b.run(IoCommandsTest.rw(0x02, 1, 0, 1), null).data());
+        }
+    }
+
     @Test
     void hostileFieldsAreRefusedAndChangeNothing() throws Exception {
         try (ModelHarness h = new ModelHarness(512)) {
