@@ -34,7 +34,10 @@ public record Registrant(String initiatorPort, String initiatorName, String targ
         return new Registrant(hostNqn + HOST_ID + hostId, hostNqn, "", 0);
     }
 
-    /** Whether this is an NVMe host rather than a SCSI I_T nexus. */
+    /**
+     * Whether this is an NVMe host rather than a SCSI I_T nexus: no iSCSI name can hold ';' or '=' (RFC 3722), so
+     * no initiator port name is taken for a host.
+     */
     public boolean isNvmeHost() {
         return targetPort.isEmpty() && initiatorPort.contains(HOST_ID);
     }
