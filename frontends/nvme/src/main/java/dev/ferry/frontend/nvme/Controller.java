@@ -33,6 +33,7 @@ public final class Controller {
     private final ControllerProperties properties = new ControllerProperties();
     private final Features features;
     private final AsyncEvents events = new AsyncEvents();
+    private final ReservationNotifications reservationNotifications;
     private final NvmeQueue[] queues = new NvmeQueue[Limits.MAX_IO_QUEUES + 1];
     private final TreeSet<Long> changedNamespaces = new TreeSet<>();
     private volatile Export export;
@@ -58,6 +59,8 @@ public final class Controller {
         this.hostId = hostId;
         this.keepAliveMillis = effectiveKeepAlive(keepAliveMillis);
         this.features = new Features(this);
+        this.reservationNotifications = new ReservationNotifications(this);
+        reservationNotifications.watch(namespaces);
     }
 
     public NvmeTarget target() { return target; }
@@ -69,6 +72,7 @@ public final class Controller {
     public ControllerProperties properties() { return properties; }
     public Features features() { return features; }
     public AsyncEvents events() { return events; }
+    public ReservationNotifications reservationNotifications() { return reservationNotifications; }
     /** The subsystem as last published in the registry; null for the discovery controller. */
     public Export export() { return export; }
     public boolean isDeleted() { return deleted; }
@@ -225,6 +229,7 @@ public final class Controller {
         export = now;
         namespaces = after;
         unitsByNsid = byNsid(after);
+        reservationNotifications.watch(after);
         TreeSet<Long> changed = new TreeSet<>();
         before.forEach((id, u) -> {
             if (after.get(id) != u) {

@@ -41,7 +41,8 @@ class IdentifyLayoutTest {
             assertEquals(0x44, id[513], "CQES");
             assertEquals(128, b.getShort(514), "MAXCMD");
             assertEquals(1024, b.getInt(516), "NN");
-            assertEquals(0x0D, b.getShort(520), "ONCS: Compare, DSM, Write Zeroes");
+            assertEquals(0x2D, b.getShort(520), "ONCS: Compare, DSM, Write Zeroes, Reservations (bit 5)");
+            assertEquals(0x03, id[76], "CMIC: several ports (bit 0), several controllers (bit 1)");
             assertEquals(1, b.getShort(522), "FUSES: Compare and Write");
             assertEquals(0, id[525], "VWC: the RAM disk has no volatile cache");
             assertEquals(1 | 1 << 20, b.getInt(536), "SGLS");
@@ -61,7 +62,7 @@ class IdentifyLayoutTest {
         BackendDescriptor d = new BackendDescriptor("layout", 2048, 512, 4096, 0, 2048, true, 8, true, true, false,
                 false, false, true, identity);
         byte[] ns = new byte[4096];
-        dev.ferry.frontend.nvme.admin.IdentifyNamespace.build(d).readBytes(ns);
+        dev.ferry.frontend.nvme.admin.IdentifyNamespace.build(d, false).readBytes(ns);
         ByteBuffer b = ModelHarness.le(ns);
         assertEquals(2048, b.getLong(0), "NSZE");
         assertEquals(2048, b.getLong(8), "NCAP");
@@ -70,6 +71,10 @@ class IdentifyLayoutTest {
         assertEquals(0, ns[25], "NLBAF: one format");
         assertEquals(0, ns[26], "FLBAS");
         assertEquals(1, ns[30], "NMIC: shared");
+        assertEquals((byte) 0xFE, ns[31], "RESCAP: IEKEY (bit 7), the six types (bits 6:1), no PTPLS without a store");
+        byte[] persistent = new byte[4096];
+        dev.ferry.frontend.nvme.admin.IdentifyNamespace.build(d, true).readBytes(persistent);
+        assertEquals((byte) 0xFF, persistent[31], "RESCAP with PTPLS (bit 0)");
         assertEquals(0x09, ns[33], "DLFEAT: reads zeroes, Write Zeroes may deallocate");
         assertEquals(7, b.getShort(64), "NPWG: 8 blocks per 4 KiB physical, 0's based");
         assertEquals(7, b.getShort(68), "NPDG: discard granularity 8");

@@ -67,6 +67,9 @@ final class LunContext implements ReservationListener, WriteCache.Listener {
      */
     @Override
     public void notify(Registrant registrant, ReservationEvent event) {
+        if (registrant.isNvmeHost()) {
+            return; // never a nexus of a SCSI target: kept unclaimed, it would take the place of a SCSI initiator's
+        }
         UnitAttention ua = switch (event) {
             case REGISTRATION_PREEMPTED -> UnitAttention.REGISTRATIONS_PREEMPTED;
             case RESERVATION_RELEASED -> UnitAttention.RESERVATIONS_RELEASED;

@@ -1,6 +1,7 @@
 package dev.ferry.frontend.scsi;
 
 import dev.ferry.core.unit.reservation.Registrant;
+import dev.ferry.core.unit.reservation.ReservationEdit;
 import dev.ferry.core.unit.reservation.ReservationEvent;
 import dev.ferry.core.unit.reservation.ReservationState;
 import dev.ferry.core.unit.reservation.ReservationState.Registration;
@@ -8,10 +9,6 @@ import dev.ferry.core.unit.reservation.ReservationState.Reservation;
 import dev.ferry.core.unit.reservation.ReservationType;
 import dev.ferry.core.unit.reservation.UnitReservations;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,7 +56,7 @@ final class PersistentReservations {
             if (r == null && sark == 0) {
                 return true; // unregistering an unregistered nexus: nothing changes, PRgeneration included
             }
-            Edit e = new Edit(s);
+            ReservationEdit e = new ReservationEdit(s);
             if (sark == 0) {
                 e.unregister(id);
             } else {
@@ -89,7 +86,7 @@ final class PersistentReservations {
             if (s.reservation() != null) {
                 return s.isHolder(id) && s.reservation().type() == type;
             }
-            Edit e = new Edit(s);
+            ReservationEdit e = new ReservationEdit(s);
             e.reservation = new Reservation(type, type.allRegistrants() ? null : id);
             commit(e, false);
             return true;
@@ -116,7 +113,7 @@ final class PersistentReservations {
             if (res.type().code != typeCode) {
                 throw new CheckCondition(SenseData.invalidReleaseOfPersistentReservation());
             }
-            Edit e = new Edit(s);
+            ReservationEdit e = new ReservationEdit(s);
             e.reservation = null;
             if (res.type().admitsRegistrants()) {
                 e.notifyOthers(id, ReservationEvent.RESERVATION_RELEASED);
@@ -135,7 +132,7 @@ final class PersistentReservations {
             if (r == null || r.key() != rk) {
                 return false;
             }
-            Edit e = new Edit(s);
+            ReservationEdit e = new ReservationEdit(s);
             e.notifyOthers(id, ReservationEvent.RESERVATION_PREEMPTED);
             e.registrations.clear();
             e.reservation = null;
@@ -160,26 +157,12 @@ final class PersistentReservations {
             if (r == null || r.key() != rk) {
                 return false;
             }
-            Reservation res = s.reservation();
-            boolean takeOver = res != null && (res.type().allRegistrants() ? sark == 0 : sark == s.reservationKey());
-            if (!takeOver && sark == 0) {
+            ReservationEdit e = new ReservationEdit(s);
+            ReservationEdit.Preempted result = e.preempt(id, sark, type);
+            if (result == ReservationEdit.Preempted.ZERO_KEY) {
                 throw CheckCondition.invalidFieldInParameterList(8, -1); // SERVICE ACTION RESERVATION KEY
             }
-            Edit e = new Edit(s);
-            boolean removed = false;
-            for (Map.Entry<Registrant, Registration> x : s.registrations().entrySet()) {
-                if (!x.getKey().equals(id) && (sark == 0 || x.getValue().key() == sark)) {
-                    e.registrations.remove(x.getKey());
-                    e.notify(x.getKey(), ReservationEvent.REGISTRATION_PREEMPTED);
-                    removed = true;
-                }
-            }
-            if (takeOver) {
-                e.reservation = new Reservation(type, type.allRegistrants() ? null : id);
-                if (res.type() != type) {
-                    e.notifyOthers(id, ReservationEvent.RESERVATION_RELEASED);
-                }
-            } else if (!removed) {
+            if (result == ReservationEdit.Preempted.NOTHING) {
                 return false;
             }
             commit(e, true);
@@ -212,7 +195,7 @@ final class PersistentReservations {
             if (to.equals(id)) {
                 throw CheckCondition.invalidFieldInParameterList(24, -1); // the TransportID names this very nexus
             }
-            Edit e = new Edit(s);
+            ReservationEdit e = new ReservationEdit(s);
             if (!e.registrations.containsKey(to) && e.registrations.size() >= UnitReservations.MAX_REGISTRATIONS) {
                 throw new CheckCondition(SenseData.insufficientRegistrationResources());
             }
@@ -231,64 +214,14 @@ final class PersistentReservations {
      * Commits the edit. With nothing registered there is nothing to persist, so APTPL ends with the last
      * registration. When saving under APTPL fails the command fails and the state stays as it was.
      */
-    private void commit(Edit e, boolean newGeneration) {
-        ReservationState before = shared.state();
-        boolean aptpl = e.aptpl && !e.registrations.isEmpty();
-        ReservationState after = new ReservationState(before.generation() + (newGeneration ? 1 : 0), aptpl,
-                e.registrations, e.reservation);
+    private void commit(ReservationEdit e, boolean newGeneration) {
+        e.aptpl = e.aptpl && !e.registrations.isEmpty();
+        ReservationState after = e.next(newGeneration);
         try {
             shared.commit(after, e.events);
         } catch (IOException ex) {
             LOG.error("{}: cannot persist reservations (APTPL)", unitName, ex);
             throw new CheckCondition(SenseData.internalTargetFailure());
-        }
-    }
-
-    /** A change being built from a snapshot. */
-    private static final class Edit {
-        final LinkedHashMap<Registrant, Registration> registrations;
-        Reservation reservation;
-        boolean aptpl;
-        final List<Map.Entry<Registrant, ReservationEvent>> events = new ArrayList<>();
-
-        Edit(ReservationState s) {
-            registrations = new LinkedHashMap<>(s.registrations());
-            reservation = s.reservation();
-            aptpl = s.aptpl();
-        }
-
-        void notify(Registrant r, ReservationEvent event) {
-            events.add(Map.entry(r, event));
-        }
-
-        void notifyOthers(Registrant except, ReservationEvent event) {
-            registrations.keySet().forEach(k -> {
-                if (!k.equals(except)) {
-                    notify(k, event);
-                }
-            });
-        }
-
-        /**
-         * SPC-4 5.13.10: unregistering the holder releases a reservation that is not all-registrants, telling the
-         * remaining registrants of a registrants-only one; an all-registrants reservation ends with its last
-         * registrant.
-         */
-        void unregister(Registrant id) {
-            registrations.remove(id);
-            if (reservation == null) {
-                return;
-            }
-            if (reservation.type().allRegistrants()) {
-                if (registrations.isEmpty()) {
-                    reservation = null;
-                }
-            } else if (id.equals(reservation.holder())) {
-                if (reservation.type().registrantsOnly()) {
-                    notifyOthers(id, ReservationEvent.RESERVATION_RELEASED);
-                }
-                reservation = null;
-            }
         }
     }
 }

@@ -22,6 +22,9 @@ final class PrInCommand {
     static final int REPORT_CAPABILITIES = 0x02;
     static final int READ_FULL_STATUS = 0x03;
 
+    /** READ FULL STATUS descriptor byte 12 (SPC-4 6.15.5). */
+    static final int R_HOLDER = 0x01;
+    static final int ALL_TG_PT = 0x02;
     /** SPC-4 6.15.4 ALLOW COMMANDS 001b: TEST UNIT READY is allowed through Write Exclusive and Exclusive Access. */
     static final int ALLOW_COMMANDS_TUR = 0b001;
 
@@ -142,16 +145,25 @@ final class PrInCommand {
      * Bytes 20-23 ADDITIONAL DESCRIPTOR LENGTH (n-23)
      * Bytes 24-n  TRANSPORTID of the initiator port
      * </pre>
+     * An NVMe host registered on the same unit (through NVMe Reservation Register) has no SCSI initiator port: it
+     * is reported as registered through every target port (ALL_TG_PT=1, RELATIVE TARGET PORT IDENTIFIER 0) with an
+     * iSCSI initiator device TransportID (format 00b) carrying its host NQN, so the descriptors still match READ
+     * KEYS one for one and a SCSI tool shows the NVMe host by name (see core ReservationMapping).
      */
     static byte[] readFullStatus(ReservationState s, ScsiCommand c) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(128);
         out.writeBytes(new byte[8]);
         for (Map.Entry<Registrant, Registration> e : s.registrations().entrySet()) {
-            byte[] tid = TransportIds.initiatorPort(e.getKey().initiatorPort());
+            Registrant who = e.getKey();
+            byte[] tid = who.isNvmeHost() ? TransportIds.initiatorDevice(who.initiatorName())
+                    : TransportIds.initiatorPort(who.initiatorPort());
             byte[] d = new byte[24 + tid.length];
             Cdb.put64(d, 0, e.getValue().key());
-            if (s.isHolder(e.getKey())) {
-                d[12] = 0x01;
+            if (who.isNvmeHost()) {
+                d[12] = ALL_TG_PT;
+            }
+            if (s.isHolder(who)) {
+                d[12] |= R_HOLDER;
                 d[13] = (byte) ((PrOutCommand.SCOPE_LU << 4) | s.reservation().type().code);
             }
             Cdb.put16(d, 18, e.getKey().relativeTargetPort());

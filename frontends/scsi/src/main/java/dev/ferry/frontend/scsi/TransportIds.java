@@ -15,6 +15,7 @@ import java.util.Locale;
  * </pre>
  */
 final class TransportIds {
+    static final int FORMAT_DEVICE = 0b00;
     static final int FORMAT_PORT = 0b01;
     static final String SEPARATOR = ",i,0x";
     static final int MIN_ADDITIONAL_LENGTH = 20;
@@ -29,10 +30,19 @@ final class TransportIds {
      * ({@code <iSCSI name>,i,0x<ISID>}).
      */
     static byte[] initiatorPort(String initiatorPortName) {
-        byte[] name = initiatorPortName.getBytes(StandardCharsets.UTF_8);
+        return encode(FORMAT_PORT, initiatorPortName);
+    }
+
+    /** A whole initiator device as a format 00b TransportID carrying {@code name}. */
+    static byte[] initiatorDevice(String name) {
+        return encode(FORMAT_DEVICE, name);
+    }
+
+    private static byte[] encode(int format, String text) {
+        byte[] name = text.getBytes(StandardCharsets.UTF_8);
         int additional = Math.max(MIN_ADDITIONAL_LENGTH, (name.length + 1 + 3) & ~3);
         byte[] t = new byte[4 + additional];
-        t[0] = (byte) ((FORMAT_PORT << 6) | ScsiPort.PROTOCOL_ISCSI);
+        t[0] = (byte) ((format << 6) | ScsiPort.PROTOCOL_ISCSI);
         Cdb.put16(t, 2, additional);
         System.arraycopy(name, 0, t, 4, name.length);
         return t;

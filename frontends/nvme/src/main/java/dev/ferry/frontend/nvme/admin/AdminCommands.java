@@ -101,9 +101,10 @@ public final class AdminCommands {
                 } else if (cns == CNS_CSI_NAMESPACE) {
                     data = IdentifyCommandSet.nvmNamespace();
                 } else if (cns == CNS_INDEPENDENT_NAMESPACE) {
-                    data = IdentifyCommandSet.independentNamespace(IdentifyNamespace.build(u.descriptor()));
+                    data = IdentifyCommandSet.independentNamespace(IdentifyNamespace.build(u.descriptor(),
+                            u.reservations().persistenceCapable()));
                 } else {
-                    data = IdentifyNamespace.build(u.descriptor());
+                    data = IdentifyNamespace.build(u.descriptor(), u.reservations().persistenceCapable());
                 }
             }
             case CNS_ACTIVE_NAMESPACES, CNS_CSI_ACTIVE_NAMESPACES -> {
@@ -143,6 +144,10 @@ public final class AdminCommands {
             q.complete(r, Status.FEATURE_NOT_SAVEABLE);
             return;
         }
+        if (ReservationFeatures.handles(cdw10 & 0xFF)) {
+            ReservationFeatures.set(q, r, cdw10 & 0xFF);
+            return;
+        }
         long[] result = new long[1];
         int status = c.features().set(cdw10 & 0xFF, r.cdw(11), result, IdentifyController.writeCachePresent(c));
         q.complete(r, status, result[0]);
@@ -154,6 +159,10 @@ public final class AdminCommands {
      */
     private static void getFeatures(NvmeQueue q, NvmeRequest r) {
         Controller c = q.controller();
+        if (ReservationFeatures.handles(r.cdw(10) & 0xFF)) {
+            ReservationFeatures.get(q, r, r.cdw(10) & 0xFF);
+            return;
+        }
         long[] result = new long[1];
         int status = c.features().get(r.cdw(10) & 0xFF, result, IdentifyController.writeCachePresent(c));
         q.complete(r, status, result[0]);

@@ -29,6 +29,10 @@ public final class CommandEffectsLog {
         b.setIntLE(IO_COMMANDS + 4 * Opcodes.WRITE, CSUPP | LBCC);
         b.setIntLE(IO_COMMANDS + 4 * Opcodes.WRITE_ZEROES, CSUPP | LBCC);
         b.setIntLE(IO_COMMANDS + 4 * Opcodes.DATASET_MANAGEMENT, CSUPP | LBCC);
+        for (int opc : new int[] {Opcodes.RESERVATION_REGISTER, Opcodes.RESERVATION_REPORT,
+                Opcodes.RESERVATION_ACQUIRE, Opcodes.RESERVATION_RELEASE}) {
+            b.setIntLE(IO_COMMANDS + 4 * opc, CSUPP);
+        }
         return b;
     }
 }

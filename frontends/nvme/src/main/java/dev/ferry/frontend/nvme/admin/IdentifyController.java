@@ -60,8 +60,9 @@ public final class IdentifyController {
     static final int CMIC_MULTI_PORT_MULTI_CONTROLLER = 0x03;
     /** CTRATT: bit 0 128-bit host identifier (required on fabrics), bit 6 traffic based keep alive. */
     static final int CTRATT_HOSTID128_TBKAS = 1 | 1 << 6;
-    /** ONCS: bit 0 Compare, bit 2 Dataset Management, bit 3 Write Zeroes. */
+    /** ONCS: bit 0 Compare, bit 2 Dataset Management, bit 3 Write Zeroes, bit 5 Reservations. */
     static final int ONCS_COMPARE_DSM_WRITE_ZEROES = 1 | 1 << 2 | 1 << 3;
+    static final int ONCS_RESERVATIONS = 1 << 5;
     /** FUSES bit 0: Compare and Write. */
     static final int FUSES_COMPARE_AND_WRITE = 1;
     /** VWC: bit 0 present; bits 2:1 = 10b, Flush does not take the broadcast NSID. */
@@ -106,7 +107,7 @@ public final class IdentifyController {
         b.setShortLE(MAXCMD, Limits.MAX_QUEUE_ENTRIES);
         if (!discovery) {
             b.setIntLE(NN, (int) ConfigValidator.MAX_NSID);
-            b.setShortLE(ONCS, ONCS_COMPARE_DSM_WRITE_ZEROES);
+            b.setShortLE(ONCS, ONCS_COMPARE_DSM_WRITE_ZEROES | ONCS_RESERVATIONS);
             b.setShortLE(FUSES, FUSES_COMPARE_AND_WRITE);
             b.setByte(VWC, writeCachePresent(c) ? VWC_PRESENT_NO_BROADCAST : 0);
             b.setByte(NVSCC, 1);

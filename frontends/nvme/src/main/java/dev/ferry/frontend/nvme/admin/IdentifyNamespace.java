@@ -18,6 +18,7 @@ public final class IdentifyNamespace {
     public static final int NLBAF = 25;
     public static final int FLBAS = 26;
     public static final int NMIC = 30;
+    public static final int RESCAP = 31;
     public static final int DLFEAT = 33;
     public static final int NPWG = 64;
     public static final int NPWA = 66;
@@ -33,6 +34,12 @@ public final class IdentifyNamespace {
     static final int NSFEAT_OPTPERF = 1 << 4;
     /** NMIC bit 0: the namespace may be attached to several controllers at once. */
     static final int NMIC_SHARED = 1;
+    /**
+     * RESCAP (Figure 97): bits 1-6 the six reservation types, bit 7 IEKEY (Ignore Existing Key as NVMe 1.3 and
+     * later define it), bit 0 PTPLS only where the unit can persist reservations.
+     */
+    static final int RESCAP_TYPES_IEKEY = 0x7E | 1 << 7;
+    static final int RESCAP_PTPLS = 1;
     /** DLFEAT bits 2:0 = 001b deallocated blocks read as zeroes; bit 3 Write Zeroes may deallocate. */
     static final int DLFEAT_ZEROES_AND_DEAC = 0x1 | 1 << 3;
     /** NSATTR bit 0: write protected. */
@@ -41,7 +48,8 @@ public final class IdentifyNamespace {
     private IdentifyNamespace() {
     }
 
-    public static ByteBuf build(BackendDescriptor d) {
+    /** @param ptplCapable the unit keeps reservations through power loss (a reservation state directory) */
+    public static ByteBuf build(BackendDescriptor d, boolean ptplCapable) {
         ByteBuf b = Unpooled.buffer(SIZE, SIZE).writeZero(SIZE);
         b.setLongLE(NSZE, d.capacityBlocks());
         b.setLongLE(NCAP, d.capacityBlocks());
@@ -50,6 +58,7 @@ public final class IdentifyNamespace {
         b.setByte(NLBAF, 0); // one LBA format (0's based)
         b.setByte(FLBAS, 0);
         b.setByte(NMIC, NMIC_SHARED);
+        b.setByte(RESCAP, RESCAP_TYPES_IEKEY | (ptplCapable ? RESCAP_PTPLS : 0));
         if (d.discard() && d.discardZeroes()) {
             b.setByte(DLFEAT, DLFEAT_ZEROES_AND_DEAC);
         }

@@ -24,6 +24,7 @@ public final class LogPages {
     public static final int CHANGED_NAMESPACES = 0x04;
     public static final int COMMANDS_SUPPORTED_AND_EFFECTS = 0x05;
     public static final int DISCOVERY = 0x70;
+    public static final int RESERVATION_NOTIFICATION = 0x80;
 
     static final int ERROR_ENTRY_SIZE = 64;
     static final int FIRMWARE_SLOT_SIZE = 512;
@@ -73,6 +74,7 @@ public final class LogPages {
                 // CDW14 31:24 CSI: the effects of the NVM command set only; another CSI is Invalid Log Page, as nvmet.
                 case COMMANDS_SUPPORTED_AND_EFFECTS ->
                         r.cdw(14) >>> 24 == IdentifyCommandSet.CSI_NVM ? CommandEffectsLog.build() : null;
+                case RESERVATION_NOTIFICATION -> c.reservationNotifications().logPage(retainEvent);
                 default -> null;
             };
             if (page == null) {

@@ -50,10 +50,15 @@ public final class IoCommands {
         int opc = r.opcode();
         LogicalUnit u = queue.controller().namespace(r.nsid());
         if (u == null) {
-            queue.complete(r, isKnown(opc) ? Status.INVALID_NAMESPACE : Status.INVALID_OPCODE);
+            queue.complete(r, isKnown(opc) || ReservationCommands.handles(opc)
+                    ? Status.INVALID_NAMESPACE : Status.INVALID_OPCODE);
             return;
         }
-        if (isKnown(opc) && reservationConflict(u, opc != Opcodes.READ && opc != Opcodes.COMPARE)) {
+        if (ReservationCommands.handles(opc)) {
+            ReservationCommands.parse(queue, r, u); // not subject to the reservation (Base 2.0 8.19.1 Figure 448)
+            return;
+        }
+        if (isKnown(opc) && reservationConflict(u, writes(opc))) {
             queue.complete(r, Status.RESERVATION_CONFLICT);
             return;
         }
@@ -109,6 +114,11 @@ public final class IoCommands {
     /** A parsed command with its host data: becomes a block request (the opcode was checked while parsing). */
     private void execute(NvmeRequest r) {
         LogicalUnit u = r.unit();
+        if (reservationConflict(u, writes(r.opcode()))) {
+            // Checked again now the data is here: a preemption (and abort) while it was being fetched refuses it.
+            queue.complete(r, Status.RESERVATION_CONFLICT);
+            return;
+        }
         switch (r.opcode()) {
             case Opcodes.READ -> read(r, u);
             case Opcodes.WRITE -> submit(r, u, BlockOp.WRITE, slba(r), blocks(r), r.takeHostData(),
@@ -129,9 +139,9 @@ public final class IoCommands {
     }
 
     /**
-     * Whether the unit's reservation (made through SCSI or, later, NVMe) refuses this host (Base 2.0 8.19.1 Figure
-     * 448): checked before any data is fetched. Write, Write Zeroes, Dataset Management and Flush are write
-     * commands; Read and Compare read. The host is {@link Registrant#nvmeHost}; it holds no registration yet.
+     * Whether the unit's reservation (made through SCSI or NVMe) refuses this host (Base 2.0 8.19.1 Figure 448):
+     * checked before any data is fetched and again before execution. Write, Write Zeroes, Dataset Management and
+     * Flush are write commands; Read and Compare read. The host is {@link Registrant#nvmeHost}.
      */
     boolean reservationConflict(LogicalUnit u, boolean writes) {
         if (!u.reservations().reserved()) {
@@ -139,6 +149,10 @@ public final class IoCommands {
         }
         return u.reservations().conflicts(Registrant.nvmeHost(queue.controller().hostNqn(),
                 queue.controller().hostId()), writes);
+    }
+
+    private static boolean writes(int opc) {
+        return opc != Opcodes.READ && opc != Opcodes.COMPARE;
     }
 
     private static boolean isKnown(int opc) {

@@ -22,6 +22,11 @@ public final class Opcodes {
     public static final int COMPARE = 0x05;
     public static final int WRITE_ZEROES = 0x08;
     public static final int DATASET_MANAGEMENT = 0x09;
+    // Reservation commands (Base 2.0 7.5-7.8, I/O commands of every command set)
+    public static final int RESERVATION_REGISTER = 0x0D;
+    public static final int RESERVATION_REPORT = 0x0E;
+    public static final int RESERVATION_ACQUIRE = 0x11;
+    public static final int RESERVATION_RELEASE = 0x15;
 
     // Fabrics command types, SQE byte 4 (Base 2.0 6 Figure 474)
     public static final int FCTYPE_PROPERTY_SET = 0x00;

@@ -37,6 +37,8 @@ public final class Status {
     public static final int COMMAND_INTERRUPTED = of(SCT_GENERIC, 0x21, false);
     /** TCP 1.0 3.5.2: a data digest error is not fatal; the command ends with this and may be retried. */
     public static final int TRANSIENT_TRANSPORT_ERROR = of(SCT_GENERIC, 0x22, false);
+    /** A Reservation Report asking for the 64-bit host identifier format from a fabrics host (Base 2.0 7.8). */
+    public static final int HOST_ID_INCONSISTENT_FORMAT = of(SCT_GENERIC, 0x18, true);
     // NVM command set generic status (NVM Command Set 1.0 3.3.3.1 Figure 16)
     public static final int LBA_OUT_OF_RANGE = of(SCT_GENERIC, 0x80, true);
     public static final int CAPACITY_EXCEEDED = of(SCT_GENERIC, 0x81, true);
