@@ -40,16 +40,19 @@ public final class CopyJob {
     private final Listener listener;
     private final CopyAdmission[] admissions;
 
-    private int rangeIndex;
+    /** Progress, written on the loop; volatile so that a status query from another loop sees it. */
+    private volatile int rangeIndex;
     /** Blocks of the current range copied so far. */
     private long rangeDone;
-    private long blocksCopied;
+    private volatile long blocksCopied;
+    private volatile long bytesCopied;
+    private int chunkBlockSize;
     /** The chunk in flight: its blocks, source and destination LBAs. */
     private int chunkBlocks;
     private long chunkSource;
     private long chunkDestination;
 
-    private CompletionStatus status;
+    private volatile CompletionStatus status;
     private long failedLba = -1;
     private boolean failedOnSource;
 
@@ -92,6 +95,11 @@ public final class CopyJob {
         return blocksCopied;
     }
 
+    /** Bytes written to destinations so far (ranges may differ in block size). */
+    public long bytesCopied() {
+        return bytesCopied;
+    }
+
     /** How the copy ended: null while it runs. */
     public CompletionStatus status() {
         return status;
@@ -129,6 +137,7 @@ public final class CopyJob {
         long remaining = r.blocks() - rangeDone;
         chunkBlocks = (int) Math.min(remaining, chunkLimit(r, blockSize));
         long offset = r.overlapsForward() ? remaining - chunkBlocks : rangeDone;
+        chunkBlockSize = blockSize;
         chunkSource = r.sourceLba() + offset;
         chunkDestination = r.destinationLba() + offset;
         BlockRequest read = queue.acquire();
@@ -211,6 +220,7 @@ public final class CopyJob {
         }
         rangeDone += chunkBlocks;
         blocksCopied += chunkBlocks;
+        bytesCopied += (long) chunkBlocks * chunkBlockSize;
         next();
     }
 
