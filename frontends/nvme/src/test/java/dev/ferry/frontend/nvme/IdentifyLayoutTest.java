@@ -41,7 +41,8 @@ class IdentifyLayoutTest {
             assertEquals(0x44, id[513], "CQES");
             assertEquals(128, b.getShort(514), "MAXCMD");
             assertEquals(1024, b.getInt(516), "NN");
-            assertEquals(0x0D, b.getShort(520), "ONCS: Compare, DSM, Write Zeroes");
+            assertEquals(0x10D, b.getShort(520), "ONCS: Compare, DSM, Write Zeroes, Copy");
+            assertEquals(1, b.getShort(534), "OCFS: Copy Descriptor Format 0");
             assertEquals(1, b.getShort(522), "FUSES: Compare and Write");
             assertEquals(0, id[525], "VWC: the RAM disk has no volatile cache");
             assertEquals(1 | 1 << 20, b.getInt(536), "SGLS");

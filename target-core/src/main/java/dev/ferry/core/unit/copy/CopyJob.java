@@ -39,6 +39,7 @@ public final class CopyJob {
     private final BooleanSupplier aborted;
     private final Listener listener;
     private final CopyAdmission[] admissions;
+    private final boolean fua;
 
     /** Progress, written on the loop; volatile so that a status query from another loop sees it. */
     private volatile int rangeIndex;
@@ -56,8 +57,9 @@ public final class CopyJob {
     private long failedLba = -1;
     private boolean failedOnSource;
 
-    private CopyJob(CompletionQueue queue, List<CopyRange> ranges, BooleanSupplier aborted, Listener listener,
-                    CopyAdmission[] admissions) {
+    private CopyJob(CompletionQueue queue, List<CopyRange> ranges, boolean fua, BooleanSupplier aborted,
+                    Listener listener, CopyAdmission[] admissions) {
+        this.fua = fua;
         this.queue = queue;
         this.ranges = List.copyOf(ranges);
         this.aborted = aborted;
@@ -72,6 +74,13 @@ public final class CopyJob {
      */
     public static CopyJob start(CompletionQueue queue, List<CopyRange> ranges, BooleanSupplier aborted,
                                 Listener listener, CopyAdmission... admissions) {
+        return start(queue, ranges, false, aborted, listener, admissions);
+    }
+
+    /** As {@link #start(CompletionQueue, List, BooleanSupplier, Listener, CopyAdmission...)}; {@code fua} makes every
+     * write durable before it completes (NVMe Copy's FUA), whatever the destination's write cache. */
+    public static CopyJob start(CompletionQueue queue, List<CopyRange> ranges, boolean fua, BooleanSupplier aborted,
+                                Listener listener, CopyAdmission... admissions) {
         for (int i = 0; i < admissions.length; i++) {
             if (!admissions[i].tryEnter()) {
                 for (int j = 0; j < i; j++) {
@@ -80,7 +89,7 @@ public final class CopyJob {
                 return null;
             }
         }
-        CopyJob job = new CopyJob(queue, ranges, aborted, listener, admissions.clone());
+        CopyJob job = new CopyJob(queue, ranges, fua, aborted, listener, admissions.clone());
         job.next();
         return job;
     }
@@ -206,7 +215,7 @@ public final class CopyJob {
             finish(CompletionStatus.BUSY, -1, false);
             return;
         }
-        write.set(BlockOp.WRITE, chunkDestination, chunkBlocks, data, this::written, null);
+        write.set(BlockOp.WRITE, chunkDestination, chunkBlocks, data, this::written, null).fua(fua);
         ranges.get(rangeIndex).destination().submit(write);
     }
 

@@ -218,6 +218,21 @@ class CopyJobTest {
         assertEquals(2, off.fuaWrites.get(), "write cache off: every chunk FUA");
         assertEquals(CompletionStatus.GOOD, run(new CopyRange(ua, 0, unit(on), 0, 100)).status());
         assertEquals(0, on.fuaWrites.get(), "write cache on: plain writes");
+        boolean[] done = new boolean[1];
+        CopyJob.start(queue, List.of(new CopyRange(ua, 0, units.get(units.size() - 1), 0, 100)), true, () -> false,
+                j -> done[0] = true, new CopyAdmission(1));
+        while (!done[0]) {
+            try {
+                Runnable r = loop.poll(10, TimeUnit.SECONDS);
+                if (r == null) {
+                    fail("copy did not finish");
+                }
+                r.run();
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        }
+        assertEquals(2, on.fuaWrites.get(), "FUA asked for: every chunk FUA");
     }
 
     @Test

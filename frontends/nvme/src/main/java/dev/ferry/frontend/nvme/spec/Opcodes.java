@@ -22,6 +22,8 @@ public final class Opcodes {
     public static final int COMPARE = 0x05;
     public static final int WRITE_ZEROES = 0x08;
     public static final int DATASET_MANAGEMENT = 0x09;
+    /** NVM Command Set 1.0 3.3.1 Copy. */
+    public static final int COPY = 0x19;
 
     // Fabrics command types, SQE byte 4 (Base 2.0 6 Figure 474)
     public static final int FCTYPE_PROPERTY_SET = 0x00;
