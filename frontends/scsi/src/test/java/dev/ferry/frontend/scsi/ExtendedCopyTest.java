@@ -110,6 +110,55 @@ class ExtendedCopyTest {
         return new byte[][]{cscd("lu0", BS), cscd("lu1", BS)};
     }
 
+    @Test
+    void parsesAListWrittenFromTheSpecification() {
+        byte[] p = {
+                // header: LIST IDENTIFIER 5Ah, LIST ID USAGE 10b, PRIORITY 1, CSCD list 32, segment list 28, no inline
+                0x5A, 0x11, 0x00, 0x20, 0, 0, 0, 0, 0x00, 0x00, 0x00, 0x1C, 0, 0, 0, 0,
+                // E4h: LU ID TYPE 01b (ignored), PDT 0; designation descriptor binary / LU / NAA, 8 bytes
+                (byte) 0xE4, 0x40, 0x00, 0x01, 0x01, 0x03, 0x00, 0x08,
+                0x60, 0x01, 0x40, 0x50, 0x11, 0x22, 0x33, 0x44, 0, 0, 0, 0, 0, 0, 0, 0,
+                0, 0, 0, 0, 0x00, 0x00, 0x02, 0x00,                  // DISK BLOCK LENGTH 512
+                // 02h: DC 1, length 18h, source 0, destination 0, 300 blocks, 0x0102030405 -> 0x10
+                0x02, 0x02, 0x00, 0x18, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x2C,
+                0, 0, 0, 0x01, 0x02, 0x03, 0x04, 0x05, 0, 0, 0, 0, 0, 0, 0, 0x10};
+        ExtendedCopyParameters x = ExtendedCopyParameters.parse(p);
+        assertEquals(0x5A, x.listId());
+        assertEquals(ExtendedCopyParameters.LIST_ID_NOT_HELD, x.listIdUsage());
+        assertEquals(1, x.cscds().size());
+        ExtendedCopyParameters.Cscd d = x.cscds().get(0);
+        assertEquals(16, d.offset());
+        assertEquals(1, d.codeSet());
+        assertEquals(0x03, d.associationAndType());
+        assertArrayEquals(new byte[]{0x60, 0x01, 0x40, 0x50, 0x11, 0x22, 0x33, 0x44}, d.designator());
+        assertEquals(512, d.blockLength());
+        assertEquals(java.util.List.of(new ExtendedCopyParameters.Segment(48, 0, 0, 300, 0x0102030405L, 0x10)),
+                x.segments());
+    }
+
+    @Test
+    void aDesignatorMatchesOnlyItsOwnUnit() {
+        UnitIdentity id = UnitIdentity.derive("lu0", "RAM DISK");
+        var naa = new ExtendedCopyParameters.Cscd(16, 1, 3, eight(id.naa()), BS);
+        assertTrue(ExtendedCopyCommand.designates(naa, id));
+        assertTrue(ExtendedCopyCommand.designates(new ExtendedCopyParameters.Cscd(16, 1, 2, eight(id.eui64()), BS),
+                id), "EUI-64");
+        assertTrue(ExtendedCopyCommand.designates(new ExtendedCopyParameters.Cscd(16, 1, 2, id.nguid(), BS), id),
+                "EUI-64 based 16-byte");
+        org.junit.jupiter.api.Assertions.assertFalse(ExtendedCopyCommand.designates(naa,
+                UnitIdentity.derive("lu1", "RAM DISK")));
+        org.junit.jupiter.api.Assertions.assertFalse(ExtendedCopyCommand.designates(
+                new ExtendedCopyParameters.Cscd(16, 2, 3, eight(id.naa()), BS), id), "another code set");
+        org.junit.jupiter.api.Assertions.assertFalse(ExtendedCopyCommand.designates(
+                new ExtendedCopyParameters.Cscd(16, 1, 0x13, eight(id.naa()), BS), id), "a target port association");
+    }
+
+    private static byte[] eight(long v) {
+        byte[] b = new byte[8];
+        Cdb.put64(b, 0, v);
+        return b;
+    }
+
     // ---- copies ----
 
     @Test
