@@ -40,6 +40,11 @@ public final class CopyJob {
     private final Listener listener;
     private final CopyAdmission[] admissions;
     private final boolean fua;
+    /**
+     * The one block request of this copy, taken at the start and used for every read and write: a copy that started
+     * never fails half way because other commands took all of the loop's requests.
+     */
+    private final BlockRequest request;
 
     /** Progress, written on the loop; volatile so that a status query from another loop sees it. */
     private volatile int rangeIndex;
@@ -58,8 +63,9 @@ public final class CopyJob {
     private boolean failedOnSource;
 
     private CopyJob(CompletionQueue queue, List<CopyRange> ranges, boolean fua, BooleanSupplier aborted,
-                    Listener listener, CopyAdmission[] admissions) {
+                    Listener listener, CopyAdmission[] admissions, BlockRequest request) {
         this.fua = fua;
+        this.request = request;
         this.queue = queue;
         this.ranges = List.copyOf(ranges);
         this.aborted = aborted;
@@ -69,8 +75,8 @@ public final class CopyJob {
 
     /**
      * Starts a copy of {@code ranges} if every admission has room (typically the frontend target's own and
-     * {@link CopyAdmission#GLOBAL}); otherwise returns null and nothing was started: the frontend answers busy.
-     * Called on the loop of {@code queue}.
+     * {@link CopyAdmission#GLOBAL}) and the loop has a free block request; otherwise returns null and nothing was
+     * started: the frontend answers busy. Called on the loop of {@code queue}.
      */
     public static CopyJob start(CompletionQueue queue, List<CopyRange> ranges, BooleanSupplier aborted,
                                 Listener listener, CopyAdmission... admissions) {
@@ -89,7 +95,14 @@ public final class CopyJob {
                 return null;
             }
         }
-        CopyJob job = new CopyJob(queue, ranges, fua, aborted, listener, admissions.clone());
+        BlockRequest request = queue.acquire();
+        if (request == null) {
+            for (CopyAdmission a : admissions) {
+                a.leave();
+            }
+            return null;
+        }
+        CopyJob job = new CopyJob(queue, ranges, fua, aborted, listener, admissions.clone(), request);
         job.next();
         return job;
     }
@@ -149,14 +162,9 @@ public final class CopyJob {
         chunkBlockSize = blockSize;
         chunkSource = r.sourceLba() + offset;
         chunkDestination = r.destinationLba() + offset;
-        BlockRequest read = queue.acquire();
-        if (read == null) {
-            finish(CompletionStatus.BUSY, -1, false);
-            return;
-        }
-        read.set(BlockOp.READ, chunkSource, chunkBlocks, IoBuffers.allocate(chunkBlocks * blockSize), this::read,
-                null);
-        r.source().submit(read);
+        request.set(BlockOp.READ, chunkSource, chunkBlocks, IoBuffers.allocate(chunkBlocks * blockSize), this::read,
+                null).fua(false);
+        r.source().submit(request);
     }
 
     /**
@@ -196,36 +204,26 @@ public final class CopyJob {
 
     private void read(BlockRequest read) {
         if (read.status() != CompletionStatus.GOOD) {
-            CompletionStatus s = read.status();
-            long lba = read.failedLba();
-            read.release();
-            finish(s, lba, true);
+            finish(read.status(), read.failedLba(), true);
             return;
         }
-        ByteBuf data = read.takeData();
-        read.release();
         if (aborted.getAsBoolean()) {
-            data.release();
             finish(CompletionStatus.ABORTED, -1, false);
             return;
         }
-        BlockRequest write = queue.acquire();
-        if (write == null) {
-            data.release();
-            finish(CompletionStatus.BUSY, -1, false);
-            return;
-        }
-        write.set(BlockOp.WRITE, chunkDestination, chunkBlocks, data, this::written, null).fua(fua);
-        ranges.get(rangeIndex).destination().submit(write);
+        // the read buffer, filled, becomes the write's data
+        read.set(BlockOp.WRITE, chunkDestination, chunkBlocks, read.data(), this::written, null).fua(fua);
+        ranges.get(rangeIndex).destination().submit(read);
     }
 
     private void written(BlockRequest write) {
-        CompletionStatus s = write.status();
-        long lba = write.failedLba();
-        write.release();
-        if (s != CompletionStatus.GOOD) {
-            finish(s, lba, false);
+        if (write.status() != CompletionStatus.GOOD) {
+            finish(write.status(), write.failedLba(), false);
             return;
+        }
+        ByteBuf data = write.takeData();
+        if (data != null) {
+            data.release();
         }
         rangeDone += chunkBlocks;
         blocksCopied += chunkBlocks;
@@ -237,6 +235,7 @@ public final class CopyJob {
         status = result;
         failedLba = lba;
         failedOnSource = onSource;
+        request.release(); // with the chunk buffer, if one is still attached
         for (CopyAdmission a : admissions) {
             a.leave();
         }
