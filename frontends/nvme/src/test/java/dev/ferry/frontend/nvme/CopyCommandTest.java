@@ -85,12 +85,15 @@ class CopyCommandTest {
     }
 
     @Test
-    void identifyNamespaceAdvertisesTheLimits() throws Exception {
+    void identifyAndTheEffectsLogAdvertiseCopy() throws Exception {
         try (ModelHarness h = new ModelHarness(BS)) {
             ByteBuf id = IdentifyNamespace.build(h.units.get("disk0").descriptor());
             assertEquals(0xFFFF, id.getUnsignedShortLE(74), "MSSRL");
             assertEquals((64 << 20) / BS, id.getIntLE(76), "MCL: 64 MiB");
             assertEquals(15, id.getUnsignedByte(80), "MSRC: 16 ranges, 0's based");
+            ModelHarness.FakeQueue admin = h.admin(0);
+            ByteBuffer effects = ModelHarness.le(admin.run(ModelHarness.getLogPage(0x05, 4096, false), null).data());
+            assertEquals(3, effects.getInt(1024 + 4 * 0x19), "Copy supported, changes LBA content");
         }
     }
 }

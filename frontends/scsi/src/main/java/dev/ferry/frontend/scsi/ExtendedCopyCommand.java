@@ -56,6 +56,10 @@ final class ExtendedCopyCommand {
             }
             LunContext source = targets[s.sourceIndex()];
             LunContext destination = targets[s.destinationIndex()];
+            if (source.blockSize() != destination.blockSize()) {
+                // a block count means the same bytes on both sides only at one block size (no residue handling)
+                throw CheckCondition.invalidFieldInParameterList(s.offset() + 6, -1);
+            }
             if (!accessible(c, source, false) || !accessible(c, destination, true)) {
                 return;
             }

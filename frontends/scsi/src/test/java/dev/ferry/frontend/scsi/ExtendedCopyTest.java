@@ -21,7 +21,8 @@ class ExtendedCopyTest {
     private static final int BS = 512;
     private static final int BLOCKS = 4096;
     private final TargetHarness h = new TargetHarness(TargetHarness.disk("lu0", BLOCKS),
-            TargetHarness.disk("lu1", BLOCKS), TargetHarness.disk("ro", BLOCKS, BS, true));
+            TargetHarness.disk("lu1", BLOCKS), TargetHarness.disk("ro", BLOCKS, BS, true),
+            TargetHarness.disk("4k", BLOCKS, 4096, false));
 
     @AfterEach
     void close() throws Exception {
@@ -261,6 +262,9 @@ class ExtendedCopyTest {
         Response r = xcopy(list(0, 3, new byte[][]{cscd("lu0", 4096)}, segment(0, 0, 8, 0, 8)))
                 .assertCheck(SenseData.ILLEGAL_REQUEST, 0x26, 0x00);
         assertFieldPointer(r, 16 + 29);
+        r = xcopy(list(0, 3, new byte[][]{cscd("lu0", BS), cscd("4k", 4096)}, segment(0, 1, 8, 0, 8)))
+                .assertCheck(SenseData.ILLEGAL_REQUEST, 0x26, 0x00);
+        assertFieldPointer(r, 16 + 64 + 6); // block sizes differ: the DESTINATION CSCD DESCRIPTOR ID
     }
 
     @Test
@@ -310,6 +314,22 @@ class ExtendedCopyTest {
         t.aborted = true;
         assertEquals(ScsiResponse.TASK_ABORTED, h.run(t).status());
         assertArrayEquals(before, read(1, 0, 64));
+    }
+
+    @Test
+    void anAbortWhileTheCopyRunsStopsItBeforeTheNextWrite() {
+        byte[] before = read(1, 0, 3000);
+        write(0, 0, TargetHarness.pattern(3000 * BS, 4));
+        byte[] p = list(0, 3, both(), segment(0, 1, 3000, 0, 0));
+        TargetHarness.TestTask t = new TargetHarness.TestTask(Luns.encode(0), xcopyCdb(p.length), p.length,
+                io.netty.buffer.Unpooled.wrappedBuffer(p), TargetHarness.A);
+        int inFlight = h.queue.inFlight();
+        h.target.execute(t, h.queue); // the first chunk's read is under way
+        t.aborted = true;             // task management (or the connection's loss) aborts the task
+        assertEquals(ScsiResponse.TASK_ABORTED, h.await(t).status());
+        assertEquals(inFlight, h.queue.inFlight(), "the copy's request released");
+        assertArrayEquals(before, read(1, 0, 3000), "no chunk written after the abort");
+        assertEquals(0, h.target.copies().admission.running());
     }
 
     @Test

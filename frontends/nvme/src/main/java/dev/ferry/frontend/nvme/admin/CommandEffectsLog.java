@@ -29,6 +29,7 @@ public final class CommandEffectsLog {
         b.setIntLE(IO_COMMANDS + 4 * Opcodes.WRITE, CSUPP | LBCC);
         b.setIntLE(IO_COMMANDS + 4 * Opcodes.WRITE_ZEROES, CSUPP | LBCC);
         b.setIntLE(IO_COMMANDS + 4 * Opcodes.DATASET_MANAGEMENT, CSUPP | LBCC);
+        b.setIntLE(IO_COMMANDS + 4 * Opcodes.COPY, CSUPP | LBCC);
         return b;
     }
 }
