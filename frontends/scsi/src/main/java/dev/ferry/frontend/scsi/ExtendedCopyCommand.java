@@ -13,21 +13,21 @@ import java.util.List;
 
 /**
  * SPC-4 6.4 EXTENDED COPY (LID1) (83h, service action 00h): the copy manager copies blocks between logical units of
- * this target (or within one) without the data crossing the network, as VMware's VAAI full copy (XCOPY) and Windows'
- * ODX-less hosts use it. Only identification CSCD descriptors (E4h) naming a logical unit of this target the nexus
- * sees, and block to block segment descriptors (02h), are implemented (as LIO); the copy runs in the core's
- * {@link CopyJob}, bounded per target ({@link CopyManager#MAX_CONCURRENT_COPIES}) and in the process.
+ * this target (or within one) without the data crossing the network, as VMware's VAAI full copy (XCOPY) uses it.
+ * Only identification CSCD descriptors (E4h) naming a logical unit of this target the nexus sees, and block to
+ * block segment descriptors (02h), are implemented (as LIO); the copy runs in the core's {@link CopyJob}, bounded
+ * per target ({@link CopyManager#MAX_CONCURRENT_COPIES}) and in the process.
  *
  * <pre>
- * CDB: byte 1 SERVICE ACTION (00h) | byte 2 LIST IDENTIFIER(LID4 only) | bytes 10-13 PARAMETER LIST LENGTH
+ * CDB: byte 1 SERVICE ACTION (00h) | bytes 10-13 PARAMETER LIST LENGTH
  * </pre>
  * Before any block moves, each copy target is checked as if the initiator had sent it the reads and writes itself:
  * a reservation held by another (RESERVE(6) or a conflicting persistent reservation) is RESERVATION CONFLICT, a
  * write-protected destination DATA PROTECT. A segment whose copy fails (beyond a unit's capacity, a medium error, a
  * unit that went away) ends the command with COPY ABORTED ({@link #copyAborted}: the failed segment's number and
  * the copy target's own sense); that sense and how far the copy got are held for RECEIVE COPY RESULTS (FAILED
- * SEGMENT DETAILS, COPY STATUS) when the list identifier is held. A full copy
- * manager answers BUSY; an aborted task (task management, connection loss) stops after the chunk in flight.
+ * SEGMENT DETAILS, COPY STATUS) when the list identifier is held. A full copy manager answers BUSY; an aborted task
+ * (task management, connection loss) stops after the chunk in flight.
  */
 final class ExtendedCopyCommand {
     /** SPC-4 6.4.1: the service action of EXTENDED COPY (LID1). */

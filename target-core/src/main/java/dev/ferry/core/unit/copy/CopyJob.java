@@ -12,7 +12,7 @@ import java.util.function.BooleanSupplier;
 
 /**
  * One copy offload (SCSI EXTENDED COPY, NVMe Copy) run inside the target: for each {@link CopyRange} in order, a
- * chunk is READ from the source unit into a pooled buffer and that buffer is WRITTEn to the destination unit, the
+ * chunk is READ from the source unit into a pooled buffer and that buffer is written to the destination unit, the
  * next chunk only after the write completed. The data never passes through a network stack, and one copy holds at
  * most one chunk buffer ({@link #CHUNK_BYTES}) and one block request at a time. Writes go through
  * {@link LogicalUnit#submit}, so the destination's write cache setting (write-through when it is off), write protect
