@@ -8,6 +8,7 @@ import dev.ferry.core.ring.CompletionQueue;
 import dev.ferry.core.unit.LogicalUnit;
 import io.netty.buffer.ByteBuf;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -45,6 +46,7 @@ public final class CopyJob {
      * never fails half way because other commands took all of the loop's requests.
      */
     private final BlockRequest request;
+    private final Runnable next = this::next;
 
     /** Progress, written on the loop; volatile so that a status query from another loop sees it. */
     private volatile int rangeIndex;
@@ -228,7 +230,14 @@ public final class CopyJob {
         rangeDone += chunkBlocks;
         blocksCopied += chunkBlocks;
         bytesCopied += (long) chunkBlocks * chunkBlockSize;
-        next();
+        // The next chunk as a new task of the loop, not from this completion: with a backend run on the loop every
+        // chunk completes at once, and a copy of gigabytes would otherwise keep the loop from every other
+        // connection's I/O until it ended.
+        try {
+            queue.loop().execute(next);
+        } catch (RejectedExecutionException e) {
+            finish(CompletionStatus.ABORTED, -1, false); // the loop is shutting down
+        }
     }
 
     private void finish(CompletionStatus result, long lba, boolean onSource) {

@@ -38,7 +38,7 @@ class CopyJobTest {
     private final List<LogicalUnit> units = new ArrayList<>();
 
     /** A disk in memory; {@link #failReadAt} makes a READ covering that block fail with a medium error there. */
-    static final class MemoryDisk implements Backend {
+    static class MemoryDisk implements Backend {
         final byte[] bytes;
         final BackendDescriptor descriptor;
         final AtomicInteger writes = new AtomicInteger();
@@ -247,6 +247,31 @@ class CopyJobTest {
         assertEquals(CompletionStatus.ABORTED, job.status());
         assertEquals(64, job.blocksCopied(), "the first chunk finished, nothing after it");
         assertEquals(1, b.writes.get());
+    }
+
+    @Test
+    void eachChunkIsItsOwnLoopTaskWithABackendRunOnTheLoop() throws Exception {
+        MemoryDisk a = new MemoryDisk("onloop", 1000, 64, false, true) {
+            @Override
+            public boolean nonBlocking() {
+                return true;
+            }
+        };
+        LogicalUnit ua = unit(a);
+        try (dev.ferry.core.ring.CountingEventLoop loop = new dev.ferry.core.ring.CountingEventLoop("copy")) {
+            CompletionQueue onLoop = new CompletionQueue(loop, 4);
+            java.util.concurrent.CompletableFuture<CopyJob> done = new java.util.concurrent.CompletableFuture<>();
+            int[] before = new int[1];
+            loop.run(() -> {
+                before[0] = loop.executes();
+                CopyJob.start(onLoop, List.of(new CopyRange(ua, 0, ua, 500, 320)), () -> false, done::complete,
+                        new CopyAdmission(1));
+            });
+            CopyJob job = done.get(10, TimeUnit.SECONDS);
+            assertEquals(CompletionStatus.GOOD, job.status());
+            assertTrue(loop.executes() - before[0] >= 5, "5 chunks: the loop was handed each next chunk as a task,"
+                    + " so other connections' work runs between them; executes: " + (loop.executes() - before[0]));
+        }
     }
 
     @Test
