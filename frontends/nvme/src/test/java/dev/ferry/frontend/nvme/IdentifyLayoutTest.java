@@ -41,8 +41,9 @@ class IdentifyLayoutTest {
             assertEquals(0x44, id[513], "CQES");
             assertEquals(128, b.getShort(514), "MAXCMD");
             assertEquals(1024, b.getInt(516), "NN");
-            assertEquals(0x2D, b.getShort(520), "ONCS: Compare, DSM, Write Zeroes, Reservations (bit 5)");
+            assertEquals(0x12D, b.getShort(520), "ONCS: Compare, DSM, Write Zeroes, Reservations (bit 5), Copy (bit 8)");
             assertEquals(0x03, id[76], "CMIC: several ports (bit 0), several controllers (bit 1)");
+            assertEquals(1, b.getShort(534), "OCFS: Copy Descriptor Format 0");
             assertEquals(1, b.getShort(522), "FUSES: Compare and Write");
             assertEquals(0, id[525], "VWC: the RAM disk has no volatile cache");
             assertEquals(1 | 1 << 20, b.getInt(536), "SGLS");

@@ -12,6 +12,8 @@ import dev.ferry.core.unit.UnitIdentity;
 final class InquiryCommand {
     /** SPC-4 6.6.2 PERIPHERAL DEVICE TYPE: direct access block device (SBC-3). */
     static final int PDT_DIRECT_ACCESS = 0x00;
+    /** Standard data byte 5 bit 3 3PC: the unit's copy manager takes EXTENDED COPY (SPC-4 6.6.2). */
+    static final int THIRD_PARTY_COPY = 0x08;
     /** Well known logical unit (SPC-4 8). */
     static final int PDT_WELL_KNOWN = 0x1E;
     /** PERIPHERAL QUALIFIER 011b, PERIPHERAL DEVICE TYPE 1Fh: no logical unit at this LUN (SPC-4 6.6.2). */
@@ -70,7 +72,8 @@ final class InquiryCommand {
      * Byte 2      VERSION
      * Byte 3      NORMACA(5) = 0 | HISUP(4) = 1 | RESPONSE DATA FORMAT(3-0) = 2
      * Byte 4      ADDITIONAL LENGTH (n-4)
-     * Byte 5      SCCS ACC TPGS(5-4)=01b (implicit ALUA: REPORT TARGET PORT GROUPS) 3PC PROTECT = 0
+     * Byte 5      SCCS ACC TPGS(5-4)=01b (implicit ALUA: REPORT TARGET PORT GROUPS) 3PC(3)=1 (EXTENDED COPY)
+     *             PROTECT = 0
      * Byte 6      ENCSERV MULTIP ... = 0
      * Byte 7      CMDQUE(1) = 1
      * Bytes 8-15  T10 VENDOR IDENTIFICATION
@@ -88,7 +91,7 @@ final class InquiryCommand {
         d[3] = 0x10 | RESPONSE_DATA_FORMAT;
         d[4] = (byte) (STANDARD_LENGTH - 5);
         if (c.lu != null) {
-            d[5] = TPGS_IMPLICIT << 4;
+            d[5] = TPGS_IMPLICIT << 4 | THIRD_PARTY_COPY;
         }
         d[7] = 0x02;
         UnitIdentity id = c.lu != null ? c.lu.descriptor.identity() : null;

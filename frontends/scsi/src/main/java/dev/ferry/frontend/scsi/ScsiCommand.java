@@ -173,7 +173,12 @@ final class ScsiCommand {
     }
 
     void checkCondition(SenseData sense) {
-        complete(ScsiResponse.CHECK_CONDITION, sense.encode(), null);
+        checkCondition(sense.encode());
+    }
+
+    /** CHECK CONDITION with sense data already rendered (EXTENDED COPY's carries the copy target's sense too). */
+    void checkCondition(byte[] sense) {
+        complete(ScsiResponse.CHECK_CONDITION, sense, null);
     }
 
     /**

@@ -50,19 +50,22 @@ public final class ScsiTarget {
     private final Set<ItNexus> nexuses;
     /** Every target port a nexus formed on, by relative target port identifier (REPORT TARGET PORT GROUPS). */
     private final Map<Integer, ScsiPort> ports;
+    /** EXTENDED COPY's admission and held copy results; kept by a successor. */
+    private final CopyManager copies;
     /**
      * The SCSI target device of an export. Persistent reservations (and their APTPL file) belong to each core
      * unit, so every target exporting a unit sees the same ones.
      */
     public ScsiTarget(Export export) {
-        this(export, Map.of(), ConcurrentHashMap.newKeySet(), new ConcurrentSkipListMap<>());
+        this(export, Map.of(), ConcurrentHashMap.newKeySet(), new ConcurrentSkipListMap<>(), new CopyManager());
     }
 
     private ScsiTarget(Export export, Map<Long, LunContext> previous, Set<ItNexus> nexuses,
-                       Map<Integer, ScsiPort> ports) {
+                       Map<Integer, ScsiPort> ports, CopyManager copies) {
         this.export = export;
         this.nexuses = nexuses;
         this.ports = ports;
+        this.copies = copies;
         NavigableMap<Long, LunContext> m = new TreeMap<>();
         for (Map.Entry<Long, LogicalUnit> e : export.units().entrySet()) {
             if (e.getKey() < 0 || e.getKey() > MAX_LUN) {
@@ -87,7 +90,7 @@ public final class ScsiTarget {
      * What each nexus sees is worked out anew from {@code next}'s ACLs.
      */
     public ScsiTarget successor(Export next) {
-        ScsiTarget t = new ScsiTarget(next, luns, nexuses, ports);
+        ScsiTarget t = new ScsiTarget(next, luns, nexuses, ports, copies);
         t.reportedLunsChanged();
         return t;
     }
@@ -225,6 +228,7 @@ public final class ScsiTarget {
     public void nexusLost(ItNexus nexus) {
         nexuses.remove(nexus);
         views.remove(nexus);
+        copies.forget(nexus);
         for (LunContext lu : luns.values()) {
             lu.forget(nexus);
         }
@@ -308,6 +312,10 @@ public final class ScsiTarget {
         NavigableMap<Long, LunContext> m = new TreeMap<>(luns);
         m.keySet().removeIf(lun -> !v.sees(lun));
         return m;
+    }
+
+    CopyManager copies() {
+        return copies;
     }
 
     NavigableMap<Long, LunContext> luns() {

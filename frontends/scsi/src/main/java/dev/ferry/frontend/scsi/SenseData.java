@@ -41,6 +41,7 @@ public record SenseData(int key, int asc, int ascq, long information, int fieldP
     public static final int ILLEGAL_REQUEST = 0x5;
     public static final int UNIT_ATTENTION = 0x6;
     public static final int DATA_PROTECT = 0x7;
+    public static final int COPY_ABORTED = 0xA;
     public static final int ABORTED_COMMAND = 0xB;
     public static final int MISCOMPARE = 0xE;
 
@@ -109,6 +110,28 @@ public record SenseData(int key, int asc, int ascq, long information, int fieldP
     public static SenseData invalidFieldInParameterList(int byteNumber, int bit) {
         return new SenseData(ILLEGAL_REQUEST, 0x26, 0x00, -1, byteNumber, bit, false);
     }
+
+    /** 26h/06h TOO MANY TARGET DESCRIPTORS (EXTENDED COPY: more CSCD descriptors than advertised). */
+    public static SenseData tooManyCscdDescriptors() { return of(ILLEGAL_REQUEST, 0x26, 0x06); }
+
+    /** 26h/07h UNSUPPORTED TARGET DESCRIPTOR TYPE CODE, pointing at the descriptor's type code. */
+    public static SenseData unsupportedCscdDescriptorType(int byteNumber) {
+        return new SenseData(ILLEGAL_REQUEST, 0x26, 0x07, -1, byteNumber, -1, false);
+    }
+
+    /** 26h/08h TOO MANY SEGMENT DESCRIPTORS. */
+    public static SenseData tooManySegmentDescriptors() { return of(ILLEGAL_REQUEST, 0x26, 0x08); }
+
+    /** 26h/09h UNSUPPORTED SEGMENT DESCRIPTOR TYPE CODE, pointing at the descriptor's type code. */
+    public static SenseData unsupportedSegmentDescriptorType(int byteNumber) {
+        return new SenseData(ILLEGAL_REQUEST, 0x26, 0x09, -1, byteNumber, -1, false);
+    }
+
+    /** 0Dh/02h COPY TARGET DEVICE NOT REACHABLE (sense key COPY ABORTED). */
+    public static SenseData copyTargetDeviceNotReachable() { return of(COPY_ABORTED, 0x0D, 0x02); }
+
+    /** 00h/16h OPERATION IN PROGRESS: an EXTENDED COPY with this list identifier still runs (SPC-4 6.4.3). */
+    public static SenseData operationInProgress() { return of(ILLEGAL_REQUEST, 0x00, 0x16); }
 
     /** 26h/04h INVALID RELEASE OF PERSISTENT RESERVATION (PR OUT RELEASE with another TYPE, SPC-4 5.13.11.2). */
     public static SenseData invalidReleaseOfPersistentReservation() { return of(ILLEGAL_REQUEST, 0x26, 0x04); }

@@ -20,7 +20,7 @@ final class VpdPages {
 
     /** Ascending, as SPC-4 7.8.13 requires. */
     static final int[] PAGES = {SUPPORTED_PAGES, UNIT_SERIAL_NUMBER, DEVICE_IDENTIFICATION, EXTENDED_INQUIRY,
-            BLOCK_LIMITS, BLOCK_DEVICE_CHARACTERISTICS, LOGICAL_BLOCK_PROVISIONING};
+            ThirdPartyCopyVpd.PAGE_CODE, BLOCK_LIMITS, BLOCK_DEVICE_CHARACTERISTICS, LOGICAL_BLOCK_PROVISIONING};
 
     // SPC-4 7.8.6.1 CODE SET, ASSOCIATION, DESIGNATOR TYPE
     static final int CODE_SET_BINARY = 0x1;
@@ -46,6 +46,7 @@ final class VpdPages {
             case UNIT_SERIAL_NUMBER -> unitSerialNumber(lu.descriptor.identity());
             case DEVICE_IDENTIFICATION -> deviceIdentification(lu.descriptor.identity(), c.nexus);
             case EXTENDED_INQUIRY -> extendedInquiry(lu);
+            case ThirdPartyCopyVpd.PAGE_CODE -> ThirdPartyCopyVpd.page();
             case BLOCK_LIMITS -> blockLimits(lu.limits);
             case BLOCK_DEVICE_CHARACTERISTICS -> blockDeviceCharacteristics(lu.descriptor);
             case LOGICAL_BLOCK_PROVISIONING -> logicalBlockProvisioning(lu.descriptor);

@@ -87,8 +87,8 @@ class InquiryTest {
         byte[] d = h.run(0x12, 1, 0x00, 0, 255, 0).assertGood().data();
         int n = u16(d, 2);
         byte[] pages = Arrays.copyOfRange(d, 4, 4 + n);
-        assertArrayEquals(new byte[] {0x00, (byte) 0x80, (byte) 0x83, (byte) 0x86, (byte) 0xB0, (byte) 0xB1,
-                (byte) 0xB2}, pages);
+        assertArrayEquals(new byte[] {0x00, (byte) 0x80, (byte) 0x83, (byte) 0x86, (byte) 0x8F, (byte) 0xB0,
+                (byte) 0xB1, (byte) 0xB2}, pages);
         for (byte p : pages) {
             byte[] page = h.run(0x12, 1, p & 0xFF, 0, 255, 0).assertGood().data();
             assertEquals(p, page[1], "each advertised page answers");

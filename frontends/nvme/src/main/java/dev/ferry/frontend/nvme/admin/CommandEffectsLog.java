@@ -33,6 +33,7 @@ public final class CommandEffectsLog {
                 Opcodes.RESERVATION_ACQUIRE, Opcodes.RESERVATION_RELEASE}) {
             b.setIntLE(IO_COMMANDS + 4 * opc, CSUPP);
         }
+        b.setIntLE(IO_COMMANDS + 4 * Opcodes.COPY, CSUPP | LBCC);
         return b;
     }
 }

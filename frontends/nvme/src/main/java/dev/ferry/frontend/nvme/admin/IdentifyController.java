@@ -7,6 +7,7 @@ import dev.ferry.frontend.nvme.Controller;
 import dev.ferry.frontend.nvme.ControllerProperties;
 import dev.ferry.frontend.nvme.FabricsTransport;
 import dev.ferry.frontend.nvme.Limits;
+import dev.ferry.frontend.nvme.io.CopyCommand;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
@@ -39,6 +40,8 @@ public final class IdentifyController {
     public static final int MAXCMD = 514;
     public static final int NN = 516;
     public static final int ONCS = 520;
+    /** OCFS, Optional Copy Formats Supported (NVM Command Set 1.0 Figure 101). */
+    public static final int OCFS = 534;
     public static final int FUSES = 522;
     public static final int VWC = 525;
     public static final int NVSCC = 530;
@@ -107,7 +110,8 @@ public final class IdentifyController {
         b.setShortLE(MAXCMD, Limits.MAX_QUEUE_ENTRIES);
         if (!discovery) {
             b.setIntLE(NN, (int) ConfigValidator.MAX_NSID);
-            b.setShortLE(ONCS, ONCS_COMPARE_DSM_WRITE_ZEROES | ONCS_RESERVATIONS);
+            b.setShortLE(ONCS, ONCS_COMPARE_DSM_WRITE_ZEROES | ONCS_RESERVATIONS | CopyCommand.ONCS_COPY);
+            b.setShortLE(OCFS, CopyCommand.OCFS_FORMAT_0);
             b.setShortLE(FUSES, FUSES_COMPARE_AND_WRITE);
             b.setByte(VWC, writeCachePresent(c) ? VWC_PRESENT_NO_BROADCAST : 0);
             b.setByte(NVSCC, 1);

@@ -1,6 +1,7 @@
 package dev.ferry.frontend.nvme.admin;
 
 import dev.ferry.core.backend.BackendDescriptor;
+import dev.ferry.frontend.nvme.io.CopyCommand;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 
@@ -25,6 +26,10 @@ public final class IdentifyNamespace {
     public static final int NPDG = 68;
     public static final int NPDA = 70;
     public static final int NOWS = 72;
+    // Copy limits (NVM Command Set 1.0 Figure 97): MSSRL, MCL in logical blocks, MSRC 0's based
+    public static final int MSSRL = 74;
+    public static final int MCL = 76;
+    public static final int MSRC = 80;
     public static final int NSATTR = 99;
     public static final int NGUID = 104;
     public static final int EUI64 = 120;
@@ -71,6 +76,9 @@ public final class IdentifyNamespace {
         b.setShortLE(NPDG, Math.min(discardGranularity, 0x10000) - 1);
         b.setShortLE(NPDA, Math.min(discardGranularity, 0x10000) - 1);
         b.setShortLE(NOWS, Math.min(optimal, 0x10000) - 1);
+        b.setShortLE(MSSRL, CopyCommand.maxSingleRangeBlocks(d.logicalBlockSize()));
+        b.setIntLE(MCL, (int) CopyCommand.maxCopyBlocks(d.logicalBlockSize()));
+        b.setByte(MSRC, CopyCommand.MAX_SOURCE_RANGES - 1);
         b.setByte(NSATTR, d.readOnly() ? NSATTR_WRITE_PROTECTED : 0);
         b.setBytes(NGUID, d.identity().nguid());
         b.setLong(EUI64, d.identity().eui64()); // EUI-64 is a byte string, most significant byte first

@@ -34,6 +34,7 @@ public final class IoCommands {
 
     private final NvmeQueue queue;
     private final FusedCommands fused;
+    private final CopyCommand copy;
     /** Made once per queue rather than a lambda per command. */
     private final Consumer<NvmeRequest> execute = this::execute;
     private final RequestCompletion completed = this::completed;
@@ -41,6 +42,7 @@ public final class IoCommands {
     public IoCommands(NvmeQueue queue) {
         this.queue = queue;
         this.fused = new FusedCommands(queue, this);
+        this.copy = new CopyCommand(queue);
     }
 
     public void parse(NvmeRequest r) {
@@ -101,6 +103,14 @@ public final class IoCommands {
                 }
                 run(r, u, (int) sgl);
             }
+            case Opcodes.COPY -> {
+                int status = copy.check(r, u);
+                if (status != Status.SUCCESS) {
+                    queue.complete(r, status);
+                    return;
+                }
+                run(r, u, (int) r.sglLength());
+            }
             default -> queue.complete(r, Status.INVALID_OPCODE);
         }
     }
@@ -129,6 +139,7 @@ public final class IoCommands {
             case Opcodes.WRITE_ZEROES -> submit(r, u, BlockOp.WRITE_ZEROES, slba(r), blocks(r), null,
                     (r.cdw(12) & FUA) != 0, (r.cdw(12) & DEAC) != 0);
             case Opcodes.DATASET_MANAGEMENT -> datasetManagement(r, u, ranges(r));
+            case Opcodes.COPY -> copy.execute(r, u);
             default -> throw new IllegalStateException("opcode not parsed: " + r.opcode());
         }
     }
@@ -157,7 +168,7 @@ public final class IoCommands {
 
     private static boolean isKnown(int opc) {
         return opc == Opcodes.READ || opc == Opcodes.WRITE || opc == Opcodes.COMPARE || opc == Opcodes.FLUSH
-                || opc == Opcodes.WRITE_ZEROES || opc == Opcodes.DATASET_MANAGEMENT;
+                || opc == Opcodes.WRITE_ZEROES || opc == Opcodes.DATASET_MANAGEMENT || opc == Opcodes.COPY;
     }
 
     static long slba(NvmeRequest r) {

@@ -27,6 +27,8 @@ public final class Opcodes {
     public static final int RESERVATION_REPORT = 0x0E;
     public static final int RESERVATION_ACQUIRE = 0x11;
     public static final int RESERVATION_RELEASE = 0x15;
+    /** NVM Command Set 1.0 3.3.1 Copy. */
+    public static final int COPY = 0x19;
 
     // Fabrics command types, SQE byte 4 (Base 2.0 6 Figure 474)
     public static final int FCTYPE_PROPERTY_SET = 0x00;

@@ -44,6 +44,8 @@ public final class Status {
     public static final int CAPACITY_EXCEEDED = of(SCT_GENERIC, 0x81, true);
     public static final int NAMESPACE_NOT_READY = of(SCT_GENERIC, 0x82, false);
     public static final int RESERVATION_CONFLICT = of(SCT_GENERIC, 0x83, true);
+    /** NVM Command Set 1.0 Figure 17: a Copy beyond MSSRL, MCL or MSRC. */
+    public static final int COMMAND_SIZE_LIMIT_EXCEEDED = of(SCT_COMMAND_SPECIFIC, 0x83, true);
 
     // Command specific status (4.2.3.2 Figure 101)
     public static final int ASYNC_EVENT_LIMIT_EXCEEDED = of(SCT_COMMAND_SPECIFIC, 0x05, true);
