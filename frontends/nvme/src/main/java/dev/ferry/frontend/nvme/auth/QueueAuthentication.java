@@ -245,12 +245,14 @@ public final class QueueAuthentication {
         state = State.FAILURE1;
     }
 
-    /** The transaction ends without success: nothing more is accepted; the queue closes. */
+    /**
+     * The transaction ends without success (its Failure1 is on the way, or the host refused the controller):
+     * nothing more is accepted; the queue closes.
+     */
     private void end() {
         authenticated = false;
         forget();
         state = State.FAILURE1;
-        failure = AuthSpec.EXPLANATION_INCORRECT_PROTOCOL_MESSAGE;
     }
 
     private void forget() {
