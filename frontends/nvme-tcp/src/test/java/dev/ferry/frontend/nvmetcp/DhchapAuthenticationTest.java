@@ -233,6 +233,29 @@ class DhchapAuthenticationTest {
         }
     }
 
+    @Test
+    void reauthenticationAfterASecretChangeUsesTheNewSecret() throws Exception {
+        try (NvmeTcpTestHost admin = new NvmeTcpTestHost(address)) {
+            connect(admin, 0xFFFF, 0);
+            DhchapTestHost auth = new DhchapTestHost(admin, NQN);
+            assertTrue(auth.authenticate(hostKey, null, SHA256_ONLY, NULL_GROUP));
+            assertEquals(0, enable(admin));
+            // The admin gives the host a new secret (as before 'echo ... > /sys/class/nvme/nvmeX/dhchap_secret')
+            DhchapKey changed = newKey(3);
+            AclConfig acl = new AclConfig(NvmeTcpTestHost.HOST_NQN, null, null, null, null, null,
+                    secretFile("changed.key", changed).toString(), null);
+            FerryConfig now = core.config();
+            TargetConfig t = now.targets().get(0);
+            core.apply(new FerryConfig(now.backstores(), List.of(new TargetConfig(t.name(), t.protocol(),
+                    t.portals(), t.luns(), List.of(acl), t.allowAnyInitiator(), t.alias())), now.stateDirectory()));
+            auth.tid = 10;
+            assertTrue(auth.authenticate(changed, null, ALL_HASHES, ALL_GROUPS), "the new secret is taken");
+            assertEquals(NvmeTcpTestHost.IDENTIFY_SIZE, admin.identify(NvmeTcpTestHost.CNS_CONTROLLER, 0).length);
+            auth.tid = 11;
+            assertFalse(auth.authenticate(hostKey, null, SHA256_ONLY, NULL_GROUP), "the old one no longer");
+        }
+    }
+
     /** A fresh admin queue whose Negotiate offers these lists; the Failure1 explanation. */
     int negotiateFailure(byte[] hashIds, byte[] groupIds) throws Exception {
         try (NvmeTcpTestHost admin = new NvmeTcpTestHost(address)) {
