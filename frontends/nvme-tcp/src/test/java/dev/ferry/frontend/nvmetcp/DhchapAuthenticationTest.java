@@ -131,6 +131,22 @@ class DhchapAuthenticationTest {
     }
 
     @Test
+    void everyGroupWithTheLargestReply() throws Exception {
+        for (byte group = 2; group <= 5; group++) {
+            try (NvmeTcpTestHost admin = new NvmeTcpTestHost(address)) {
+                connect(admin, 0xFFFF, 0);
+                DhchapTestHost auth = new DhchapTestHost(admin, NQN);
+                assertTrue(auth.authenticate(hostKey, controllerKey, new byte[] {3}, new byte[] {group}),
+                        "SHA-512, group " + group + ", bidirectional");
+                assertEquals(group, auth.challenge.dhGroupId());
+                assertEquals(new int[] {0, 256, 384, 512, 768, 1024}[group], auth.challenge.dhValue().length,
+                        "the prime's length (RFC 7919: 2048 to 8192 bits)");
+                assertEquals(0, enable(admin));
+            }
+        }
+    }
+
+    @Test
     void wrongSecretFailsAndLeavesNoQueue() throws Exception {
         try (NvmeTcpTestHost admin = new NvmeTcpTestHost(address)) {
             int cntlid = (int) (connect(admin, 0xFFFF, 0) & 0xFFFF);

@@ -2,16 +2,24 @@ package dev.ferry.frontend.nvme.auth;
 
 import dev.ferry.frontend.nvme.NvmeQueue;
 import dev.ferry.frontend.nvme.NvmeRequest;
-import dev.ferry.frontend.nvme.spec.Sqe;
 import dev.ferry.frontend.nvme.spec.Status;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Authentication Send (Fabrics 05h) and Authentication Receive (06h), NVMe Base 2.0 6.1-6.2: checks the security
  * protocol (SECP E9h, SPSP 01h/01h) and bounds the transfer length before any data is fetched, then hands the
- * message to the queue's {@link QueueAuthentication}.
+ * message to the queue's {@link QueueAuthentication} on an {@link AuthWorkers} thread (Diffie-Hellman is too slow
+ * for an event loop) and completes the command back on the queue's loop. One authentication command runs per
+ * queue at a time, so the state machine is never touched by two threads at once.
  */
 public final class AuthCommands {
+    private static final Logger LOG = LoggerFactory.getLogger(AuthCommands.class);
+
     private AuthCommands() {
     }
 
@@ -36,28 +44,69 @@ public final class AuthCommands {
                 return;
             }
             r.expectHostData((int) length, req -> {
-                boolean close = auth.send(req.hostData(), System.nanoTime());
-                q.complete(req, Status.SUCCESS);
-                if (close) {
-                    q.transport().close();
-                }
+                byte[] message = ByteBufUtil.getBytes(req.hostData()); // the worker never sees the request's buffer
+                offLoop(q, req, auth, () -> {
+                    boolean close = auth.send(Unpooled.wrappedBuffer(message), System.nanoTime());
+                    return () -> {
+                        q.complete(req, Status.SUCCESS);
+                        if (close) {
+                            q.transport().close();
+                        }
+                    };
+                });
             });
         } else {
-            r.expectHostData(0, req -> {
+            r.expectHostData(0, req -> offLoop(q, req, auth, () -> {
                 QueueAuthentication.Response response = auth.receive();
-                ByteBuf m = response.message();
-                if (m.readableBytes() > length) {
-                    m.release(); // the host left no room for the message: the transaction cannot go on
-                    q.complete(req, Status.INVALID_FIELD);
+                return () -> {
+                    ByteBuf m = response.message();
+                    if (m.readableBytes() > length) {
+                        m.release(); // the host left no room for the message: the transaction cannot go on
+                        q.complete(req, Status.INVALID_FIELD);
+                        q.transport().close();
+                        return;
+                    }
+                    req.controllerData(m);
+                    q.complete(req, Status.SUCCESS);
+                    if (response.closeAfter()) {
+                        q.transport().close();
+                    }
+                };
+            }));
+        }
+    }
+
+    /** Runs {@code step} on a worker, then what it returns on the queue's loop. */
+    private static void offLoop(NvmeQueue q, NvmeRequest r, QueueAuthentication auth, Supplier<Runnable> step) {
+        if (!auth.begin()) {
+            q.complete(r, Status.COMMAND_SEQUENCE_ERROR); // one authentication command at a time
+            return;
+        }
+        boolean queued = AuthWorkers.submit(() -> {
+            Runnable then;
+            try {
+                then = step.get();
+            } catch (Throwable t) {
+                LOG.error("nvme queue {}: authentication step failed", q.qid(), t);
+                then = () -> {
+                    q.complete(r, Status.INTERNAL_ERROR);
                     q.transport().close();
-                    return;
-                }
-                req.controllerData(m);
-                q.complete(req, Status.SUCCESS);
-                if (response.closeAfter()) {
+                };
+            }
+            Runnable onLoop = then;
+            q.transport().executor().execute(() -> {
+                auth.finish();
+                try {
+                    onLoop.run();
+                } catch (Throwable t) {
+                    LOG.error("nvme queue {}: authentication completion failed, closing", q.qid(), t);
                     q.transport().close();
                 }
             });
+        });
+        if (!queued) {
+            auth.finish();
+            q.complete(r, Status.COMMAND_INTERRUPTED); // every worker busy: retryable
         }
     }
 

@@ -16,8 +16,10 @@ import org.slf4j.LoggerFactory;
  * Success1 (Receive) [-> Success2 or Failure2 (Send), bidirectional]; a refused message moves to FAILURE1, whose
  * Failure1 the next Receive returns before the queue closes. A new AUTH_Negotiate on an authenticated queue starts
  * a re-authentication; the queue stays usable meanwhile and closes if that fails. Every transaction must end by an
- * absolute deadline, which the keep-alive timer enforces ({@link #expired}). Runs on the queue's event loop except
- * {@link #authenticated()} and {@link #expired}, which read volatile fields.
+ * absolute deadline, which the keep-alive timer enforces ({@link #expired}). {@link #send} and {@link #receive} run
+ * on an {@link AuthWorkers} thread, one at a time per queue ({@link #begin}/{@link #finish} on the queue's loop
+ * bracket each, and the hand-overs order their memory); {@link #authenticated()} and {@link #expired} read
+ * volatile fields from anywhere.
  */
 public final class QueueAuthentication {
     private static final Logger LOG = LoggerFactory.getLogger(QueueAuthentication.class);
@@ -43,6 +45,8 @@ public final class QueueAuthentication {
     private final String hostNqn;
     private final String subsystemNqn;
     private State state = State.NEGOTIATE;
+    /** An authentication command of this queue is with a worker (queue's loop only). */
+    private boolean busy;
     private volatile boolean authenticated;
     private volatile long deadlineNanos;
     private int tid;
@@ -66,7 +70,19 @@ public final class QueueAuthentication {
     /** Whether the queue may run other commands: authenticated once (a re-authentication under way keeps it). */
     public boolean authenticated() { return authenticated; }
 
-    State state() { return state; }
+    /** The queue's loop hands a command to a worker: false while another one is there. */
+    boolean begin() {
+        if (busy) {
+            return false;
+        }
+        busy = true;
+        return true;
+    }
+
+    /** The worker's command is back on the queue's loop. */
+    void finish() {
+        busy = false;
+    }
 
     /** Whether a transaction outlived its deadline (any thread). */
     public boolean expired(long nowNanos) {
