@@ -46,7 +46,7 @@ class DhchapAuthenticationTest {
     static final byte[] SHA256_ONLY = {1};
     static final byte[] ALL_GROUPS = {0, 1, 2, 3, 4, 5};
     static final byte[] NULL_GROUP = {0};
-    // failure explanations (Base 2.0 8.13.6.7)
+    // failure explanations (Base 2.0 8.13, as Linux numbers them)
     static final int FAILED = 0x01;
     static final int HASH_UNUSABLE = 0x04;
     static final int DHGROUP_UNUSABLE = 0x05;

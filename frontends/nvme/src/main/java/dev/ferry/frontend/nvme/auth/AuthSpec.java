@@ -28,7 +28,7 @@ public final class AuthSpec {
     /** Command-specific status 91h, Authentication Required (Figure 101). */
     public static final int AUTHENTICATION_REQUIRED = Status.of(Status.SCT_COMMAND_SPECIFIC, 0x91, true);
 
-    // Message header (every message): AUTH-Type, AUTH-ID, T_ID (8.13.6)
+    // Message header (every message): AUTH-Type, AUTH-ID, T_ID (Base 2.0 8.13)
     static final int AUTH_TYPE = 0;
     static final int AUTH_ID = 1;
     static final int T_ID = 4;
@@ -44,7 +44,7 @@ public final class AuthSpec {
     /** AUTH_Negotiate protocol descriptor AUTHID 01h: DH-HMAC-CHAP. */
     static final int AUTHID_DHCHAP = 0x01;
 
-    // AUTH_Failure reason code and explanations (8.13.6.4)
+    // AUTH_Failure reason code and explanations (Base 2.0 8.13)
     static final int REASON_FAILED = 0x01;
     public static final int EXPLANATION_FAILED = 0x01;
     public static final int EXPLANATION_PROTOCOL_UNUSABLE = 0x02;

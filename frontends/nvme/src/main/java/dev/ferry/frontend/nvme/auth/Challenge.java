@@ -3,7 +3,7 @@ package dev.ferry.frontend.nvme.auth;
 import io.netty.buffer.ByteBuf;
 
 /**
- * DH-HMAC-CHAP_Challenge, controller to host (8.13.6.3): header, HL, HASHID, DHGID, DHVLEN, SEQNUM, then HL bytes
+ * DH-HMAC-CHAP_Challenge, controller to host (Base 2.0 8.13): header, HL, HASHID, DHGID, DHVLEN, SEQNUM, then HL bytes
  * of challenge C1 and DHVLEN bytes of the controller's DH value.
  */
 public record Challenge(int tid, int hashId, int dhGroupId, long seqnum, byte[] c1, byte[] dhValue) {

@@ -4,7 +4,7 @@ import java.math.BigInteger;
 import java.security.SecureRandom;
 
 /**
- * The DH-HMAC-CHAP Diffie-Hellman groups by identifier (NVMe Base 2.0 8.13.5.3): 00h the null group (no DH
+ * The DH-HMAC-CHAP Diffie-Hellman groups by identifier (NVMe Base 2.0 8.13.5): 00h the null group (no DH
  * exchange) and 01h-05h the RFC 7919 groups ffdhe2048 to ffdhe8192, generator 2. DH values travel as big-endian
  * numbers padded to the prime's length, as Linux (crypto kpp) and SPDK (OpenSSL with DH padding) send them.
  */

@@ -5,7 +5,7 @@ import java.security.MessageDigest;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
-/** The DH-HMAC-CHAP hash functions by identifier (NVMe Base 2.0 8.13.5.2: 01h SHA-256, 02h SHA-384, 03h SHA-512). */
+/** The DH-HMAC-CHAP hash functions by identifier (NVMe Base 2.0 8.13.5: 01h SHA-256, 02h SHA-384, 03h SHA-512). */
 public enum DhchapHash {
     SHA256(0x01, 32, "SHA-256", "HmacSHA256"),
     SHA384(0x02, 48, "SHA-384", "HmacSHA384"),

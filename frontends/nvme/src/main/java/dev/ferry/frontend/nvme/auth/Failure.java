@@ -3,7 +3,7 @@ package dev.ferry.frontend.nvme.auth;
 import io.netty.buffer.ByteBuf;
 
 /**
- * AUTH_Failure1 (controller to host) and AUTH_Failure2 (host to controller), 8.13.6.7: header, reason code
+ * AUTH_Failure1 (controller to host) and AUTH_Failure2 (host to controller) (Base 2.0 8.13): header, reason code
  * (01h, authentication failure) and reason code explanation, 8 bytes as Linux and SPDK send them.
  *
  * @param first true for AUTH_Failure1

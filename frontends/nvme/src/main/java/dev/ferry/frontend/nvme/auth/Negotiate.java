@@ -3,7 +3,7 @@ package dev.ferry.frontend.nvme.auth;
 import io.netty.buffer.ByteBuf;
 
 /**
- * AUTH_Negotiate, host to controller (8.13.6.2): header, SC_C, NAPD, then NAPD protocol descriptors of 64 bytes;
+ * AUTH_Negotiate, host to controller (Base 2.0 8.13): header, SC_C, NAPD, then NAPD protocol descriptors of 64 bytes;
  * a DH-HMAC-CHAP descriptor lists HALEN hash ids and DHLEN DH group ids in two 30-byte lists.
  *
  * @param hashIds    the hash ids the host offers

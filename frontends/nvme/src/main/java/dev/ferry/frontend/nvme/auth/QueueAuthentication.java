@@ -25,7 +25,7 @@ public final class QueueAuthentication {
     private static final Logger LOG = LoggerFactory.getLogger(QueueAuthentication.class);
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final long NO_DEADLINE = Long.MAX_VALUE;
-    /** The controller's choices, first match wins: the host's list order carries no preference (8.13.5.1). */
+    /** The controller's choices, first match wins: the host's list order carries no preference. */
     private static final List<DhchapHash> HASH_PREFERENCE = List.of(DhchapHash.SHA512, DhchapHash.SHA384,
             DhchapHash.SHA256);
     /**

@@ -3,7 +3,7 @@ package dev.ferry.frontend.nvme.auth;
 import io.netty.buffer.ByteBuf;
 
 /**
- * DH-HMAC-CHAP_Reply, host to controller (8.13.6.4): header, HL, CVALID, DHVLEN, SEQNUM (S2), then HL bytes of
+ * DH-HMAC-CHAP_Reply, host to controller (Base 2.0 8.13): header, HL, CVALID, DHVLEN, SEQNUM (S2), then HL bytes of
  * the response, HL bytes of challenge C2 (meaningful when CVALID says the host wants the controller to
  * authenticate too) and DHVLEN bytes of the host's DH value.
  */

@@ -3,7 +3,7 @@ package dev.ferry.frontend.nvme.auth;
 import io.netty.buffer.ByteBuf;
 
 /**
- * DH-HMAC-CHAP_Success1, controller to host (8.13.6.5): header, HL, RVALID, then HL bytes of the controller's
+ * DH-HMAC-CHAP_Success1, controller to host (Base 2.0 8.13): header, HL, RVALID, then HL bytes of the controller's
  * response (zeros unless RVALID). HL is always the hash length: the Linux host checks it even without RVALID.
  *
  * @param response the controller's response, or null when the host did not ask for it

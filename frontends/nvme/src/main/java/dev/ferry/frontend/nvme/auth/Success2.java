@@ -2,7 +2,7 @@ package dev.ferry.frontend.nvme.auth;
 
 import io.netty.buffer.ByteBuf;
 
-/** DH-HMAC-CHAP_Success2, host to controller (8.13.6.6): a 16-byte message, the header and reserved bytes. */
+/** DH-HMAC-CHAP_Success2, host to controller (Base 2.0 8.13): a 16-byte message, the header and reserved bytes. */
 public record Success2(int tid) {
     static final int SIZE = 16;
 

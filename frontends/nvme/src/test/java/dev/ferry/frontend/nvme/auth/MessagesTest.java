@@ -12,7 +12,7 @@ import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every message against bytes written from the layouts (NVMe Base 2.0 8.13.6, the same as Linux's struct
+ * Every message against bytes written from the layouts (NVMe Base 2.0 8.13, the same as Linux's struct
  * nvmf_auth_dhchap_*_data): offsets and little-endian fields by hand, not through the codecs.
  */
 class MessagesTest {
