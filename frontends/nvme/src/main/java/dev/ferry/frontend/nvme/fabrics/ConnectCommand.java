@@ -145,7 +145,7 @@ final class ConnectCommand {
 
     /**
      * When the host's ACL entry has a DH-HMAC-CHAP secret, the queue must authenticate first: AUTHREQ.ATR in the
-     * response (Base 2.0 Figure 480) tells the host so.
+     * response (Base 2.0 6.3) tells the host so.
      */
     private static long authenticationRequired(NvmeQueue queue, Controller c, Export export, String hostnqn) {
         InitiatorAccess access = export == null ? null : export.access(hostnqn);
