@@ -23,7 +23,10 @@ public final class AuthSpec {
     static final int SECP_NVME = 0xE9;
     static final int SPSP_DHCHAP = 0x01;
 
-    /** Connect response DW0 bit 17, AUTHREQ.ATR: the host must authenticate this queue (Connect response, Base 2.0 6.3; bit 18, ASCR, secure channel, stays 0). */
+    /**
+     * Connect response DW0 bit 17, AUTHREQ.ATR: the host must authenticate this queue (Base 2.0 6.3). Bit 18, ASCR
+     * (a secure channel after authentication), stays 0.
+     */
     public static final long CONNECT_AUTHREQ_ATR = 1L << 17;
     /** Command-specific status 91h, Authentication Required (Figure 101). */
     public static final int AUTHENTICATION_REQUIRED = Status.of(Status.SCT_COMMAND_SPECIFIC, 0x91, true);

@@ -5,8 +5,8 @@ import java.nio.charset.StandardCharsets;
 import javax.crypto.Mac;
 
 /**
- * The DH-HMAC-CHAP computations (NVMe Base 2.0 8.13.5; the secret representation 8.13.5.8), byte for byte as the Linux host and nvmet make
- * them (drivers/nvme/common/auth.c, host/auth.c):
+ * The DH-HMAC-CHAP computations (NVMe Base 2.0 8.13.5; the secret representation 8.13.5.8), byte for byte as the
+ * Linux host and nvmet make them (drivers/nvme/common/auth.c, host/auth.c):
  * <ul>
  * <li>transformed key Kt = HMAC(K, NQN || "NVMe-over-Fabrics") with the key's own hash; K itself for hash id 00;
  * <li>augmented challenge Ca = HMAC(H(g^xy mod p), C) with the negotiated hash (DH groups other than null);
