@@ -38,7 +38,7 @@ public final class QueueAuthentication {
     enum State { NEGOTIATE, CHALLENGE, REPLY, SUCCESS1, SUCCESS2, FAILURE1, DONE }
 
     /** What a Receive returns, and whether the queue closes once it is sent. */
-    public record Response(ByteBuf message, boolean closeAfter) {
+    record Response(ByteBuf message, boolean closeAfter) {
     }
 
     private final Controller controller;
@@ -95,7 +95,7 @@ public final class QueueAuthentication {
      * shows in the Failure1 the next Receive returns. True when the queue must close after the completion (the
      * host refused the controller with AUTH_Failure2).
      */
-    public boolean send(ByteBuf m, long nowNanos) {
+    boolean send(ByteBuf m, long nowNanos) {
         try {
             if (m.readableBytes() < 8) {
                 throw new AuthFailure(AuthSpec.EXPLANATION_INCORRECT_PAYLOAD, "message shorter than its header");
@@ -128,7 +128,7 @@ public final class QueueAuthentication {
     }
 
     /** An Authentication Receive: the message the current state owes the host. */
-    public Response receive() {
+    Response receive() {
         switch (state) {
             case CHALLENGE -> {
                 return new Response(challenge(), false);
