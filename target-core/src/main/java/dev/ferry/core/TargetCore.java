@@ -11,6 +11,7 @@ import dev.ferry.core.config.ConfigValidator;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.config.LunConfig;
 import dev.ferry.core.config.Portal;
+import dev.ferry.core.config.DhchapKey;
 import dev.ferry.core.config.SecretFiles;
 import dev.ferry.core.config.TargetConfig;
 import dev.ferry.core.frontend.Frontend;
@@ -155,12 +156,18 @@ public final class TargetCore implements AutoCloseable {
                 acl.add(new InitiatorAccess(a.initiator(),
                         credentials(a.chapUser(), a.chapSecretFile()),
                         credentials(a.mutualChapUser(), a.mutualChapSecretFile()),
-                        a.luns() == null ? null : Set.copyOf(a.luns())));
+                        a.luns() == null ? null : Set.copyOf(a.luns()),
+                        dhchap(a.dhchapSecretFile(), a.dhchapCtrlSecretFile())));
             }
             exports.add(new Export(t.name(), t.protocolOrDefault(), t.alias(), portals, luns, acl,
                     t.allowAnyInitiatorOrDefault(), t.iscsiOrDefault()));
         }
         return exports;
+    }
+
+    private static InitiatorAccess.DhchapSecrets dhchap(String hostFile, String controllerFile) throws IOException {
+        return hostFile == null ? null : new InitiatorAccess.DhchapSecrets(DhchapKey.read(hostFile),
+                controllerFile == null ? null : DhchapKey.read(controllerFile));
     }
 
     private static InitiatorAccess.ChapCredentials credentials(String user, String secretFile) throws IOException {

@@ -13,6 +13,10 @@ import java.util.List;
  * @param mutualChapUser       user name the target presents when the initiator asks for mutual CHAP
  * @param mutualChapSecretFile file holding the target's secret for mutual CHAP
  * @param luns                 LUN mask: the unit numbers this initiator sees; absent = all of the target's units
+ * @param dhchapSecretFile     NVMe only: file holding the host's DH-HMAC-CHAP secret (DHHC-1 text, {@link
+ *                             DhchapKey}); when set the host must authenticate in band on every queue
+ * @param dhchapCtrlSecretFile NVMe only: file holding the controller's DH-HMAC-CHAP secret, for a host that asks
+ *                             the controller to authenticate too (bidirectional)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record AclConfig(
@@ -21,10 +25,18 @@ public record AclConfig(
         String chapSecretFile,
         String mutualChapUser,
         String mutualChapSecretFile,
-        List<Long> luns) {
+        List<Long> luns,
+        String dhchapSecretFile,
+        String dhchapCtrlSecretFile) {
 
     public AclConfig(String initiator) {
         this(initiator, null, null, null, null, null);
+    }
+
+    /** An entry without DH-HMAC-CHAP secrets. */
+    public AclConfig(String initiator, String chapUser, String chapSecretFile, String mutualChapUser,
+                     String mutualChapSecretFile, List<Long> luns) {
+        this(initiator, chapUser, chapSecretFile, mutualChapUser, mutualChapSecretFile, luns, null, null);
     }
 
     public AclConfig {

@@ -178,6 +178,10 @@ public final class ConfigValidator {
             }
             if (a != null) {
                 checkAcl(at + ".acls[" + i + "]", a, ids, problems);
+                if (!TargetConfig.NVME.equals(protocol)
+                        && (a.dhchapSecretFile() != null || a.dhchapCtrlSecretFile() != null)) {
+                    problems.add(at + ".acls[" + i + "]: DH-HMAC-CHAP secrets are for NVMe hosts (iSCSI uses CHAP)");
+                }
             }
         }
         if (t.iscsi() != null) {
@@ -249,12 +253,40 @@ public final class ConfigValidator {
                 problems.add(at + ".mutualChapSecretFile: " + e.getMessage());
             }
         }
+        checkDhchap(at, a, problems);
         if (a.luns() != null) {
             for (int j = 0; j < a.luns().size(); j++) {
                 Long lun = a.luns().get(j);
                 if (lun == null || !luns.contains(lun)) {
                     problems.add(at + ".luns[" + j + "]: the target has no LUN " + lun);
                 }
+            }
+        }
+    }
+
+    /** DH-HMAC-CHAP secrets: valid DHHC-1 files; a controller secret only with a host secret, and not equal. */
+    private static void checkDhchap(String at, AclConfig a, List<String> problems) {
+        if (a.dhchapCtrlSecretFile() != null && a.dhchapSecretFile() == null) {
+            problems.add(at + ".dhchapCtrlSecretFile: bidirectional authentication needs the host's secret "
+                    + "(dhchapSecretFile) as well");
+        }
+        String hostProblem = a.dhchapSecretFile() == null ? null : DhchapKey.problem(a.dhchapSecretFile());
+        if (hostProblem != null) {
+            problems.add(at + ".dhchapSecretFile: " + hostProblem);
+        }
+        String ctrlProblem = a.dhchapCtrlSecretFile() == null ? null : DhchapKey.problem(a.dhchapCtrlSecretFile());
+        if (ctrlProblem != null) {
+            problems.add(at + ".dhchapCtrlSecretFile: " + ctrlProblem);
+        }
+        if (a.dhchapSecretFile() != null && a.dhchapCtrlSecretFile() != null && hostProblem == null
+                && ctrlProblem == null) {
+            try {
+                if (DhchapKey.read(a.dhchapSecretFile()).equals(DhchapKey.read(a.dhchapCtrlSecretFile()))) {
+                    problems.add(at + ".dhchapCtrlSecretFile: must differ from the host's secret (a reflected "
+                            + "response would prove nothing)");
+                }
+            } catch (java.io.IOException e) {
+                problems.add(at + ".dhchapCtrlSecretFile: " + e.getMessage());
             }
         }
     }

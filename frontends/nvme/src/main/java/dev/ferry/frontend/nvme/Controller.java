@@ -139,6 +139,26 @@ public final class Controller {
         }
     }
 
+    /**
+     * Closes the queues whose authentication outlived its deadline (a host that connected and never finished,
+     * or stalled a re-authentication): the admin queue's takes the controller with it.
+     */
+    void closeExpiredAuthentications(long nowNanos) {
+        List<NvmeQueue> expired = new ArrayList<>();
+        synchronized (this) {
+            for (NvmeQueue q : queues) {
+                if (q != null && q.authenticationExpired(nowNanos)) {
+                    expired.add(q);
+                }
+            }
+        }
+        for (NvmeQueue q : expired) {
+            LOG.warn("nvme controller {} of {}: {} did not authenticate queue {} in time, closing", cntlid,
+                    subsystemNqn, hostNqn, q.qid());
+            q.transport().close();
+        }
+    }
+
     /** Installs a queue; false when that queue id is already in use or the controller is gone. */
     public synchronized boolean attach(int qid, NvmeQueue queue) {
         if (deleted || queues[qid] != null) {

@@ -8,7 +8,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One timer thread per target: deletes controllers whose host stopped sending commands for longer than KATO
- * (Base 2.0 3.9, "Keep Alive Timer expired" is a fatal controller condition that tears its queues down).
+ * (Base 2.0 3.9, "Keep Alive Timer expired" is a fatal controller condition that tears its queues down), and
+ * closes queues whose in-band authentication missed its deadline.
  */
 final class KeepAliveTimer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KeepAliveTimer.class);
@@ -35,6 +36,8 @@ final class KeepAliveTimer implements AutoCloseable {
             for (Controller c : target.controllers()) {
                 if (c.keepAliveExpired(now)) {
                     target.keepAliveExpired(c);
+                } else {
+                    c.closeExpiredAuthentications(now);
                 }
             }
         } catch (Throwable t) {

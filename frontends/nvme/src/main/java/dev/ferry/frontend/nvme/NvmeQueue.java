@@ -1,6 +1,8 @@
 package dev.ferry.frontend.nvme;
 
 import dev.ferry.frontend.nvme.admin.AdminCommands;
+import dev.ferry.frontend.nvme.auth.AuthSpec;
+import dev.ferry.frontend.nvme.auth.QueueAuthentication;
 import dev.ferry.frontend.nvme.fabrics.FabricsCommands;
 import dev.ferry.frontend.nvme.io.IoCommands;
 import dev.ferry.frontend.nvme.spec.Opcodes;
@@ -48,6 +50,8 @@ public final class NvmeQueue {
     private boolean flowControlDisabled;
     private boolean connectReceived;
     private boolean closed;
+    /** DH-HMAC-CHAP state when the host's ACL entry has a secret, else null. */
+    private volatile QueueAuthentication authentication;
 
     NvmeQueue(NvmeTarget target, QueueTransport transport) {
         this.target = target;
@@ -64,6 +68,26 @@ public final class NvmeQueue {
     public int entries() { return entries; }
     /** The host set CATTR.DISSQFC in Connect: SQHD is not reported, and C2H data may carry SUCCESS. */
     public boolean flowControlDisabled() { return flowControlDisabled; }
+    /** This queue's in-band authentication, or null when the host need not authenticate. */
+    public QueueAuthentication authentication() { return authentication; }
+
+    /** Whether commands other than authentication may run (Base 2.0 8.13: none before the host authenticated). */
+    public boolean authenticated() {
+        QueueAuthentication a = authentication;
+        return a == null || a.authenticated();
+    }
+
+    /** Connect found a secret for the host: the queue takes only authentication until it succeeded. */
+    public void requireAuthentication(QueueAuthentication a) {
+        this.authentication = a;
+    }
+
+    /** Whether an authentication transaction on this queue outlived its deadline (any thread). */
+    boolean authenticationExpired(long nowNanos) {
+        QueueAuthentication a = authentication;
+        return a != null && a.expired(nowNanos);
+    }
+
     /** The transport's connection closed: nothing may join a controller through this queue any more. */
     public boolean isClosed() { return closed; }
 
@@ -126,6 +150,8 @@ public final class NvmeQueue {
                 FabricsCommands.parse(this, r);
             } else if (controller == null) {
                 complete(r, Status.COMMAND_SEQUENCE_ERROR);
+            } else if (!authenticated()) {
+                complete(r, AuthSpec.AUTHENTICATION_REQUIRED);
             } else if (qid == 0) {
                 AdminCommands.parse(this, r);
             } else {

@@ -96,6 +96,11 @@ final class AdminCall {
         return r;
     }
 
+    /** A command refused before anything was sent (its options contradict each other); nothing changed. */
+    int refuse(String why) {
+        return fail(ExitCodes.INVALID_CONFIG, ControlResponse.REFUSED, List.of(why));
+    }
+
     int unreachable(IOException e) {
         err.println("ferry: " + (e instanceof DaemonUnreachableException ? "" : "control socket " + client.socket()
                 + ": ") + e.getMessage());

@@ -1,7 +1,9 @@
 package dev.ferry.cli.admin;
 
 import dev.ferry.core.config.AclConfig;
+import dev.ferry.core.config.DhchapKey;
 import dev.ferry.core.config.TargetConfig;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -103,8 +105,11 @@ public final class NvmeCommand extends CommandGroup {
     }
 
     @Command(name = "allow", mixinStandardHelpOptions = true, versionProvider = dev.ferry.cli.FerryVersion.class,
-            description = {"Allow a host NQN to connect, optionally to some namespaces only.",
-                    "  ferry nvme host allow NQN nqn.2014-08.org.nvmexpress:uuid:... --namespaces 1,3"})
+            description = {"Allow a host NQN to connect, optionally to some namespaces only, optionally with"
+                    + " DH-HMAC-CHAP in-band authentication. Secrets (DHHC-1, as nvme gen-dhchap-key prints them)"
+                    + " are read from a file or standard input, never from the command line, and never printed.",
+                    "  ferry nvme host allow NQN nqn.2014-08.org.nvmexpress:uuid:... --namespaces 1,3",
+                    "  nvme gen-dhchap-key -m 1 -n HOSTNQN | ferry nvme host allow NQN HOSTNQN --dhchap-secret-file -"})
     static final class HostAllow implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin AdminOptions admin;
@@ -112,11 +117,38 @@ public final class NvmeCommand extends CommandGroup {
         @Parameters(index = "1", paramLabel = "HOSTNQN") String host;
         @Option(names = "--namespaces", split = ",", paramLabel = "NSID",
                 description = "the only namespaces this host sees (default: all)") List<Long> namespaces;
+        @Option(names = "--dhchap-secret-file", paramLabel = "FILE",
+                description = "file holding the host's DH-HMAC-CHAP secret, or - for standard input: every queue"
+                        + " of this host must authenticate") String dhchapSecretFile;
+        @Option(names = "--dhchap-ctrl-secret-file", paramLabel = "FILE",
+                description = "file holding the controller's secret for bidirectional authentication, or - for"
+                        + " standard input") String dhchapCtrlSecretFile;
 
         @Override
         public Integer call() {
-            AclConfig a = new AclConfig(host, null, null, null, null, namespaces);
-            return new AdminCall(spec, admin).change(host + " may connect to " + nqn,
+            AdminCall call = new AdminCall(spec, admin);
+            if (dhchapCtrlSecretFile != null && dhchapSecretFile == null) {
+                return call.refuse("--dhchap-ctrl-secret-file needs --dhchap-secret-file as well");
+            }
+            if ("-".equals(dhchapSecretFile) && "-".equals(dhchapCtrlSecretFile)) {
+                return call.refuse("only one secret can come from standard input");
+            }
+            String hostFile;
+            String ctrlFile;
+            try {
+                hostFile = SecretInput.resolve(call, dhchapSecretFile, "dhchap-" + nqn + "-" + host, System.in,
+                        DhchapKey::parse);
+                ctrlFile = SecretInput.resolve(call, dhchapCtrlSecretFile, "dhchap-ctrl-" + nqn + "-" + host,
+                        System.in, DhchapKey::parse);
+            } catch (IllegalArgumentException e) {
+                return call.refuse("the DH-HMAC-CHAP secret on standard input: " + e.getMessage());
+            } catch (AdminCall.DaemonFailure f) {
+                return f.exitCode;
+            } catch (IOException e) {
+                return call.unreachable(e);
+            }
+            AclConfig a = new AclConfig(host, null, null, null, null, namespaces, hostFile, ctrlFile);
+            return call.change(host + " may connect to " + nqn + (hostFile == null ? "" : " (DH-HMAC-CHAP)"),
                     c -> ConfigEdits.editTarget(c, NVME, nqn, t -> ConfigEdits.addAcl(t, a)));
         }
     }

@@ -1,11 +1,14 @@
 package dev.ferry.frontend.nvme.fabrics;
 
 import dev.ferry.core.unit.Export;
+import dev.ferry.core.unit.InitiatorAccess;
 import dev.ferry.frontend.nvme.Controller;
 import dev.ferry.frontend.nvme.Limits;
 import dev.ferry.frontend.nvme.NvmeQueue;
 import dev.ferry.frontend.nvme.NvmeRequest;
 import dev.ferry.frontend.nvme.NvmeTarget;
+import dev.ferry.frontend.nvme.auth.AuthSpec;
+import dev.ferry.frontend.nvme.auth.QueueAuthentication;
 import dev.ferry.frontend.nvme.spec.Status;
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
@@ -112,7 +115,7 @@ final class ConnectCommand {
         }
         queue.bind(c, 0, sqsize + 1, disableFlowControl);
         LOG.info("nvme controller {} of {} created for {} (kato {} ms)", c.cntlid(), subnqn, hostnqn, kato);
-        queue.complete(r, Status.SUCCESS, c.cntlid());
+        queue.complete(r, Status.SUCCESS, c.cntlid() | authenticationRequired(queue, c, export, hostnqn));
     }
 
     private static void connectIo(NvmeQueue queue, NvmeRequest r, String subnqn, String hostnqn, int cntlid,
@@ -137,8 +140,23 @@ final class ConnectCommand {
             invalidParameter(queue, r, QID); // beyond Number of Queues, or that queue already exists
             return;
         }
+        // An unauthenticated host never gets here: CSTS.RDY needs Property Set, refused until the admin queue
+        // authenticated. This queue authenticates on its own as well (TP 8006).
         queue.bind(c, qid, sqsize + 1, disableFlowControl);
-        queue.complete(r, Status.SUCCESS, c.cntlid());
+        queue.complete(r, Status.SUCCESS, c.cntlid() | authenticationRequired(queue, c, c.export(), hostnqn));
+    }
+
+    /**
+     * When the host's ACL entry has a DH-HMAC-CHAP secret, the queue must authenticate first: AUTHREQ.ATR in the
+     * response (Base 2.0 6.3) tells the host so.
+     */
+    private static long authenticationRequired(NvmeQueue queue, Controller c, Export export, String hostnqn) {
+        InitiatorAccess access = export == null ? null : export.access(hostnqn);
+        if (access == null || access.dhchap() == null) {
+            return 0;
+        }
+        queue.requireAuthentication(new QueueAuthentication(c, System.nanoTime()));
+        return AuthSpec.CONNECT_AUTHREQ_ATR;
     }
 
     private static void invalidParameter(NvmeQueue queue, NvmeRequest r, long offsetAndAttribute) {

@@ -3,6 +3,8 @@ package dev.ferry.frontend.nvme.fabrics;
 import dev.ferry.frontend.nvme.Controller;
 import dev.ferry.frontend.nvme.NvmeQueue;
 import dev.ferry.frontend.nvme.NvmeRequest;
+import dev.ferry.frontend.nvme.auth.AuthCommands;
+import dev.ferry.frontend.nvme.auth.AuthSpec;
 import dev.ferry.frontend.nvme.spec.Opcodes;
 import dev.ferry.frontend.nvme.spec.Sqe;
 import dev.ferry.frontend.nvme.spec.Status;
@@ -27,6 +29,16 @@ public final class FabricsCommands {
         }
         if (c == null) {
             queue.complete(r, Status.COMMAND_SEQUENCE_ERROR);
+            return;
+        }
+        if (AuthCommands.isAuthentication(fctype)) {
+            AuthCommands.parse(queue, r, fctype);
+            return;
+        }
+        if (!queue.authenticated() && fctype != Opcodes.FCTYPE_DISCONNECT) {
+            // Stricter than nvmet, which takes Property Get/Set before authentication: nothing but the
+            // authentication itself (and leaving) is of use to a host that has not proven its secret yet.
+            queue.complete(r, AuthSpec.AUTHENTICATION_REQUIRED);
             return;
         }
         switch (fctype) {
