@@ -87,7 +87,7 @@ class CopyCommandTest {
     @Test
     void identifyAndTheEffectsLogAdvertiseCopy() throws Exception {
         try (ModelHarness h = new ModelHarness(BS)) {
-            ByteBuf id = IdentifyNamespace.build(h.units.get("disk0").descriptor());
+            ByteBuf id = IdentifyNamespace.build(h.units.get("disk0").descriptor(), false);
             assertEquals(0xFFFF, id.getUnsignedShortLE(74), "MSSRL");
             assertEquals((64 << 20) / BS, id.getIntLE(76), "MCL: 64 MiB");
             assertEquals(15, id.getUnsignedByte(80), "MSRC: 16 ranges, 0's based");
