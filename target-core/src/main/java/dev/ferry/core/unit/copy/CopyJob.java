@@ -4,11 +4,14 @@ import dev.ferry.core.buffer.IoBuffers;
 import dev.ferry.core.request.BlockOp;
 import dev.ferry.core.request.BlockRequest;
 import dev.ferry.core.request.CompletionStatus;
+import dev.ferry.core.request.RequestCompletion;
 import dev.ferry.core.ring.CompletionQueue;
 import dev.ferry.core.unit.LogicalUnit;
 import io.netty.buffer.ByteBuf;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -28,6 +31,8 @@ import java.util.function.BooleanSupplier;
 public final class CopyJob {
     /** The largest chunk read and written at once (fewer blocks when a unit's largest request is smaller). */
     public static final int CHUNK_BYTES = 1 << 20;
+    /** How long a chunk a full ring refused waits before it is offered again. */
+    static final long BUSY_RETRY_MICROS = 200;
 
     /** Told once, on the loop, when the copy ended (completely or not). */
     @FunctionalInterface
@@ -205,6 +210,10 @@ public final class CopyJob {
     }
 
     private void read(BlockRequest read) {
+        if (read.status() == CompletionStatus.BUSY) {
+            retryLater(() -> resubmit(BlockOp.READ, chunkSource, ranges.get(rangeIndex).source(), this::read, false));
+            return;
+        }
         if (read.status() != CompletionStatus.GOOD) {
             finish(read.status(), read.failedLba(), true);
             return;
@@ -219,6 +228,11 @@ public final class CopyJob {
     }
 
     private void written(BlockRequest write) {
+        if (write.status() == CompletionStatus.BUSY) {
+            retryLater(() -> resubmit(BlockOp.WRITE, chunkDestination, ranges.get(rangeIndex).destination(),
+                    this::written, fua));
+            return;
+        }
         if (write.status() != CompletionStatus.GOOD) {
             finish(write.status(), write.failedLba(), false);
             return;
@@ -238,6 +252,36 @@ public final class CopyJob {
         } catch (RejectedExecutionException e) {
             finish(CompletionStatus.ABORTED, -1, false); // the loop is shutting down
         }
+    }
+
+    /**
+     * A unit whose ring is full answered BUSY: the chunk is tried again a little later with the same buffer, so a
+     * busy backend slows the copy down (push back) instead of ending it half done, which a host retrying a copy
+     * whose ranges overlap could not undo. An abort or a closing loop still ends it.
+     */
+    private void retryLater(Runnable retry) {
+        if (aborted.getAsBoolean()) {
+            finish(CompletionStatus.ABORTED, -1, false);
+            return;
+        }
+        try {
+            if (queue.loop() instanceof ScheduledExecutorService loop) {
+                loop.schedule(retry, BUSY_RETRY_MICROS, TimeUnit.MICROSECONDS);
+            } else {
+                queue.loop().execute(retry); // a plain executor (tests) cannot wait
+            }
+        } catch (RejectedExecutionException e) {
+            finish(CompletionStatus.ABORTED, -1, false); // the loop is shutting down
+        }
+    }
+
+    private void resubmit(BlockOp op, long lba, LogicalUnit unit, RequestCompletion completion, boolean writeFua) {
+        if (aborted.getAsBoolean()) {
+            finish(CompletionStatus.ABORTED, -1, false);
+            return;
+        }
+        request.set(op, lba, chunkBlocks, request.data(), completion, null).fua(writeFua);
+        unit.submit(request);
     }
 
     private void finish(CompletionStatus result, long lba, boolean onSource) {

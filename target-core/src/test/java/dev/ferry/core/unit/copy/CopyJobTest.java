@@ -250,6 +250,34 @@ class CopyJobTest {
     }
 
     @Test
+    void aFullRingSlowsTheCopyDownInsteadOfEndingItHalfDone() {
+        // Every other request finds the unit's ring full (BUSY, as LogicalUnit.submit answers then). An overlapping
+        // copy must still come out as if the source was read first: ended half done, a host's retry of it could
+        // not be undone.
+        MemoryDisk a = new MemoryDisk("busy", 1000, 64, false, true) {
+            final AtomicInteger calls = new AtomicInteger();
+
+            @Override
+            public void execute(BlockRequest r) {
+                if (calls.incrementAndGet() % 2 == 0) { // every other request, reads and writes alike
+                    r.complete(CompletionStatus.BUSY);
+                    return;
+                }
+                super.execute(r);
+            }
+        };
+        for (int i = 0; i < a.bytes.length; i++) {
+            a.bytes[i] = (byte) (i / BS * 7 + i);
+        }
+        byte[] expected = blocks(a, 0, 300);
+        LogicalUnit ua = unit(a);
+        CopyJob job = run(new CopyRange(ua, 0, ua, 100, 300));
+        assertEquals(CompletionStatus.GOOD, job.status());
+        assertEquals(300, job.blocksCopied());
+        assertArrayEquals(expected, blocks(a, 100, 300));
+    }
+
+    @Test
     void eachChunkIsItsOwnLoopTaskWithABackendRunOnTheLoop() throws Exception {
         MemoryDisk a = new MemoryDisk("onloop", 1000, 64, false, true) {
             @Override
