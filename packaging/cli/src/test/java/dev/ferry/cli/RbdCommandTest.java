@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.backend.rbd.CephCluster;
 import dev.ferry.frontend.nvmetcp.testing.NvmeTcpTestHost;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -84,6 +87,100 @@ class RbdCommandTest {
             assertEquals("ferry: backstore vm1 has " + (192 << 20) + " bytes\n", reread.out());
             assertEquals(192L << 20, capacity(lun));
         }
+    }
+
+    /**
+     * An {@code rbd resize} made outside Ferry reaches the hosts without {@code ferry backstore resize}: a
+     * connected NVMe host gets its Namespace Attribute Changed event and Identify Namespace shows the new size,
+     * READ CAPACITY over iSCSI too; the same for a shrink of the mapped image, after which a write past the new end
+     * is refused as LBA out of range.
+     */
+    @Test
+    void aResizeByAnotherClientReachesConnectedHostsByItself() throws Exception {
+        Node n = new Node("w");
+        try (Daemon d = n.start("32M"); NvmeTcpTestHost admin = n.adminHost()) {
+            setAsyncEventConfiguration(admin, AEC_NAMESPACE_ATTRIBUTE);
+            int aer = requestAsyncEvent(admin);
+            NvmeTcpTestHost io = n.nvmeHost();
+
+            ceph.rbd("resize", "--no-progress", "--size", "48M", "rbd/shared");
+            assertEquals(NAMESPACE_ATTRIBUTE_CHANGED, awaitAsyncEvent(admin, aer));
+            assertEquals((48L << 20) / BS, namespaceSize(admin));
+            assertEquals(48L << 20, capacity(n.lun()));
+            byte[] last = pattern(BS, (byte) 0x33);
+            io.write(1, (48L << 20) / BS - 1, last, BS);
+
+            assertEquals(List.of(1L), changedNamespaces(admin)); // read without RAE: the event is armed again
+            aer = requestAsyncEvent(admin);
+            ceph.rbd("resize", "--no-progress", "--allow-shrink", "--size", "16M", "rbd/shared");
+            assertEquals(NAMESPACE_ATTRIBUTE_CHANGED, awaitAsyncEvent(admin, aer));
+            assertEquals((16L << 20) / BS, namespaceSize(admin));
+            assertEquals(16L << 20, capacity(n.lun()));
+            IOException past = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                    () -> io.write(1, (16L << 20) / BS, last, BS));
+            assertTrue(past.getMessage().contains("status 0x" + Integer.toHexString(LBA_OUT_OF_RANGE_DNR)),
+                    past::getMessage);
+        }
+    }
+
+    /** Asynchronous Event Configuration bit 8: Namespace Attribute Notices (NVMe Base 2.0 5.27.1.7). */
+    private static final int AEC_NAMESPACE_ATTRIBUTE = 1 << 8;
+    /** AER completion DW0: type Notice (2), information Namespace Attribute Changed (0), log page 04h. */
+    private static final long NAMESPACE_ATTRIBUTE_CHANGED = 0x00_04_00_02;
+    /** LBA Out of Range (NVM command set status 80h) with DNR. */
+    private static final int LBA_OUT_OF_RANGE_DNR = 1 << 14 | 0x80;
+
+    private static void setAsyncEventConfiguration(NvmeTcpTestHost h, int bits) throws IOException {
+        ByteBuffer s = NvmeTcpTestHost.sqe(0x09, h.nextCid(), 0); // Set Features
+        s.putInt(40, 0x0B).putInt(44, bits); // FID Asynchronous Event Configuration
+        assertEquals(0, h.execute(s, null, null).status());
+    }
+
+    /** Sends an Asynchronous Event Request, which the target holds until an event; returns its CID. */
+    private static int requestAsyncEvent(NvmeTcpTestHost h) throws IOException {
+        int cid = h.nextCid();
+        h.sendCapsule(NvmeTcpTestHost.sqe(0x0C, cid, 0).array(), null);
+        return cid;
+    }
+
+    /**
+     * The next PDU must complete the held request; returns its DW0. Waits up to 60 s on a loaded machine: a read
+     * that timed out before the first byte of a PDU consumed nothing and is tried again.
+     */
+    private static long awaitAsyncEvent(NvmeTcpTestHost h, int cid) throws IOException {
+        NvmeTcpTestHost.Received r = null;
+        for (int tries = 6; r == null; tries--) {
+            try {
+                r = h.read();
+            } catch (java.net.SocketTimeoutException e) {
+                if (tries == 1) {
+                    throw e;
+                }
+            }
+        }
+        assertEquals(0x05, r.type(), "CapsuleResp");
+        assertEquals(cid, r.cid());
+        assertEquals(0, r.status());
+        return r.result() & 0xFFFFFFFFL;
+    }
+
+    /** Get Log Page 04h without RAE (NVMe Base 2.0 5.16.1.5): the NSIDs listed, up to the first zero. */
+    private static List<Long> changedNamespaces(NvmeTcpTestHost h) throws IOException {
+        ByteBuffer s = NvmeTcpTestHost.transportSgl(NvmeTcpTestHost.sqe(0x02, h.nextCid(), 0xFFFFFFFFL), 4096);
+        s.putInt(40, 0x04 | (4096 / 4 - 1) << 16);
+        NvmeTcpTestHost.Completion c = h.execute(s, null, null);
+        assertEquals(0, c.status());
+        ByteBuffer page = ByteBuffer.wrap(c.data()).order(ByteOrder.LITTLE_ENDIAN);
+        List<Long> out = new ArrayList<>();
+        for (int at = 0; at < 4096 && page.getInt(at) != 0; at += 4) {
+            out.add(page.getInt(at) & 0xFFFFFFFFL);
+        }
+        return out;
+    }
+
+    /** NSZE of namespace 1 (Identify Namespace bytes 0-7). */
+    private static long namespaceSize(NvmeTcpTestHost h) throws IOException {
+        return ByteBuffer.wrap(h.identify(NvmeTcpTestHost.CNS_NAMESPACE, 1)).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
     }
 
     @Test
@@ -179,6 +276,13 @@ class RbdCommandTest {
             io.connectIo(NQN, cntlid, 1, 31);
             hosts.add(admin);
             return io;
+        }
+
+        /** A host with only an admin queue on this node's subsystem, closed by the caller. */
+        NvmeTcpTestHost adminHost() throws Exception {
+            NvmeTcpTestHost admin = new NvmeTcpTestHost(new InetSocketAddress("127.0.0.1", nvmePort));
+            admin.connectAdmin(NQN, 0);
+            return admin;
         }
 
         byte[] identifyNamespace() throws Exception {
