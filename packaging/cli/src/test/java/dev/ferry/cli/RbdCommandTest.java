@@ -123,6 +123,50 @@ class RbdCommandTest {
         }
     }
 
+    /**
+     * librbd compares and writes within one 512-byte sector: an rbd LUN advertises MAXIMUM COMPARE AND WRITE
+     * LENGTH 1 over iSCSI, and over NVMe/TCP a fused Compare and Write of one block works while one of two blocks
+     * is refused with Invalid Field (its Write half then with Missing Fused Command) and changes nothing.
+     */
+    @Test
+    void compareAndWriteIsLimitedToLibrbdsOneSector() throws Exception {
+        Node n = new Node("c");
+        try (Daemon d = n.start("8M")) {
+            Tool vpd = Tool.run("iscsi-inq", "-e", "1", "-c", "176", n.lun()); // 0xB0: iscsi-inq takes decimal
+            assertEquals(0, vpd.exitCode(), vpd.output());
+            assertTrue(vpd.output().contains("maximum compare and write length:1\n"), vpd.output());
+
+            NvmeTcpTestHost io = n.nvmeHost();
+            byte[] before = pattern(2 * BS, (byte) 0x44);
+            byte[] after = pattern(2 * BS, (byte) 0x55);
+            io.write(1, 8, before, BS);
+            assertEquals(List.of(INVALID_FIELD_DNR, MISSING_FUSED_DNR), fusedCompareAndWrite(io, 8, before, after));
+            assertArrayEquals(before, io.read(1, 8, 2, BS), "a refused pair writes nothing");
+            byte[] one = Arrays.copyOf(before, BS);
+            assertEquals(List.of(0, 0), fusedCompareAndWrite(io, 8, one, Arrays.copyOf(after, BS)));
+            assertArrayEquals(Arrays.copyOf(after, BS), io.read(1, 8, 1, BS));
+        }
+    }
+
+    private static final int INVALID_FIELD_DNR = 1 << 14 | 0x02;
+    private static final int MISSING_FUSED_DNR = 1 << 14 | 0x0A;
+
+    /** A fused Compare (FUSE 01b) and Write (FUSE 10b) pair, data in capsule; returns both statuses in order. */
+    private static List<Integer> fusedCompareAndWrite(NvmeTcpTestHost h, long lba, byte[] compare, byte[] write)
+            throws IOException {
+        int blocks = compare.length / BS;
+        ByteBuffer first = NvmeTcpTestHost.inCapsuleSgl(NvmeTcpTestHost.sqe(0x05, h.nextCid(), 1), compare.length);
+        first.putLong(40, lba).putInt(48, blocks - 1).put(1, (byte) 0x41);
+        ByteBuffer second = NvmeTcpTestHost.inCapsuleSgl(NvmeTcpTestHost.sqe(0x01, h.nextCid(), 1), write.length);
+        second.putLong(40, lba).putInt(48, blocks - 1).put(1, (byte) 0x42);
+        h.sendCapsule(first.array(), compare);
+        h.sendCapsule(second.array(), write);
+        NvmeTcpTestHost.Received a = h.read();
+        NvmeTcpTestHost.Received b = h.read();
+        int firstCid = first.getShort(2) & 0xFFFF;
+        return a.cid() == firstCid ? List.of(a.status(), b.status()) : List.of(b.status(), a.status());
+    }
+
     /** Asynchronous Event Configuration bit 8: Namespace Attribute Notices (NVMe Base 2.0 5.27.1.7). */
     private static final int AEC_NAMESPACE_ATTRIBUTE = 1 << 8;
     /** AER completion DW0: type Notice (2), information Namespace Attribute Changed (0), log page 04h. */
@@ -223,11 +267,12 @@ class RbdCommandTest {
             byte[] nsB = b.identifyNamespace();
             assertArrayEquals(Arrays.copyOfRange(nsA, 104, 128), Arrays.copyOfRange(nsB, 104, 128));
             assertTrue(!Arrays.equals(Arrays.copyOfRange(nsA, 104, 120), new byte[16]), "an NGUID is reported");
-            for (String page : List.of("0x80", "0x83")) {
+            for (String page : List.of("128", "131")) { // 0x80, 0x83: iscsi-inq takes decimal
                 Tool vpdA = Tool.run("iscsi-inq", "-e", "1", "-c", page, a.lun());
                 Tool vpdB = Tool.run("iscsi-inq", "-e", "1", "-c", page, b.lun());
                 assertEquals(0, vpdA.exitCode(), vpdA.output());
                 assertEquals(vpdA.output(), vpdB.output());
+                assertTrue(!vpdA.output().contains("SUPPORTED_VPD_PAGES"), vpdA.output()); // the page asked for
             }
         }
     }

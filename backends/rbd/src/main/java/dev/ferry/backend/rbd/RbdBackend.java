@@ -36,8 +36,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Data goes to and from librbd at the ByteBuf's own native memory; a heap or composite buffer is copied once
  * through a pooled direct buffer. Compare-and-write is librbd's, atomic on the OSD against every other write of
- * every client; librbd 16 takes it for one 512-byte sector only and refuses longer ones with EINVAL, which
- * completes them with INVALID FIELD (rather than an emulation that would be atomic on this node only).
+ * every client; librbd 16 takes it for one 512-byte sector only, which the descriptor says
+ * ({@link BackendDescriptor#maxCompareAndWriteBlocks}) so that the frontends advertise and enforce it (rather than
+ * an emulation that would be atomic on this node only); a longer one reaching librbd gets EINVAL: INVALID FIELD.
  */
 public final class RbdBackend implements Backend {
     private static final Logger LOG = LoggerFactory.getLogger(RbdBackend.class);

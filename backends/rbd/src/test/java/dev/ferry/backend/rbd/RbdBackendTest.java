@@ -140,6 +140,7 @@ class RbdBackendTest {
     @Test
     void compareAndWriteReportsTheOffsetOfTheFirstDifferenceAndWritesOnlyOnMatch() throws Exception {
         try (UnitDriver u = new UnitDriver(open("caw", "caw", "16M"))) {
+            assertEquals(1, u.unit.descriptor().maxCompareAndWriteBlocks(), "one 512-byte sector");
             long lba = 4 * MIB / BS - 3; // an offset past the request's length: the miscompare offset is relative
             byte[] old = pattern(BS, 5);
             byte[] next = pattern(BS, 6);
@@ -169,6 +170,22 @@ class RbdBackendTest {
             verify.release();
             assertEquals(CompletionStatus.MISCOMPARE, v.status());
             assertEquals(BS + 700, v.miscompareOffset());
+        }
+    }
+
+    /**
+     * With 4 KiB blocks the unit compares no block: librbd refuses any compare-and-write longer than its 512-byte
+     * sector (checked here against the cluster itself, past the frontends' limit), and the unit says so.
+     */
+    @Test
+    void compareAndWriteOfA4KiBBlockIsBeyondLibrbd() throws Exception {
+        BackstoreConfig c = new BackstoreConfig("caw4k", "rbd", "4M", ceph.path("caw4k"), 4096, null, null, null,
+                null, null, null);
+        try (UnitDriver u = new UnitDriver(new RbdBackendFactory().open(c))) {
+            assertEquals(0, u.unit.descriptor().maxCompareAndWriteBlocks());
+            ByteBuf both = Unpooled.directBuffer(2 * 4096).writeZero(2 * 4096);
+            assertEquals(CompletionStatus.INVALID_FIELD, u.status(BlockOp.COMPARE_AND_WRITE, 0, 1, both));
+            both.release();
         }
     }
 
