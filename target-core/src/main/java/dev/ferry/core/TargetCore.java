@@ -112,7 +112,7 @@ public final class TargetCore implements AutoCloseable {
     private void openUnits() throws BackendException {
         Map<String, BackendFactory> factories = backendFactories();
         for (BackstoreConfig b : config.backstores()) {
-            units.put(b.name(), openUnit(factories, b, reservationDirectory(registry)));
+            units.put(b.name(), openUnit(factories, b, registry));
         }
     }
 
@@ -122,17 +122,18 @@ public final class TargetCore implements AutoCloseable {
     }
 
     private static LogicalUnit openUnit(Map<String, BackendFactory> factories, BackstoreConfig b,
-                                        Path reservationDirectory) throws BackendException {
+                                        UnitRegistry registry) throws BackendException {
         Backend backend = factories.get(b.type()).open(b);
         int workers = b.workers() != null ? b.workers() : backend.workers();
         LogicalUnit unit;
         try {
-            unit = new LogicalUnit(backend, workers, reservationDirectory);
+            unit = new LogicalUnit(backend, workers, reservationDirectory(registry));
         } catch (RuntimeException e) {
             backend.close();
             throw e;
         }
         unit.start();
+        unit.followCapacity(registry::capacityChanged);
         LOG.info("backstore {} ({}) open: {} blocks of {} bytes", b.name(), b.type(),
                 unit.descriptor().capacityBlocks(), unit.descriptor().logicalBlockSize());
         return unit;
@@ -272,7 +273,7 @@ public final class TargetCore implements AutoCloseable {
                 LogicalUnit kept = b.equals(previousBackstores.get(b.name())) || resizes.containsKey(b.name())
                         ? units.get(b.name()) : null;
                 if (kept == null) {
-                    kept = openUnit(factories, b, reservationDirectory(registry));
+                    kept = openUnit(factories, b, registry);
                     opened.add(kept);
                 }
                 nextUnits.put(b.name(), kept);

@@ -65,6 +65,15 @@ public interface Backend extends AutoCloseable {
         throw new BackendException("backstore " + describe().name() + " cannot re-read its size live");
     }
 
+    /**
+     * Asks to be told when the resource's size may have changed outside Ferry (an RBD image another client
+     * resized): the backend then calls {@code changed}, from a thread of its own that holds none of its locks, and
+     * the core re-reads the capacity ({@link #rereadCapacity}) and tells the initiators. Called at most once, after
+     * the unit started; {@link #close} stops the calls. The default never calls: the resource cannot tell.
+     */
+    default void watchCapacity(Runnable changed) {
+    }
+
     /** Flushes and closes the resource; called after every worker stopped. */
     @Override
     void close();

@@ -23,6 +23,8 @@ import dev.ferry.core.unit.UnitIdentity;
  * @param identity               stable identifiers and inquiry strings
  * @param reportsAllocation      the backend answers {@link dev.ferry.core.request.BlockOp#ALLOCATION_STATUS} from
  *                               what it really knows of mapped and deallocated blocks
+ * @param maxCompareAndWriteBlocks the most blocks one atomic compare-and-write of this backend takes (0: none);
+ *                               {@link #COMPARE_AND_WRITE_UNLIMITED} when only the frontends' own limits apply
  */
 public record BackendDescriptor(
         String name,
@@ -40,9 +42,16 @@ public record BackendDescriptor(
         boolean rotational,
         boolean readOnly,
         UnitIdentity identity,
-        boolean reportsAllocation) {
+        boolean reportsAllocation,
+        int maxCompareAndWriteBlocks) {
 
-    /** A description of a backend that cannot tell mapped from deallocated blocks. */
+    /** No compare-and-write limit of the backend's own: it takes any request length atomically. */
+    public static final int COMPARE_AND_WRITE_UNLIMITED = Integer.MAX_VALUE;
+
+    /**
+     * A description of a backend that cannot tell mapped from deallocated blocks and takes compare-and-write of any
+     * length ({@link #COMPARE_AND_WRITE_UNLIMITED}).
+     */
     public BackendDescriptor(String name, long capacityBlocks, int logicalBlockSize, int physicalBlockSize,
                              int optimalTransferBlocks, int maxTransferBlocks, boolean discard,
                              int discardGranularityBlocks, boolean discardZeroes, boolean writeZeroes,
@@ -50,21 +59,28 @@ public record BackendDescriptor(
                              boolean readOnly, UnitIdentity identity) {
         this(name, capacityBlocks, logicalBlockSize, physicalBlockSize, optimalTransferBlocks, maxTransferBlocks,
                 discard, discardGranularityBlocks, discardZeroes, writeZeroes, volatileWriteCache, writeCacheEnabled,
-                rotational, readOnly, identity, false);
+                rotational, readOnly, identity, false, COMPARE_AND_WRITE_UNLIMITED);
     }
 
     /** This description of a backend that answers {@link dev.ferry.core.request.BlockOp#ALLOCATION_STATUS}. */
     public BackendDescriptor reportingAllocation() {
         return new BackendDescriptor(name, capacityBlocks, logicalBlockSize, physicalBlockSize, optimalTransferBlocks,
                 maxTransferBlocks, discard, discardGranularityBlocks, discardZeroes, writeZeroes, volatileWriteCache,
-                writeCacheEnabled, rotational, readOnly, identity, true);
+                writeCacheEnabled, rotational, readOnly, identity, true, maxCompareAndWriteBlocks);
+    }
+
+    /** This description with another compare-and-write limit. */
+    public BackendDescriptor withMaxCompareAndWriteBlocks(int blocks) {
+        return new BackendDescriptor(name, capacityBlocks, logicalBlockSize, physicalBlockSize, optimalTransferBlocks,
+                maxTransferBlocks, discard, discardGranularityBlocks, discardZeroes, writeZeroes, volatileWriteCache,
+                writeCacheEnabled, rotational, readOnly, identity, reportsAllocation, blocks);
     }
 
     /** This description with another capacity: what a resize changes, and all it changes. */
     public BackendDescriptor withCapacityBlocks(long blocks) {
         return new BackendDescriptor(name, blocks, logicalBlockSize, physicalBlockSize, optimalTransferBlocks,
                 maxTransferBlocks, discard, discardGranularityBlocks, discardZeroes, writeZeroes, volatileWriteCache,
-                writeCacheEnabled, rotational, readOnly, identity, reportsAllocation);
+                writeCacheEnabled, rotational, readOnly, identity, reportsAllocation, maxCompareAndWriteBlocks);
     }
 
     public long capacityBytes() {

@@ -112,6 +112,35 @@ public final class LogicalUnit {
         return publish(backend.rereadCapacity());
     }
 
+    /**
+     * Follows a resource resized outside Ferry ({@link Backend#watchCapacity}): re-reads its capacity and, when it
+     * changed, tells {@code changed}. A shrink is taken as it is (the resource already has its new end): requests
+     * past it are refused as LBA out of range from then on, and the initiators are told as for a grow.
+     */
+    public void followCapacity(CapacityListener changed) {
+        backend.watchCapacity(() -> {
+            if (closed) {
+                return;
+            }
+            long before;
+            BackendDescriptor now;
+            try {
+                synchronized (this) {
+                    before = descriptor.capacityBlocks();
+                    now = rereadCapacity();
+                }
+            } catch (BackendException e) {
+                LOG.warn("backstore {}: cannot re-read its size after an outside change: {}", name(), e.getMessage());
+                return;
+            }
+            if (now.capacityBlocks() != before) {
+                LOG.info("backstore {} resized from {} to {} blocks of {} bytes (resized outside Ferry)", name(),
+                        before, now.capacityBlocks(), now.logicalBlockSize());
+                changed.capacityChanged(this);
+            }
+        });
+    }
+
     /** Frontends cache everything but the capacity (block limits, identity); a backend changes only that. */
     private BackendDescriptor publish(BackendDescriptor next) {
         descriptor = next;

@@ -64,6 +64,11 @@ final class Ceph {
         void invoke(long completion, long arg);
     }
 
+    /** {@code rbd_update_callback_t}: called on a librbd thread after the image's header changed. */
+    interface UpdateCallback extends Callback {
+        void invoke(long arg);
+    }
+
     /** {@code rbd_lock_mode_t} RBD_LOCK_MODE_EXCLUSIVE. */
     static final int RBD_LOCK_MODE_EXCLUSIVE = 0;
 
@@ -86,6 +91,15 @@ final class Ceph {
 
     /** NUL-separated names; -ERANGE with {@code size[0]} set to the bytes needed when the buffer is too small. */
     static native int rbd_list(long ioctx, byte[] names, long[] size);
+
+    /**
+     * Calls {@code callback} whenever any client changed the image's header (size, snapshots, features, lock
+     * owner); {@code handle[0]} is for {@link #rbd_update_unwatch}.
+     */
+    static native int rbd_update_watch(long image, long[] handle, UpdateCallback callback, long arg);
+
+    /** Stops the calls, waiting for one under way. */
+    static native int rbd_update_unwatch(long image, long handle);
 
     static native int rbd_lock_acquire(long image, int mode);
 

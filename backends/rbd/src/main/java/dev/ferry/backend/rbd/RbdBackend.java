@@ -36,8 +36,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Data goes to and from librbd at the ByteBuf's own native memory; a heap or composite buffer is copied once
  * through a pooled direct buffer. Compare-and-write is librbd's, atomic on the OSD against every other write of
- * every client; librbd 16 takes it for one 512-byte sector only and refuses longer ones with EINVAL, which
- * completes them with INVALID FIELD (rather than an emulation that would be atomic on this node only).
+ * every client; librbd 16 takes it for one 512-byte sector only, which the descriptor says
+ * ({@link BackendDescriptor#maxCompareAndWriteBlocks}) so that the frontends advertise and enforce it (rather than
+ * an emulation that would be atomic on this node only); a longer one reaching librbd gets EINVAL: INVALID FIELD.
  */
 public final class RbdBackend implements Backend {
     private static final Logger LOG = LoggerFactory.getLogger(RbdBackend.class);
@@ -63,6 +64,8 @@ public final class RbdBackend implements Backend {
     private final AtomicLong lastErrorLog = new AtomicLong(System.nanoTime() - LOG_INTERVAL_NANOS);
     private final AtomicLong errorsSinceLog = new AtomicLong();
     private volatile boolean closed;
+    /** Set once by {@link #watchCapacity}; stopped first on close. */
+    private RbdHeaderWatch headerWatch;
 
     /** One request in flight: its completion arg is the slot's index. */
     private static final class Slot {
@@ -137,12 +140,24 @@ public final class RbdBackend implements Backend {
     }
 
     private BackendDescriptor publish(long blocks) {
-        BackendDescriptor d = descriptor;
-        descriptor = new BackendDescriptor(d.name(), blocks, d.logicalBlockSize(), d.physicalBlockSize(),
-                d.optimalTransferBlocks(), d.maxTransferBlocks(), d.discard(), d.discardGranularityBlocks(),
-                d.discardZeroes(), d.writeZeroes(), d.volatileWriteCache(), d.writeCacheEnabled(), d.rotational(),
-                d.readOnly(), d.identity());
+        descriptor = descriptor.withCapacityBlocks(blocks);
         return descriptor;
+    }
+
+    /**
+     * Follows the image's header, so that an {@code rbd resize} by any other client (or another Ferry node) reaches
+     * the core without {@code ferry backstore resize NAME}.
+     */
+    @Override
+    public synchronized void watchCapacity(Runnable changed) {
+        if (closed || headerWatch != null) {
+            return;
+        }
+        try {
+            headerWatch = RbdHeaderWatch.start(rbd, descriptor.name(), changed);
+        } catch (BackendException e) {
+            LOG.warn("{}; an outside resize needs ferry backstore resize {}", e.getMessage(), descriptor.name());
+        }
     }
 
     @Override
@@ -359,6 +374,13 @@ public final class RbdBackend implements Backend {
             return;
         }
         closed = true;
+        RbdHeaderWatch watch;
+        synchronized (this) {
+            watch = headerWatch;
+        }
+        if (watch != null) {
+            watch.close();
+        }
         long deadline = System.nanoTime() + DRAIN_NANOS;
         while (free.size() < depth) {
             if (System.nanoTime() - deadline > 0) {

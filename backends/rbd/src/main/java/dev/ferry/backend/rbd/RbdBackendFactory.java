@@ -21,6 +21,8 @@ public final class RbdBackendFactory implements BackendFactory {
     private static final int MAX_TRANSFER_BYTES = 8 << 20;
     /** librbd's default object size: the unit of its I/O to the OSDs, reported as the optimal transfer. */
     private static final int OBJECT_BYTES = 4 << 20;
+    /** The sector librbd's compare-and-write works within. */
+    static final int COMPARE_AND_WRITE_BYTES = 512;
     static final String PRODUCT = "RBD";
 
     @Override
@@ -44,6 +46,14 @@ public final class RbdBackendFactory implements BackendFactory {
         return open(config, RbdSpec.parse(config.path()));
     }
 
+    /**
+     * librbd 16 compares and writes within one 512-byte sector only (ImageCompareAndWriteRequest refuses, with
+     * EINVAL, an extent that crosses a sector or stripe unit boundary): one block of 512 bytes, none of 4096.
+     */
+    static int compareAndWriteBlocks(int blockSize) {
+        return COMPARE_AND_WRITE_BYTES / blockSize;
+    }
+
     static RbdBackend open(BackstoreConfig config, RbdSpec spec) throws BackendException {
         String what = "backstore " + config.name();
         RbdImage rbd = RbdImage.open(what, spec, config.size() == null ? -1 : config.sizeBytes());
@@ -60,7 +70,7 @@ public final class RbdBackendFactory implements BackendFactory {
                     PRODUCT);
             BackendDescriptor d = new BackendDescriptor(config.name(), blocks, bs, config.physicalBlockSizeOrDefault(),
                     OBJECT_BYTES / bs, MAX_TRANSFER_BYTES / bs, true, 1, true, true, false, false, false,
-                    config.readOnlyOrDefault(), identity);
+                    config.readOnlyOrDefault(), identity).withMaxCompareAndWriteBlocks(compareAndWriteBlocks(bs));
             int workers = config.workers() == null ? DEFAULT_WORKERS : config.workers();
             return new RbdBackend(rbd, d, workers, config.queueDepthOrDefault());
         } catch (BackendException | RuntimeException e) {

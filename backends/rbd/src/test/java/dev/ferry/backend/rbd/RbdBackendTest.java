@@ -15,7 +15,9 @@ import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -138,6 +140,7 @@ class RbdBackendTest {
     @Test
     void compareAndWriteReportsTheOffsetOfTheFirstDifferenceAndWritesOnlyOnMatch() throws Exception {
         try (UnitDriver u = new UnitDriver(open("caw", "caw", "16M"))) {
+            assertEquals(1, u.unit.descriptor().maxCompareAndWriteBlocks(), "one 512-byte sector");
             long lba = 4 * MIB / BS - 3; // an offset past the request's length: the miscompare offset is relative
             byte[] old = pattern(BS, 5);
             byte[] next = pattern(BS, 6);
@@ -170,6 +173,22 @@ class RbdBackendTest {
         }
     }
 
+    /**
+     * With 4 KiB blocks the unit compares no block: librbd refuses any compare-and-write longer than its 512-byte
+     * sector (checked here against the cluster itself, past the frontends' limit), and the unit says so.
+     */
+    @Test
+    void compareAndWriteOfA4KiBBlockIsBeyondLibrbd() throws Exception {
+        BackstoreConfig c = new BackstoreConfig("caw4k", "rbd", "4M", ceph.path("caw4k"), 4096, null, null, null,
+                null, null, null);
+        try (UnitDriver u = new UnitDriver(new RbdBackendFactory().open(c))) {
+            assertEquals(0, u.unit.descriptor().maxCompareAndWriteBlocks());
+            ByteBuf both = Unpooled.directBuffer(2 * 4096).writeZero(2 * 4096);
+            assertEquals(CompletionStatus.INVALID_FIELD, u.status(BlockOp.COMPARE_AND_WRITE, 0, 1, both));
+            both.release();
+        }
+    }
+
     @Test
     void resizesBothWaysAndPicksUpASizeChangedElsewhere() throws Exception {
         RbdBackend b = open("rs", "resize", "8M");
@@ -184,6 +203,35 @@ class RbdBackendTest {
             assertEquals(48 * MIB, u.unit.rereadCapacity().capacityBytes());
             assertArrayEquals(a, read(u, 0, 8, true));
             assertArrayEquals(new byte[4096], read(u, 32 * MIB / BS - 8, 8, true)); // shrunk away, grown back
+        }
+    }
+
+    /**
+     * An {@code rbd resize} by another client reaches the unit by itself, through the image's header watch: a grow
+     * is served at once, a shrink under the mapped unit refuses what lies past the new end as LBA out of range. A
+     * header change that is not a resize (a snapshot) is not reported as one.
+     */
+    @Test
+    void followsAResizeByAnotherClientBothWaysWithoutBeingAsked() throws Exception {
+        try (UnitDriver u = new UnitDriver(open("fo", "follow", "8M"))) {
+            BlockingQueue<Long> told = new LinkedBlockingQueue<>();
+            u.unit.followCapacity(unit -> told.add(unit.descriptor().capacityBytes()));
+            byte[] a = pattern(4096, 9);
+            assertEquals(CompletionStatus.GOOD, write(u, 0, a, true));
+            ceph.rbd("snap", "create", "rbd/follow@s1");
+            ceph.rbd("resize", "--no-progress", "--size", "24M", "rbd/follow");
+            assertEquals(24 * MIB, told.poll(60, TimeUnit.SECONDS), "the first capacity change is the resize");
+            assertEquals(24 * MIB, u.unit.descriptor().capacityBytes());
+            assertEquals(CompletionStatus.GOOD, write(u, 24 * MIB / BS - 8, a, true)); // in the grown part
+
+            ceph.rbd("resize", "--no-progress", "--allow-shrink", "--size", "6M", "rbd/follow");
+            assertEquals(6 * MIB, told.poll(60, TimeUnit.SECONDS));
+            assertEquals(CompletionStatus.LBA_OUT_OF_RANGE, write(u, 6 * MIB / BS, a, true));
+            assertEquals(CompletionStatus.LBA_OUT_OF_RANGE, u.status(BlockOp.READ, 6 * MIB / BS - 1, 2,
+                    Unpooled.buffer(2 * BS)));
+            assertArrayEquals(a, read(u, 0, 8, true));
+            assertEquals(CompletionStatus.GOOD, write(u, 6 * MIB / BS - 8, a, true)); // up to the new end
+            assertEquals(null, told.poll(), "one report per change");
         }
     }
 

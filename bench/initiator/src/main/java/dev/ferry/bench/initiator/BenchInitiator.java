@@ -9,8 +9,9 @@ import java.util.Locale;
  * The client of bench/latency-table.sh and bench/session-rss.sh, the same for every target it is pointed at:
  *
  * <pre>
- * java -jar bench-initiator.jar latency URL read|write [--seconds S] [--warm-up S] [--region-mib M]
- *     random 4 KiB at QD 1; prints "ios=N p50_us=X p99_us=Y mean_us=Z"
+ * java -jar bench-initiator.jar latency URL read|write [--seconds S] [--warm-up S] [--region-mib M] [--sessions N]
+ *     random 4 KiB at QD 1; prints "ios=N iops=I p50_us=X p99_us=Y mean_us=Z"; with N sessions (connections),
+ *     each at QD 1 at once (N requests outstanding), ios and iops are their sum and the latencies the first one's
  * java -jar bench-initiator.jar hold URL COUNT
  *     opens COUNT sessions (iSCSI) or controllers with one I/O queue (NVMe/TCP), reads 4 KiB on each, prints
  *     "holding COUNT", then keeps them open until standard input ends
@@ -38,18 +39,46 @@ public final class BenchInitiator {
         double seconds = 10;
         double warmUp = 2;
         long regionMib = 64;
+        int sessions = 1;
         for (int i = 3; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--seconds" -> seconds = Double.parseDouble(args[i + 1]);
                 case "--warm-up" -> warmUp = Double.parseDouble(args[i + 1]);
                 case "--region-mib" -> regionMib = Long.parseLong(args[i + 1]);
+                case "--sessions" -> sessions = Integer.parseInt(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        try (BlockDevice device = BlockDevice.open(args[1], 1)) {
-            Qd1Latency.Result r = Qd1Latency.run(device, args[2].equals("write"), regionMib << 20, warmUp, seconds);
-            System.out.printf(Locale.ROOT, "ios=%d iops=%.0f p50_us=%.1f p99_us=%.1f mean_us=%.1f%n", r.ios(),
-                    r.ios() / r.seconds(), r.p50Micros(), r.p99Micros(), r.meanMicros());
+        boolean write = args[2].equals("write");
+        List<BlockDevice> devices = new ArrayList<>();
+        try {
+            for (int i = 0; i < sessions; i++) {
+                devices.add(BlockDevice.open(args[1], i + 1));
+            }
+            List<java.util.concurrent.CompletableFuture<Qd1Latency.Result>> runs = new ArrayList<>();
+            for (BlockDevice device : devices) {
+                long region = regionMib << 20;
+                double w = warmUp;
+                double s = seconds;
+                runs.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return Qd1Latency.run(device, write, region, w, s);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }, runnable -> new Thread(runnable, "bench-session").start()));
+            }
+            long ios = 0;
+            for (var run : runs) {
+                ios += run.join().ios();
+            }
+            Qd1Latency.Result first = runs.get(0).join();
+            System.out.printf(Locale.ROOT, "ios=%d iops=%.0f p50_us=%.1f p99_us=%.1f mean_us=%.1f%n", ios,
+                    ios / first.seconds(), first.p50Micros(), first.p99Micros(), first.meanMicros());
+        } finally {
+            for (BlockDevice d : devices) {
+                d.close();
+            }
         }
     }
 

@@ -9,7 +9,8 @@ import dev.ferry.core.backend.BackendDescriptor;
  * @param maxTransferBlocks        MAXIMUM TRANSFER LENGTH (READ/WRITE/VERIFY/WRITE AND VERIFY)
  * @param optimalTransferBlocks    OPTIMAL TRANSFER LENGTH (0 = not reported)
  * @param optimalGranularityBlocks OPTIMAL TRANSFER LENGTH GRANULARITY (physical block in logical blocks)
- * @param maxCompareAndWriteBlocks MAXIMUM COMPARE AND WRITE LENGTH (1-255)
+ * @param maxCompareAndWriteBlocks MAXIMUM COMPARE AND WRITE LENGTH (0-255; 0: COMPARE AND WRITE is not supported,
+ *                                 SBC-4 6.6.4)
  * @param maxUnmapLbaCount         MAXIMUM UNMAP LBA COUNT (0 when UNMAP is not supported)
  * @param maxUnmapDescriptors      MAXIMUM UNMAP BLOCK DESCRIPTOR COUNT
  * @param unmapGranularityBlocks   OPTIMAL UNMAP GRANULARITY
@@ -51,7 +52,8 @@ record BlockLimits(int maxTransferBlocks, int optimalTransferBlocks, int optimal
                 maxTransfer,
                 Math.min(d.optimalTransferBlocks(), maxTransfer),
                 Math.max(1, d.physicalBlockSize() / bs),
-                Math.max(1, Math.min(COMPARE_AND_WRITE_LIMIT, piece / 2)), // one request, twice the data
+                // one request, twice the data, and no more than the backend compares atomically
+                Math.min(d.maxCompareAndWriteBlocks(), Math.max(1, Math.min(COMPARE_AND_WRITE_LIMIT, piece / 2))),
                 d.discard() ? Math.min(UNMAP_LBA_LIMIT, capacityLimit) : 0,
                 d.discard() ? UNMAP_DESCRIPTOR_LIMIT : 0,
                 Math.max(1, d.discardGranularityBlocks()),

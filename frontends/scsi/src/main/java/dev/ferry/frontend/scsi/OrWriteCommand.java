@@ -48,9 +48,9 @@ final class OrWriteCommand {
         attempt(c, lba, (int) blocks, c.dataOut(blocks * bs), fua, ATTEMPTS);
     }
 
-    /** The longest ORWRITE that one COMPARE AND WRITE request can carry. */
+    /** The longest ORWRITE that one COMPARE AND WRITE request can carry, and the backend compares atomically. */
     static int maxBlocks(LunContext lu) {
-        return Math.max(1, lu.limits.pieceBlocks() / 2);
+        return Math.min(lu.descriptor.maxCompareAndWriteBlocks(), Math.max(1, lu.limits.pieceBlocks() / 2));
     }
 
     /** One read-OR-compare-and-write cycle; {@code mask} (the Data-Out) is owned and released at the end. */

@@ -274,6 +274,31 @@ class BlockCommandsTest {
         }
     }
 
+    /**
+     * A backend that compares fewer blocks atomically than the frontend could carry (rbd: one 512-byte sector) has
+     * its limit in the Block Limits VPD page and enforced, ORWRITE included; with none, COMPARE AND WRITE is not
+     * supported (MAXIMUM COMPARE AND WRITE LENGTH 0, SBC-4 6.6.4).
+     */
+    @Test
+    void compareAndWriteLimitOfTheBackend() throws Exception {
+        var one = TargetHarness.disk("one", 1024).withMaxCompareAndWriteBlocks(1);
+        var none = TargetHarness.disk("none", 1024).withMaxCompareAndWriteBlocks(0);
+        try (TargetHarness limited = new TargetHarness(one, none)) {
+            assertEquals(1, limited.run(A, 0, cdb(0x12, 1, 0xB0, 0, 255, 0), 255, null).assertGood().data()[5]);
+            assertEquals(0, limited.run(A, 1, cdb(0x12, 1, 0xB0, 0, 255, 0), 255, null).assertGood().data()[5]);
+            var two = limited.run(A, 0, cas(0, 2), 4 * 512, new byte[4 * 512])
+                    .assertCheck(SenseData.ILLEGAL_REQUEST, 0x24, 0);
+            assertEquals(13, two.sense()[17], "field pointer: NUMBER OF LOGICAL BLOCKS");
+            limited.run(A, 0, cas(0, 1), 2 * 512, new byte[2 * 512]).assertGood();
+            limited.run(A, 0, rw16(0x8B, 0, 2, 0), 2 * 512, new byte[2 * 512])
+                    .assertCheck(SenseData.ILLEGAL_REQUEST, 0x24, 0x00);
+            limited.run(A, 0, rw16(0x8B, 0, 1, 0), 512, new byte[512]).assertGood();
+            limited.run(A, 1, cas(0, 1), 2 * 512, new byte[2 * 512]).assertCheck(SenseData.ILLEGAL_REQUEST, 0x24, 0);
+            limited.run(A, 1, rw16(0x8B, 0, 1, 0), 512, new byte[512])
+                    .assertCheck(SenseData.ILLEGAL_REQUEST, 0x24, 0x00);
+        }
+    }
+
     @Test
     void orWriteOrsTheDataIntoTheBlocks() {
         byte[] old = pattern(2 * 512, 30);

@@ -112,7 +112,7 @@ public final class IdentifyController {
             b.setIntLE(NN, (int) ConfigValidator.MAX_NSID);
             b.setShortLE(ONCS, ONCS_COMPARE_DSM_WRITE_ZEROES | ONCS_RESERVATIONS | CopyCommand.ONCS_COPY);
             b.setShortLE(OCFS, CopyCommand.OCFS_FORMAT_0);
-            b.setShortLE(FUSES, FUSES_COMPARE_AND_WRITE);
+            b.setShortLE(FUSES, CompareAndWriteLimits.anyNamespaceCompares(c) ? FUSES_COMPARE_AND_WRITE : 0);
             b.setByte(VWC, writeCachePresent(c) ? VWC_PRESENT_NO_BROADCAST : 0);
             b.setByte(NVSCC, 1);
         }

@@ -20,7 +20,9 @@ import java.util.Set;
  * Fused Compare + Write (NVMe Base 2.0 3.4.2; FUSES bit 0): the two halves are adjacent SQ entries and execute as
  * one atomic {@link BlockOp#COMPARE_AND_WRITE}. Each half's data may arrive separately (R2T), so a pair runs once
  * both are ready. A first half not followed by its second is aborted with "Missing Fused Command"; when the
- * compare fails the write is aborted with "Failed Fused Command".
+ * compare fails the write is aborted with "Failed Fused Command". A pair longer than the namespace's backend
+ * compares atomically ({@link dev.ferry.core.backend.BackendDescriptor#maxCompareAndWriteBlocks}, one 512-byte
+ * sector for rbd) is refused with Invalid Field, its second half then with Missing Fused Command.
  */
 final class FusedCommands {
     private static final class Pair {
@@ -90,6 +92,9 @@ final class FusedCommands {
             return;
         }
         int status = io.reservationConflict(u, true) ? Status.RESERVATION_CONFLICT : io.checkTransfer(r, u, true);
+        if (status == Status.SUCCESS && IoCommands.blocks(r) > u.descriptor().maxCompareAndWriteBlocks()) {
+            status = Status.INVALID_FIELD; // longer than the backend compares atomically (as SPDK refuses over ACWU)
+        }
         if (status == Status.SUCCESS && u.descriptor().readOnly()) {
             status = Status.NAMESPACE_WRITE_PROTECTED;
         }
