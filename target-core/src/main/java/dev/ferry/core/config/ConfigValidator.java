@@ -180,6 +180,7 @@ public final class ConfigValidator {
                 checkAcl(at + ".acls[" + i + "]", a, ids, problems);
             }
         }
+        AccessGroupsValidator.check(at, t, defaultPort(protocol), problems);
         if (t.iscsi() != null) {
             if (TargetConfig.ISCSI.equals(protocol)) {
                 checkIscsi(at + ".iscsi", t.iscsi(), problems);
