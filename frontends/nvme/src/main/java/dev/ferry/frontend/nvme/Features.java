@@ -17,7 +17,8 @@ public final class Features {
     public static final int KEEP_ALIVE_TIMER = 0x0F;
 
     /** Asynchronous events this controller can generate (5.27.1.7): namespace attribute and discovery changes. */
-    private static final int AEC_SUPPORTED = AsyncEvents.AEC_NAMESPACE_ATTRIBUTE | AsyncEvents.AEC_DISCOVERY_LOG_CHANGE;
+    private static final int AEC_SUPPORTED = AsyncEvents.AEC_NAMESPACE_ATTRIBUTE | AsyncEvents.AEC_DISCOVERY_LOG_CHANGE
+            | Ana.AEC_ANA_CHANGE;
 
     private final Controller controller;
     private int arbitration;

@@ -1,6 +1,7 @@
 package dev.ferry.frontend.nvme.admin;
 
 import dev.ferry.core.backend.BackendDescriptor;
+import dev.ferry.frontend.nvme.Ana;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 
@@ -62,6 +63,7 @@ public final class IdentifyNamespace {
         b.setShortLE(NPDG, Math.min(discardGranularity, 0x10000) - 1);
         b.setShortLE(NPDA, Math.min(discardGranularity, 0x10000) - 1);
         b.setShortLE(NOWS, Math.min(optimal, 0x10000) - 1);
+        b.setIntLE(Ana.NS_ANAGRPID, Ana.GROUP_ID);
         b.setByte(NSATTR, d.readOnly() ? NSATTR_WRITE_PROTECTED : 0);
         b.setBytes(NGUID, d.identity().nguid());
         b.setLong(EUI64, d.identity().eui64()); // EUI-64 is a byte string, most significant byte first

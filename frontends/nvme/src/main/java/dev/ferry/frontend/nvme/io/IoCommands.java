@@ -8,6 +8,7 @@ import dev.ferry.core.request.CompletionStatus;
 import dev.ferry.core.request.RequestCompletion;
 import dev.ferry.core.unit.LogicalUnit;
 import dev.ferry.core.unit.reservation.Registrant;
+import dev.ferry.frontend.nvme.Ana;
 import dev.ferry.frontend.nvme.Limits;
 import dev.ferry.frontend.nvme.NvmeQueue;
 import dev.ferry.frontend.nvme.NvmeRequest;
@@ -51,6 +52,11 @@ public final class IoCommands {
         LogicalUnit u = queue.controller().namespace(r.nsid());
         if (u == null) {
             queue.complete(r, isKnown(opc) ? Status.INVALID_NAMESPACE : Status.INVALID_OPCODE);
+            return;
+        }
+        int path = isKnown(opc) ? Ana.ioStatus(queue.controller()) : Status.SUCCESS;
+        if (path != Status.SUCCESS) {
+            queue.complete(r, path);
             return;
         }
         if (isKnown(opc) && reservationConflict(u, opc != Opcodes.READ && opc != Opcodes.COMPARE)) {
