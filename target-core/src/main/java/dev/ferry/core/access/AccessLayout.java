@@ -73,10 +73,10 @@ public record AccessLayout(List<Group> groups, boolean explicit) {
         return null;
     }
 
-    /** The group a portal of the export is in; group 1's place for a portal the layout does not know. */
+    /** The group a portal of the export is in; group 1 (or the first) for null or a portal the layout does not know. */
     public Group groupOf(Portal portal) {
         for (Group g : groups) {
-            if (g.portals().contains(portal)) {
+            if (portal != null && g.portals().contains(portal)) {
                 return g;
             }
         }

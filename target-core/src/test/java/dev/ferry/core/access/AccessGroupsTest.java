@@ -49,6 +49,7 @@ class AccessGroupsTest {
         assertEquals(1, l.groups().size());
         assertEquals(AccessState.ACTIVE_OPTIMIZED, l.groupOf(B).state());
         assertEquals(1, l.groupOf(B).id());
+        assertEquals(1, l.groupOf(null).id(), "a connection whose portal is unknown is in group 1");
     }
 
     @Test
