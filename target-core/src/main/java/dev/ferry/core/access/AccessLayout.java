@@ -65,7 +65,8 @@ public record AccessLayout(List<Group> groups, boolean explicit) {
 
     /** The group with this id, or null. */
     public Group group(int id) {
-        for (Group g : groups) {
+        for (int i = 0; i < groups.size(); i++) { // indexed: read per command, so no iterator is allocated
+            Group g = groups.get(i);
             if (g.id() == id) {
                 return g;
             }
@@ -75,8 +76,9 @@ public record AccessLayout(List<Group> groups, boolean explicit) {
 
     /** The group a portal of the export is in; group 1 (or the first) for null or a portal the layout does not know. */
     public Group groupOf(Portal portal) {
-        for (Group g : groups) {
-            if (portal != null && g.portals().contains(portal)) {
+        for (int i = 0; portal != null && i < groups.size(); i++) {
+            Group g = groups.get(i);
+            if (g.portals().contains(portal)) {
                 return g;
             }
         }

@@ -49,6 +49,12 @@ public final class StatusReport {
             e.portals().forEach(p -> portals.add(p.toString()));
             ObjectNode units = n.putObject("units");
             e.units().forEach((id, u) -> units.put(String.valueOf(id), u.name()));
+            ArrayNode groups = n.putArray("accessGroups");
+            for (dev.ferry.core.access.AccessLayout.Group g : e.accessGroups().layout().groups()) {
+                ArrayNode members = groups.addObject().put("id", g.id()).put("state", g.state().label())
+                        .putArray("portals");
+                g.portals().forEach(p -> members.add(p.toString()));
+            }
         }
         ObjectNode backstores = root.putObject("backstores");
         for (Map.Entry<String, LogicalUnit> u : core.registry().units().entrySet()) {
