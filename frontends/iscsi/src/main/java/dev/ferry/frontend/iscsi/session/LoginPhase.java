@@ -265,6 +265,6 @@ final class LoginPhase {
 
     /** Where the initiator reached this target (which portal, so which target portal group). */
     private java.net.InetSocketAddress localAddress() {
-        return (java.net.InetSocketAddress) c.ctx.channel().localAddress();
+        return c.ctx.channel().localAddress() instanceof java.net.InetSocketAddress a ? a : null; // null: default TPGT
     }
 }

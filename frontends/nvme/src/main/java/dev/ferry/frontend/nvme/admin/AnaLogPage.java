@@ -27,7 +27,15 @@ public final class AnaLogPage {
     private AnaLogPage() {
     }
 
-    public static ByteBuf build(Controller c, boolean groupsOnly) {
+    /** The page for Get Log Page's CDW10 (LSP); read without RAE it re-arms the ANA Change event (5.2.1). */
+    public static ByteBuf read(Controller c, int cdw10, boolean retainEvent) {
+        if (!retainEvent) {
+            c.events().rearm(Ana.ANA_CHANGE_EVENT);
+        }
+        return build(c, (cdw10 & LSP_RGO) != 0);
+    }
+
+    static ByteBuf build(Controller c, boolean groupsOnly) {
         return build(Ana.changeCount(c), Ana.state(c).anaCode(), groupsOnly ? java.util.List.of() : c.namespaces().keySet());
     }
 

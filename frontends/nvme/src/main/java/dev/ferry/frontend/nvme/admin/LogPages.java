@@ -1,6 +1,5 @@
 package dev.ferry.frontend.nvme.admin;
 
-import dev.ferry.frontend.nvme.Ana;
 import dev.ferry.frontend.nvme.AsyncEvents;
 import dev.ferry.frontend.nvme.Controller;
 import dev.ferry.frontend.nvme.Limits;
@@ -70,7 +69,7 @@ public final class LogPages {
                 case FIRMWARE_SLOT -> firmwareSlots();
                 case CHANGED_NAMESPACES -> changedNamespaces(c.changedNamespaces(retainEvent));
                 case COMMANDS_SUPPORTED_AND_EFFECTS -> CommandEffectsLog.build();
-                case AnaLogPage.LID -> AnaLogPage.build(c, (cdw10 & AnaLogPage.LSP_RGO) != 0);
+                case AnaLogPage.LID -> AnaLogPage.read(c, cdw10, retainEvent);
                 default -> null;
             };
             if (page == null) {
@@ -82,9 +81,6 @@ public final class LogPages {
             page.release();
             q.complete(r, Status.INVALID_FIELD); // LPO beyond the page, as nvmet and SPDK answer
             return;
-        }
-        if (lid == AnaLogPage.LID && !retainEvent && !c.isDiscovery()) {
-            c.events().rearm(Ana.ANA_CHANGE_EVENT);
         }
         r.controllerData(ZeroPadded.window(page, (int) offset, (int) length));
         q.complete(r, Status.SUCCESS);
