@@ -9,7 +9,13 @@ import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.config.LunConfig;
 import dev.ferry.core.config.TargetConfig;
 import dev.ferry.frontend.scsi.ScsiResponse;
+import dev.ferry.frontend.iscsi.login.TextKeys;
+import dev.ferry.frontend.iscsi.pdu.IscsiPdu;
+import dev.ferry.frontend.iscsi.pdu.TextPdu;
+import io.netty.buffer.Unpooled;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.net.ServerSocket;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -46,6 +52,25 @@ class IscsiAluaTest {
             assertEquals(ScsiResponse.GOOD, two.command(0, IscsiTestClient.read10(0, 1), 512, true, null).status());
             assertSense(one.command(0, IscsiTestClient.read10(0, 1), 512, true, null), 0x6, 0x2A, 0x06);
             assertEquals(ScsiResponse.GOOD, one.command(0, IscsiTestClient.read10(0, 1), 512, true, null).status());
+        }
+    }
+
+    @Test
+    void sendTargetsGivesEachPortalItsGroupsTag() throws Exception {
+        String p1 = "127.0.0.1:" + freePort();
+        String p2 = "127.0.0.1:" + freePort();
+        try (TargetCore core = TargetCore.start(config(p1, p2, "optimized"));
+             IscsiTestClient c = new IscsiTestClient(address(p1))) {
+            c.login("iqn.2026-11.dev.ferry:one", null, IscsiTestClient.defaults());
+            IscsiPdu req = TextPdu.request(true, false, c.itt(), IscsiPdu.RESERVED_TAG, c.cmdSn, c.expStatSn);
+            req.data(Unpooled.copiedBuffer("SendTargets=All\0", StandardCharsets.UTF_8));
+            c.write(req);
+            IscsiPdu r = c.read();
+            byte[] b = new byte[r.data().readableBytes()];
+            r.data().getBytes(0, b);
+            r.release();
+            assertEquals(List.of(Map.entry("TargetName", IQN), Map.entry("TargetAddress", p1 + ",1"),
+                    Map.entry("TargetAddress", p2 + ",2")), TextKeys.parse(b));
         }
     }
 
