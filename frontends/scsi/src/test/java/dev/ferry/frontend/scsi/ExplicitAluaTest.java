@@ -69,6 +69,18 @@ class ExplicitAluaTest {
     }
 
     @Test
+    void deviceIdentificationNamesTheNexussTargetPortGroup() {
+        byte[] vpd = h.run(G2, 0, cdb(0x12, 1, 0x83, 0, 255, 0), 255, null).assertGood().data();
+        int group = -1;
+        for (int at = 4; at + 4 <= vpd.length; at += 4 + (vpd[at + 3] & 0xFF)) {
+            if ((vpd[at + 1] & 0x0F) == 0x5) { // DESIGNATOR TYPE 5h: target port group (SPC-4 7.8.6.7)
+                group = ((vpd[at + 6] & 0xFF) << 8) | (vpd[at + 7] & 0xFF);
+            }
+        }
+        assertEquals(2, group);
+    }
+
+    @Test
     void reportListsEveryGroupWithItsStateAndSupportedStates() {
         assertArrayEquals(new byte[] {0, 0, 0, 24,
                 0x00, (byte) 0x8F, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1,  // active/optimized, T U S AN AO _SUP, group 1, port 1
