@@ -1,5 +1,7 @@
 package dev.ferry.core;
 
+import dev.ferry.core.access.AccessGroups;
+import dev.ferry.core.access.AccessLayout;
 import dev.ferry.core.backend.Backend;
 import dev.ferry.core.backend.BackendDescriptor;
 import dev.ferry.core.backend.BackendException;
@@ -51,6 +53,8 @@ public final class TargetCore implements AutoCloseable {
     private final UnitRegistry registry;
     private final Map<String, LogicalUnit> units = new LinkedHashMap<>();
     private final List<Frontend> frontends = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Each export's live access states by protocol and name, kept across reconfigurations. */
+    private final Map<String, AccessGroups> accessGroups = new HashMap<>();
     private volatile FerryConfig config;
 
     private TargetCore(FerryConfig config) {
@@ -141,9 +145,10 @@ public final class TargetCore implements AutoCloseable {
 
     private void publishExports() throws IOException {
         registry.replace(new HashMap<>(units), exportsOf(config, units));
+        configureAccessGroups(config);
     }
 
-    private static List<Export> exportsOf(FerryConfig config, Map<String, LogicalUnit> units) throws IOException {
+    private List<Export> exportsOf(FerryConfig config, Map<String, LogicalUnit> units) throws IOException {
         List<Export> exports = new ArrayList<>();
         for (TargetConfig t : config.targets()) {
             TreeMap<Long, LogicalUnit> luns = new TreeMap<>();
@@ -161,7 +166,7 @@ public final class TargetCore implements AutoCloseable {
                         dhchap(a.dhchapSecretFile(), a.dhchapCtrlSecretFile())));
             }
             exports.add(new Export(t.name(), t.protocolOrDefault(), t.alias(), portals, luns, acl,
-                    t.allowAnyInitiatorOrDefault(), t.iscsiOrDefault()));
+                    t.allowAnyInitiatorOrDefault(), t.iscsiOrDefault(), accessGroupsOf(t, portals)));
         }
         return exports;
     }
@@ -169,6 +174,39 @@ public final class TargetCore implements AutoCloseable {
     private static InitiatorAccess.DhchapSecrets dhchap(String hostFile, String controllerFile) throws IOException {
         return hostFile == null ? null : new InitiatorAccess.DhchapSecrets(DhchapKey.read(hostFile),
                 controllerFile == null ? null : DhchapKey.read(controllerFile));
+    }
+
+    /** The export's live access groups: the running ones when it exists, else new ones in the configured layout. */
+    private AccessGroups accessGroupsOf(TargetConfig t, List<Portal> portals) {
+        AccessGroups running = accessGroups.get(accessKey(t));
+        return running != null ? running
+                : new AccessGroups(t.name(), layoutOf(t, portals), registry::accessStateChanged);
+    }
+
+    private static AccessLayout layoutOf(TargetConfig t, List<Portal> portals) {
+        return AccessLayout.of(t.accessGroupsOrEmpty(), portals, ConfigValidator.defaultPort(t.protocolOrDefault()));
+    }
+
+    private static String accessKey(TargetConfig t) {
+        return t.protocolOrDefault() + "/" + t.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /**
+     * Once a configuration runs: each export takes its configured access layout (the frontends are told of
+     * changes), and the groups of exports gone are forgotten.
+     */
+    private void configureAccessGroups(FerryConfig c) {
+        Map<String, AccessGroups> next = new HashMap<>();
+        for (Export e : registry.exports()) {
+            next.put(e.protocol() + "/" + e.name().toLowerCase(java.util.Locale.ROOT), e.accessGroups());
+        }
+        accessGroups.clear();
+        accessGroups.putAll(next);
+        for (TargetConfig t : c.targets()) {
+            List<Portal> portals = t.portals().stream()
+                    .map(p -> Portal.parse(p, ConfigValidator.defaultPort(t.protocolOrDefault()))).toList();
+            accessGroups.get(accessKey(t)).configure(layoutOf(t, portals));
+        }
     }
 
     private static InitiatorAccess.ChapCredentials credentials(String user, String secretFile) throws IOException {
@@ -306,6 +344,7 @@ public final class TargetCore implements AutoCloseable {
         units.clear();
         units.putAll(nextUnits);
         config = next;
+        configureAccessGroups(next);
         closeAll(removed);
         resized.keySet().forEach(registry::capacityChanged);
         LOG.info("configuration applied: {} backstore(s), {} target(s)", next.backstores().size(), next.targets().size());

@@ -87,7 +87,7 @@ final class DemoCommand implements Callable<Integer> {
                 List<String> portals = new ArrayList<>(t.portals());
                 portals.add(Portal.RDMA + "://" + host + ":" + nvmePort);
                 t = new TargetConfig(t.name(), t.protocol(), portals, t.luns(), t.acls(), t.allowAnyInitiator(),
-                        t.alias(), t.iscsi());
+                        t.alias(), t.iscsi(), t.accessGroups());
             }
             targets.add(t);
         }

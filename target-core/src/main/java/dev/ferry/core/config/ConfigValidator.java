@@ -184,6 +184,7 @@ public final class ConfigValidator {
                 }
             }
         }
+        AccessGroupsValidator.check(at, t, defaultPort(protocol), problems);
         if (t.iscsi() != null) {
             if (TargetConfig.ISCSI.equals(protocol)) {
                 checkIscsi(at + ".iscsi", t.iscsi(), problems);

@@ -16,6 +16,8 @@ import java.util.List;
  * @param allowAnyInitiator  demo mode: admit every initiator (no ACL needed)
  * @param alias              optional human-readable alias (iSCSI TargetAlias)
  * @param iscsi              optional iSCSI settings (limits and negotiation offers); absent = the defaults
+ * @param accessGroups       optional access groups of the portals (explicit ALUA target port groups, NVMe ANA
+ *                           states); absent = every portal in group 1, active/optimized
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TargetConfig(
@@ -26,7 +28,8 @@ public record TargetConfig(
         List<AclConfig> acls,
         Boolean allowAnyInitiator,
         String alias,
-        IscsiTargetConfig iscsi) {
+        IscsiTargetConfig iscsi,
+        List<AccessGroupConfig> accessGroups) {
 
     public static final String ISCSI = "iscsi";
     public static final String NVME = "nvme";
@@ -37,10 +40,28 @@ public record TargetConfig(
         this(name, protocol, portals, luns, acls, allowAnyInitiator, alias, null);
     }
 
+    /** A target without access groups. */
+    public TargetConfig(String name, String protocol, List<String> portals, List<LunConfig> luns, List<AclConfig> acls,
+                        Boolean allowAnyInitiator, String alias, IscsiTargetConfig iscsi) {
+        this(name, protocol, portals, luns, acls, allowAnyInitiator, alias, iscsi, null);
+    }
+
+    /** This target with other access groups. */
+    public TargetConfig withAccessGroups(List<AccessGroupConfig> groups) {
+        return new TargetConfig(name, protocol, portals, luns, acls, allowAnyInitiator, alias, iscsi,
+                groups == null || groups.isEmpty() ? null : groups);
+    }
+
     public TargetConfig {
         portals = portals == null ? List.of() : List.copyOf(portals);
         luns = luns == null ? List.of() : List.copyOf(luns);
         acls = acls == null ? List.of() : List.copyOf(acls);
+        accessGroups = accessGroups == null ? null : List.copyOf(accessGroups);
+    }
+
+    /** The configured access groups; empty when none. */
+    public List<AccessGroupConfig> accessGroupsOrEmpty() {
+        return accessGroups == null ? List.of() : accessGroups;
     }
 
     public String protocolOrDefault() {

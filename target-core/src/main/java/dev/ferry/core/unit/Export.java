@@ -1,5 +1,7 @@
 package dev.ferry.core.unit;
 
+import dev.ferry.core.access.AccessGroups;
+import dev.ferry.core.access.AccessLayout;
 import dev.ferry.core.config.IscsiTargetConfig;
 import dev.ferry.core.config.Portal;
 import java.util.Collections;
@@ -22,6 +24,7 @@ public final class Export {
     private final Map<String, InitiatorAccess> access;
     private final boolean allowAny;
     private final IscsiTargetConfig iscsi;
+    private final AccessGroups accessGroups;
 
     /** An export whose listed initiators log in without authentication and see every unit. */
     public Export(String name, String protocol, String alias, List<Portal> portals,
@@ -39,6 +42,14 @@ public final class Export {
     public Export(String name, String protocol, String alias, List<Portal> portals,
                   NavigableMap<Long, LogicalUnit> units, List<InitiatorAccess> acl, boolean allowAny,
                   IscsiTargetConfig iscsi) {
+        this(name, protocol, alias, portals, units, acl, allowAny, iscsi,
+                new AccessGroups(name, AccessLayout.allOptimized(portals), (groups, origin) -> { }));
+    }
+
+    /** @param accessGroups the export's live access groups (kept across reconfigurations by the core) */
+    public Export(String name, String protocol, String alias, List<Portal> portals,
+                  NavigableMap<Long, LogicalUnit> units, List<InitiatorAccess> acl, boolean allowAny,
+                  IscsiTargetConfig iscsi, AccessGroups accessGroups) {
         this.name = name;
         this.protocol = protocol;
         this.alias = alias;
@@ -48,6 +59,7 @@ public final class Export {
                 a -> a.initiator().toLowerCase(Locale.ROOT), a -> a));
         this.allowAny = allowAny;
         this.iscsi = iscsi;
+        this.accessGroups = accessGroups;
     }
 
     public String name() { return name; }
@@ -57,6 +69,8 @@ public final class Export {
     public List<Portal> portals() { return portals; }
     /** The iSCSI settings as configured (absent fields: the frontend's defaults). */
     public IscsiTargetConfig iscsi() { return iscsi; }
+    /** The access groups of the portals and their live states (ALUA target port groups, NVMe ANA). */
+    public AccessGroups accessGroups() { return accessGroups; }
     /** Units by LUN / namespace id, ascending. */
     public NavigableMap<Long, LogicalUnit> units() { return units; }
 

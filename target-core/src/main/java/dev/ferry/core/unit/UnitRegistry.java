@@ -15,6 +15,8 @@ public final class UnitRegistry {
 
     private volatile Snapshot snapshot = new Snapshot(Map.of(), List.of());
     private final List<CapacityListener> capacityListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<dev.ferry.core.access.AccessStateListener> accessListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
     private final java.nio.file.Path stateDirectory;
 
     /** A registry without a state directory: nothing is persisted across restarts. */
@@ -56,6 +58,19 @@ public final class UnitRegistry {
     /** Tells every subscribed frontend that {@code unit} now has the capacity its descriptor gives. */
     public void capacityChanged(LogicalUnit unit) {
         capacityListeners.forEach(l -> l.capacityChanged(unit));
+    }
+
+    public void addAccessStateListener(dev.ferry.core.access.AccessStateListener l) {
+        accessListeners.add(l);
+    }
+
+    public void removeAccessStateListener(dev.ferry.core.access.AccessStateListener l) {
+        accessListeners.remove(l);
+    }
+
+    /** Tells every subscribed frontend that the access states of an export changed. */
+    public void accessStateChanged(dev.ferry.core.access.AccessGroups groups, Object origin) {
+        accessListeners.forEach(l -> l.accessStateChanged(groups, origin));
     }
 
     /** Every export, of every protocol. */

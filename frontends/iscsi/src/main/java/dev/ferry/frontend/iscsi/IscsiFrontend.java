@@ -70,6 +70,9 @@ public final class IscsiFrontend implements Frontend, TargetServices, ExportsCha
     private final Map<String, LiveCommandSet> targets = new ConcurrentHashMap<>();
     /** Subscribed while running: a resized unit is announced on every target that maps it. */
     private final CapacityListener capacityListener = unit -> targets.values().forEach(t -> t.capacityChanged(unit));
+    /** Subscribed while running: a change of access states is announced on the target whose groups they are. */
+    private final dev.ferry.core.access.AccessStateListener accessListener = (groups, origin) -> targets.values()
+            .stream().filter(t -> t.serves(groups)).forEach(t -> t.accessStateChanged(origin));
     private final Function<Export, ExportCommands> commandSets;
     /** The shared loops while running (connections' loops read it for their completion queues). */
     private volatile SharedEventLoops.Lease loops;
@@ -115,6 +118,7 @@ public final class IscsiFrontend implements Frontend, TargetServices, ExportsCha
         loops = SharedEventLoops.acquire();
         server = new TcpServer("iSCSI", loops, loops.group(), admission, this::initConnection);
         registry.addCapacityListener(capacityListener);
+        registry.addAccessStateListener(accessListener);
         try {
             server.reconcile(wantedPortals());
         } catch (Exception e) {
@@ -199,6 +203,7 @@ public final class IscsiFrontend implements Frontend, TargetServices, ExportsCha
     public synchronized void close() {
         stopping = true;
         registry.removeCapacityListener(capacityListener);
+        registry.removeAccessStateListener(accessListener);
         if (server != null) {
             server.close();
             server = null;
@@ -256,6 +261,23 @@ public final class IscsiFrontend implements Frontend, TargetServices, ExportsCha
         return stopping;
     }
 
+    /**
+     * The TPGT of the portal {@code local} is on: the id of the portal's access group, so that an iSCSI target
+     * portal group is a SCSI target port group (1 for every portal when no groups are configured).
+     */
+    @Override
+    public int portalGroupTag(Export export, InetSocketAddress local) {
+        TcpServer listening = server;
+        for (dev.ferry.core.config.Portal p : export.portals()) {
+            InetSocketAddress b = listening == null ? null : listening.bound().get(p);
+            if (b != null && local != null && b.getPort() == local.getPort()
+                    && (b.getAddress().isAnyLocalAddress() || b.getAddress().equals(local.getAddress()))) {
+                return export.accessGroups().layout().groupOf(p).id();
+            }
+        }
+        return LoginNegotiator.TARGET_PORTAL_GROUP_TAG;
+    }
+
     @Override
     public List<String> targetAddresses(Export export, InetSocketAddress local) {
         List<String> out = new ArrayList<>();
@@ -278,7 +300,7 @@ public final class IscsiFrontend implements Frontend, TargetServices, ExportsCha
                 host = host.substring(0, pct);
             }
             String a = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port + ","
-                    + LoginNegotiator.TARGET_PORTAL_GROUP_TAG;
+                    + export.accessGroups().layout().groupOf(p).id();
             if (seen.put(a, Boolean.TRUE) == null) {
                 out.add(a);
             }
@@ -349,5 +371,10 @@ public final class IscsiFrontend implements Frontend, TargetServices, ExportsCha
         @Override public boolean hasLun(long lun, ItNexus nexus) { return current.hasLun(lun, nexus); }
         @Override public boolean acceptsDataOut(ScsiTask task) { return current.acceptsDataOut(task); }
         @Override public void capacityChanged(LogicalUnit unit) { current.capacityChanged(unit); }
+        @Override public void accessStateChanged(Object origin) { current.accessStateChanged(origin); }
+
+        boolean serves(dev.ferry.core.access.AccessGroups groups) {
+            return export.accessGroups() == groups;
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.ferry.frontend.nvme;
 
+import dev.ferry.core.config.Portal;
 import dev.ferry.core.unit.Export;
 import dev.ferry.core.unit.LogicalUnit;
 import io.netty.util.collection.LongObjectHashMap;
@@ -45,6 +46,9 @@ public final class Controller {
     /** Traffic before the current queues: the controller's creation, or the last command of a queue since closed. */
     private long earlierTrafficNanos = System.nanoTime();
     private volatile boolean deleted;
+    /** The configured portal of the admin queue's connection (its ANA access group); resolved once. */
+    private volatile Portal portal;
+    private volatile boolean portalResolved;
 
     Controller(NvmeTarget target, int cntlid, String subsystemNqn, Export export, String hostNqn, UUID hostId,
                long keepAliveMillis) {
@@ -76,6 +80,19 @@ public final class Controller {
     /** The subsystem as last published in the registry; null for the discovery controller. */
     public Export export() { return export; }
     public boolean isDeleted() { return deleted; }
+
+    /** The portal the host connected the admin queue through, or null when no bound port matches. */
+    public Portal portal() {
+        if (!portalResolved) {
+            NvmeQueue admin = adminQueue();
+            if (admin == null) {
+                return null;
+            }
+            portal = Ana.portalOf(target.transport(), admin.transport().localAddress());
+            portalResolved = true;
+        }
+        return portal;
+    }
 
     /** The unit behind a namespace active for this host, or null (also for one its ACL entry masks). */
     public LogicalUnit namespace(long nsid) {

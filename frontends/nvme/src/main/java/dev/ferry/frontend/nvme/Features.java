@@ -20,7 +20,8 @@ public final class Features {
     public static final int IO_COMMAND_SET_PROFILE = 0x19;
 
     /** Asynchronous events this controller can generate (5.27.1.7): namespace attribute and discovery changes. */
-    private static final int AEC_SUPPORTED = AsyncEvents.AEC_NAMESPACE_ATTRIBUTE | AsyncEvents.AEC_DISCOVERY_LOG_CHANGE;
+    private static final int AEC_SUPPORTED = AsyncEvents.AEC_NAMESPACE_ATTRIBUTE | AsyncEvents.AEC_DISCOVERY_LOG_CHANGE
+            | Ana.AEC_ANA_CHANGE;
 
     private final Controller controller;
     private int arbitration;

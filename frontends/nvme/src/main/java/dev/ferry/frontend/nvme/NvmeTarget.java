@@ -29,6 +29,7 @@ public final class NvmeTarget implements AutoCloseable {
     private volatile long discoveryGeneration = 1;
     private final AtomicLong keepAliveExpiries = new AtomicLong();
     private final CapacityListener capacityListener = this::capacityChanged;
+    private final dev.ferry.core.access.AccessStateListener anaListener = Ana.changes(this);
 
     public NvmeTarget(UnitRegistry registry, FabricsTransport transport) {
         this(registry, transport, ControllerLimits.DEFAULT);
@@ -48,6 +49,7 @@ public final class NvmeTarget implements AutoCloseable {
     public void start() {
         timer.start();
         registry.addCapacityListener(capacityListener);
+        registry.addAccessStateListener(anaListener);
     }
 
     /** A new queue for a new transport connection. */
@@ -154,6 +156,7 @@ public final class NvmeTarget implements AutoCloseable {
     @Override
     public void close() {
         registry.removeCapacityListener(capacityListener);
+        registry.removeAccessStateListener(anaListener);
         timer.close();
         for (Controller c : controllers()) {
             c.delete("target stopping");

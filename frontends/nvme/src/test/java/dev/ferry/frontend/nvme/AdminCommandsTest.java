@@ -36,7 +36,7 @@ class AdminCommandsTest {
             assertEquals(0, admin.run(setFeature(0x0F, 15000), null).status());
             assertEquals(15000, admin.run(getFeature(0x0F), null).result(), "KATO");
             assertEquals(0, admin.run(setFeature(0x0B, 0xFFFFFFFF), null).status());
-            assertEquals(1 << 8 | 1L << 31, admin.run(getFeature(0x0B), null).result(),
+            assertEquals(1 << 8 | 1 << 11 | 1L << 31, admin.run(getFeature(0x0B), null).result(),
                     "only the events this controller can raise stay set");
             ByteBuffer save = setFeature(0x01, 0);
             save.putInt(40, 0x01 | 1 << 31);
@@ -63,7 +63,7 @@ class AdminCommandsTest {
             assertEquals(1, fw.data()[0], "AFI: slot 1 active");
             assertEquals("0.1.0", new String(fw.data(), 8, 5, java.nio.charset.StandardCharsets.US_ASCII));
             assertEquals(64, admin.run(ModelHarness.getLogPage(0x01, 64, false), null).data().length);
-            assertEquals(0x4109, admin.run(ModelHarness.getLogPage(0x0C, 64, false), null).status(),
+            assertEquals(0x4109, admin.run(ModelHarness.getLogPage(0x08, 64, false), null).status(),
                     "Invalid Log Page");
             ByteBuffer misaligned = ModelHarness.getLogPage(0x02, 64, false);
             misaligned.putInt(48, 2);

@@ -32,7 +32,7 @@ class IdentifyLayoutTest {
             assertEquals(Limits.MDTS, id[77], "MDTS");
             assertEquals(h.cntlid(admin), b.getShort(78), "CNTLID");
             assertEquals(0x00010400, b.getInt(80), "VER 1.4");
-            assertEquals(1 << 8, b.getInt(92), "OAES: namespace attribute notices");
+            assertEquals(1 << 8 | 1 << 11, b.getInt(92), "OAES: namespace attribute and ANA change notices");
             assertEquals(1 | 1 << 6, b.getInt(96), "CTRATT: 128-bit host id, TBKAS");
             assertEquals(1, id[111], "CNTRLTYPE I/O controller");
             assertEquals(3, id[259], "AERL");

@@ -25,6 +25,8 @@ final class InquiryCommand {
     static final int STANDARD_LENGTH = 96;
     /** SPC-4 6.6.2 TPGS 01b: implicit asymmetric logical unit access only (SPC-4 5.15). */
     static final int TPGS_IMPLICIT = 0b01;
+    /** SPC-4 6.6.2 TPGS 11b: implicit and explicit (SET TARGET PORT GROUPS), with access groups configured. */
+    static final int TPGS_EXPLICIT = 0b11;
 
     /** SPC-4 6.6.2 version descriptors ("no version claimed" variants). */
     static final int VERSION_SAM5 = 0x00A0;
@@ -91,7 +93,8 @@ final class InquiryCommand {
         d[3] = 0x10 | RESPONSE_DATA_FORMAT;
         d[4] = (byte) (STANDARD_LENGTH - 5);
         if (c.lu != null) {
-            d[5] = TPGS_IMPLICIT << 4 | THIRD_PARTY_COPY;
+            d[5] = (byte) ((c.target.export().accessGroups().layout().explicit() ? TPGS_EXPLICIT : TPGS_IMPLICIT) << 4
+                    | THIRD_PARTY_COPY);
         }
         d[7] = 0x02;
         UnitIdentity id = c.lu != null ? c.lu.descriptor.identity() : null;

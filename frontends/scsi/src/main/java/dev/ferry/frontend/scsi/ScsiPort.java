@@ -14,4 +14,12 @@ public record ScsiPort(String targetName, String targetPortName, int relativePor
                        int protocolIdentifier) {
     /** SPC-4 Table 362: iSCSI. */
     public static final int PROTOCOL_ISCSI = 0x5;
+
+    /**
+     * The iSCSI target port of access group {@code group}: an iSCSI target port is a target portal group (RFC 7143
+     * 4.4.1), so its TPGT, its relative target port identifier and its TARGET PORT GROUP are all the group's id.
+     */
+    public static ScsiPort iscsi(String targetName, int group) {
+        return new ScsiPort(targetName, String.format("%s,t,0x%04x", targetName, group), group, group, PROTOCOL_ISCSI);
+    }
 }

@@ -158,6 +158,7 @@ public final class ScsiTarget {
         }
         spec.checkReservedBits(cdb, lu);
         if (lu != null) {
+            AsymmetricAccess.check(c, spec);
             if ((!spec.is(CommandSet.RESERVATION_OK) && lu.reservedByOther(c.view.registrant()))
                     || ReservationConflicts.conflicts(spec, cdb, lu.reservations.state(), c.view.registrant())) {
                 c.status(ScsiResponse.RESERVATION_CONFLICT);
@@ -266,6 +267,17 @@ public final class ScsiTarget {
             if (lu.unit == unit) {
                 lu.establish(nexuses, null, UnitAttention.CAPACITY_DATA_CHANGED);
             }
+        }
+    }
+
+    /**
+     * Hook: the target port groups' access states changed; every nexus but {@code origin} (the one whose SET TARGET
+     * PORT GROUPS made the change, if any) gets ASYMMETRIC ACCESS STATE CHANGED on every LUN (SPC-4 5.15.2.5).
+     */
+    public void accessStateChanged(Object origin) {
+        ItNexus except = origin instanceof ItNexus n ? n : null;
+        for (LunContext lu : luns.values()) {
+            lu.establish(nexuses, except, UnitAttention.ASYMMETRIC_ACCESS_STATE_CHANGED);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.ferry.frontend.scsi;
 
+import dev.ferry.core.access.AccessLayout;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -7,11 +8,17 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * SPC-4 6.37 REPORT TARGET PORT GROUPS (MAINTENANCE IN A3h, service action 0Ah) for implicit ALUA (TPGS=01b,
- * SPC-4 5.15): every target port is active/optimized, and the only state supported, so SET TARGET PORT GROUPS is not
- * implemented (its MAINTENANCE OUT opcode answers INVALID COMMAND OPERATION CODE). The ports listed are those I_T
- * nexuses have reached this target through, grouped by their {@link ScsiPort#targetPortGroup()}: the transport
- * names ports only when a nexus forms on them.
+ * SPC-4 6.37 REPORT TARGET PORT GROUPS (MAINTENANCE IN A3h, service action 0Ah).
+ *
+ * <p>Without configured access groups the device does implicit ALUA only (TPGS=01b, SPC-4 5.15): every target port
+ * is active/optimized, the only state supported, and the ports listed are those I_T nexuses have reached this
+ * target through, grouped by their {@link ScsiPort#targetPortGroup()}: the transport names ports only when a nexus
+ * forms on them.
+ *
+ * <p>With access groups configured (TPGS=11b, explicit and implicit) every group is listed with its state from the
+ * core, the states SET TARGET PORT GROUPS accepts and transitioning as supported, and one target port per group
+ * whose relative target port identifier is the group's id ({@link ScsiPort#iscsi}); a group without portals has
+ * no port.
  *
  * <pre>
  * CDB: byte 1 PARAMETER DATA FORMAT(7-5) | SERVICE ACTION(4-0) | bytes 6-9 ALLOCATION LENGTH | byte 11 CONTROL
@@ -25,10 +32,13 @@ import java.util.TreeMap;
  * </pre>
  */
 final class TargetPortGroups {
+    static final int SERVICE_ACTION = 0x0A;
     static final int FORMAT_LENGTH_ONLY = 0b000;
     static final int FORMAT_EXTENDED = 0b001;
     static final int STATE_ACTIVE_OPTIMIZED = 0x0;
     static final int AO_SUP = 0x01;
+    /** T_SUP, U_SUP, S_SUP, AN_SUP, AO_SUP: the states an explicit device reports (offline and LBA dependent not). */
+    static final int EXPLICIT_SUP = 0x80 | 0x08 | 0x04 | 0x02 | AO_SUP;
     static final int STATUS_NONE = 0x00;
 
     private TargetPortGroups() {
@@ -40,30 +50,55 @@ final class TargetPortGroups {
             throw CheckCondition.invalidFieldInCdb(1, 7);
         }
         long allocationLength = Cdb.u32(c.cdb, 6);
-        byte[] data = report(format, c.target.ports());
+        AccessLayout layout = c.target.export().accessGroups().layout();
+        byte[] data = layout.explicit() ? report(format, layout) : report(format, c.target.ports());
         c.dataIn(data, (int) Math.min(allocationLength, data.length));
     }
 
+    /** Implicit ALUA: the ports nexuses formed on, all active/optimized. */
     static byte[] report(int format, Iterable<ScsiPort> ports) {
         Map<Integer, List<Integer>> groups = new TreeMap<>();
         for (ScsiPort p : ports) {
             groups.computeIfAbsent(p.targetPortGroup(), g -> new ArrayList<>()).add(p.relativePortId());
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(64);
-        int header = format == FORMAT_EXTENDED ? 8 : 4;
-        out.writeBytes(new byte[header]);
+        ByteArrayOutputStream out = header(format);
         for (Map.Entry<Integer, List<Integer>> g : groups.entrySet()) {
-            byte[] d = new byte[8 + 4 * g.getValue().size()];
-            d[0] = STATE_ACTIVE_OPTIMIZED; // PREF=0: with every port active/optimized none is preferred
-            d[1] = AO_SUP;
-            Cdb.put16(d, 2, g.getKey());
-            d[5] = STATUS_NONE;
-            d[7] = (byte) g.getValue().size();
-            for (int i = 0; i < g.getValue().size(); i++) {
-                Cdb.put16(d, 8 + 4 * i + 2, g.getValue().get(i));
-            }
-            out.writeBytes(d);
+            // PREF=0: with every port active/optimized none is preferred
+            out.writeBytes(descriptor(STATE_ACTIVE_OPTIMIZED, AO_SUP, g.getKey(), g.getValue()));
         }
+        return finish(format, out);
+    }
+
+    /** Explicit ALUA: every configured group with its state. */
+    static byte[] report(int format, AccessLayout layout) {
+        ByteArrayOutputStream out = header(format);
+        for (AccessLayout.Group g : layout.groups()) {
+            List<Integer> ports = g.portals().isEmpty() ? List.of() : List.of(g.id());
+            out.writeBytes(descriptor(g.state().scsiCode(), EXPLICIT_SUP, g.id(), ports));
+        }
+        return finish(format, out);
+    }
+
+    private static ByteArrayOutputStream header(int format) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+        out.writeBytes(new byte[format == FORMAT_EXTENDED ? 8 : 4]);
+        return out;
+    }
+
+    private static byte[] descriptor(int state, int supported, int group, List<Integer> ports) {
+        byte[] d = new byte[8 + 4 * ports.size()];
+        d[0] = (byte) state;
+        d[1] = (byte) supported;
+        Cdb.put16(d, 2, group);
+        d[5] = STATUS_NONE;
+        d[7] = (byte) ports.size();
+        for (int i = 0; i < ports.size(); i++) {
+            Cdb.put16(d, 8 + 4 * i + 2, ports.get(i));
+        }
+        return d;
+    }
+
+    private static byte[] finish(int format, ByteArrayOutputStream out) {
         byte[] data = out.toByteArray();
         Cdb.put32(data, 0, data.length - 4);
         if (format == FORMAT_EXTENDED) {

@@ -38,8 +38,9 @@
  *       the preempted nexuses' tasks on the unit ({@link dev.ferry.frontend.scsi.ScsiTask#abortTasksOf}). While
  *       anyone is registered RESERVE(6)/RELEASE(6) conflict (or, from a holder, do nothing), and while a RESERVE(6) reservation exists every PERSISTENT RESERVE command conflicts
  *       (SPC-4 5.13.3, CRH=1).</li>
- *   <li>Implicit ALUA only (TPGS=01b): REPORT TARGET PORT GROUPS lists every port a nexus has used as
- *       active/optimized; SET TARGET PORT GROUPS is not implemented.</li>
+ *   <li>ALUA ({@code AsymmetricAccess}): without configured access groups implicit only (TPGS=01b), REPORT TARGET
+ *       PORT GROUPS lists every port a nexus has used as active/optimized and SET TARGET PORT GROUPS is refused;
+ *       with access groups, explicit and implicit (TPGS=11b), states from the core enforced per command.</li>
  * </ul>
  */
 package dev.ferry.frontend.scsi;

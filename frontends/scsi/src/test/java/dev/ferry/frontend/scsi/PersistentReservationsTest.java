@@ -413,7 +413,7 @@ class PersistentReservationsTest {
                 seen.append(String.format("%02X/%02X ", op, all[at + 3]));
             }
         }
-        assertEquals("5E/00 5E/01 5E/02 5E/03 5F/00 5F/01 5F/02 5F/03 5F/04 5F/05 5F/06 5F/07 A3/0A A3/0C ",
+        assertEquals("5E/00 5E/01 5E/02 5E/03 5F/00 5F/01 5F/02 5F/03 5F/04 5F/05 5F/06 5F/07 A3/0A A3/0C A4/0A ",
                 seen.toString());
         byte[] prout = h.run(A, 0, cdb(0xA3, 0x0C, 2, 0x5F, 0, 1, 0, 0, 1, 0, 0, 0), 256, null).assertGood().data();
         assertArrayEquals(new byte[] {0x5F, 0x01, (byte) 0xFF, 0, 0, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF,

@@ -52,10 +52,8 @@ class TargetPortGroupsTest {
     }
 
     @Test
-    void setTargetPortGroupsIsNotImplemented() {
-        h.run(A, 0, cdb(0xA4, 0x0A, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0), 4, new byte[4])
+    void setTargetPortGroupsIsRefusedWithoutConfiguredGroups() {
+        h.run(A, 0, cdb(0xA4, 0x0A, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0), 8, new byte[] {0, 0, 0, 0, 2, 0, 0, 1})
                 .assertCheck(SenseData.ILLEGAL_REQUEST, 0x20, 0x00);
-        byte[] d = h.run(A, 0, cdb(0xA3, 0x0C, 3, 0xA4, 0, 0x0A, 0, 0, 1, 0, 0, 0), 256, null).assertGood().data();
-        assertEquals(1, d[1] & 0x07, "SUPPORT: not supported");
     }
 }

@@ -167,7 +167,7 @@ final class ConfigEdits {
                 or(given.immediateData(), old.immediateData()),
                 or(given.initialR2T(), old.initialR2T()));
         return new TargetConfig(t.name(), t.protocol(), t.portals(), t.luns(), t.acls(), t.allowAnyInitiator(),
-                t.alias(), merged.equals(IscsiTargetConfig.DEFAULTS) ? null : merged);
+                t.alias(), merged.equals(IscsiTargetConfig.DEFAULTS) ? null : merged, t.accessGroups());
     }
 
     private static <T> T or(T given, T old) {
@@ -176,7 +176,8 @@ final class ConfigEdits {
 
     private static TargetConfig copy(TargetConfig t, List<String> portals, List<LunConfig> luns, List<AclConfig> acls,
                                      Boolean allowAny) {
-        return new TargetConfig(t.name(), t.protocol(), portals, luns, acls, allowAny, t.alias(), t.iscsi());
+        return new TargetConfig(t.name(), t.protocol(), portals, luns, acls, allowAny, t.alias(), t.iscsi(),
+                t.accessGroups()).withAccessGroups(AccessGroupEdits.withoutGonePortals(t, portals));
     }
 
     private static boolean hasUnit(TargetConfig t, long id) {

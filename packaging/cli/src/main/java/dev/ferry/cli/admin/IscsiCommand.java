@@ -18,7 +18,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "iscsi", mixinStandardHelpOptions = true, versionProvider = dev.ferry.cli.FerryVersion.class,
         description = "Change the iSCSI targets: targets, LUNs, ACLs, portals.",
-        subcommands = {IscsiCommand.Target.class, IscsiCommand.Lun.class, IscsiCommand.Acl.class, IscsiCommand.Portal.class})
+        subcommands = {IscsiCommand.Target.class, IscsiCommand.Lun.class, IscsiCommand.Acl.class, IscsiCommand.Portal.class,
+                AccessGroupCommands.Alua.class})
 public final class IscsiCommand extends CommandGroup {
     static final String ISCSI = TargetConfig.ISCSI;
 

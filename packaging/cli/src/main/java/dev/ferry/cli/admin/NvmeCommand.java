@@ -17,7 +17,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "nvme", mixinStandardHelpOptions = true, versionProvider = dev.ferry.cli.FerryVersion.class,
         description = "Change the NVMe-oF subsystems: subsystems, namespaces, allowed hosts, ports.",
         subcommands = {NvmeCommand.Subsystem.class, NvmeCommand.Namespace.class, NvmeCommand.Host.class,
-                NvmeCommand.Port.class})
+                NvmeCommand.Port.class, AccessGroupCommands.Ana.class})
 public final class NvmeCommand extends CommandGroup {
     static final String NVME = TargetConfig.NVME;
 

@@ -35,6 +35,10 @@ final class StatusTable {
         for (JsonNode t : report.path("targets")) {
             out.println(t.path("protocol").asText() + " " + t.path("name").asText() + "  portals " + t.path("portals")
                     + "  units " + t.path("units"));
+            for (JsonNode g : t.path("accessGroups")) {
+                out.println("  access group " + g.path("id").asInt() + " " + g.path("state").asText() + "  portals "
+                        + g.path("portals"));
+            }
         }
         double interval = report.path("intervalSeconds").asDouble();
         out.printf("%-26s  %-39s   %-39s%n", "", "------------ since start ------------",

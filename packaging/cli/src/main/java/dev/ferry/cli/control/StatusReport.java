@@ -10,6 +10,7 @@ import dev.ferry.core.unit.Export;
 import dev.ferry.core.unit.LatencyHistogram;
 import dev.ferry.core.unit.LogicalUnit;
 import dev.ferry.core.unit.UnitStatistics;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -49,6 +50,14 @@ public final class StatusReport {
             e.portals().forEach(p -> portals.add(p.toString()));
             ObjectNode units = n.putObject("units");
             e.units().forEach((id, u) -> units.put(String.valueOf(id), u.name()));
+            dev.ferry.core.access.AccessLayout layout = e.accessGroups().layout();
+            ArrayNode groups = n.putArray("accessGroups"); // only configured ones: the default says nothing new
+            for (dev.ferry.core.access.AccessLayout.Group g : layout.explicit() ? layout.groups()
+                    : List.<dev.ferry.core.access.AccessLayout.Group>of()) {
+                ArrayNode members = groups.addObject().put("id", g.id()).put("state", g.state().label())
+                        .putArray("portals");
+                g.portals().forEach(p -> members.add(p.toString()));
+            }
         }
         ObjectNode backstores = root.putObject("backstores");
         for (Map.Entry<String, LogicalUnit> u : core.registry().units().entrySet()) {

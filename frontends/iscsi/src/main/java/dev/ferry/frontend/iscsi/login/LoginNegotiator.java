@@ -70,11 +70,18 @@ public final class LoginNegotiator {
         this(registry, limits, AuthPolicy.DEFAULT);
     }
 
+    private java.util.function.ToIntFunction<Export> portalGroupTags = e -> TARGET_PORTAL_GROUP_TAG;
+
     public LoginNegotiator(UnitRegistry registry, NegotiationLimits limits, AuthPolicy authPolicy) {
         this.registry = registry;
         this.limits = limits;
         this.authPolicy = authPolicy;
         params.targetMaxRecvDataSegmentLength = limits.maxRecvDataSegmentLength();
+    }
+
+    /** How the TPGT of the portal the login came in on is found (default: {@link #TARGET_PORTAL_GROUP_TAG}). */
+    public void portalGroupTags(java.util.function.ToIntFunction<Export> tags) {
+        this.portalGroupTags = tags;
     }
 
     public SessionParameters parameters() {
@@ -244,7 +251,7 @@ public final class LoginNegotiator {
         limits = limits.forTarget(export.iscsi());
         params.targetMaxRecvDataSegmentLength = limits.maxRecvDataSegmentLength();
         params.targetName = export.name();
-        response.add(0, Map.entry("TargetPortalGroupTag", Integer.toString(TARGET_PORTAL_GROUP_TAG)));
+        response.add(0, Map.entry("TargetPortalGroupTag", Integer.toString(portalGroupTags.applyAsInt(export))));
         if (export.alias() != null && !export.alias().isEmpty()) {
             response.add(1, Map.entry("TargetAlias", export.alias()));
         }

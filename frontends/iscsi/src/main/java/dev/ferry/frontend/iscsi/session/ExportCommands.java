@@ -39,6 +39,10 @@ public interface ExportCommands {
     default void capacityChanged(LogicalUnit unit) {
     }
 
+    /** The export's access states changed: the SCSI target raises ASYMMETRIC ACCESS STATE CHANGED; a fake ignores it. */
+    default void accessStateChanged(Object origin) {
+    }
+
     static ExportCommands of(ScsiTarget t) {
         return new ExportCommands() {
             @Override public ExportCommands successor(Export next, Function<Export, ExportCommands> fresh) {
@@ -51,6 +55,7 @@ public interface ExportCommands {
             @Override public boolean hasLun(long lun, ItNexus nexus) { return t.hasLun(lun, nexus); }
             @Override public boolean acceptsDataOut(ScsiTask task) { return t.acceptsDataOut(task); }
             @Override public void capacityChanged(LogicalUnit unit) { t.capacityChanged(unit); }
+            @Override public void accessStateChanged(Object origin) { t.accessStateChanged(origin); }
         };
     }
 }

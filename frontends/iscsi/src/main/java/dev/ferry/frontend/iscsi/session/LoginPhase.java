@@ -27,7 +27,6 @@ import org.slf4j.LoggerFactory;
  */
 final class LoginPhase {
     private static final Logger LOG = LoggerFactory.getLogger(LoginPhase.class);
-    private static final int TPGT = LoginNegotiator.TARGET_PORTAL_GROUP_TAG;
     /** Login text one negotiation step may carry across continuation PDUs. */
     private static final int MAX_LOGIN_TEXT = 65536;
     /** How long a reinstating login waits for the old session to end before failing. */
@@ -86,6 +85,7 @@ final class LoginPhase {
                 c.window.start(TargetPdu.cmdSn(pdu));
                 c.startStatSn(TargetPdu.expStatSn(pdu));
                 negotiator = new LoginNegotiator(c.services.registry(), c.services.limits());
+                negotiator.portalGroupTags(e -> c.services.portalGroupTag(e, localAddress()));
                 if (LoginPdu.versionMin(pdu) > LoginPdu.VERSION || LoginPdu.versionMax(pdu) < LoginPdu.VERSION) {
                     throw new LoginException(LoginPdu.UNSUPPORTED_VERSION, "version range " + LoginPdu.versionMin(pdu)
                             + "-" + LoginPdu.versionMax(pdu));
@@ -198,8 +198,7 @@ final class LoginPhase {
                 }
             }
             commands = c.services.commandSet(export);
-            ScsiPort port = new ScsiPort(export.name(), String.format("%s,t,0x%04x", export.name(), TPGT), 1, 1,
-                    ScsiPort.PROTOCOL_ISCSI);
+            ScsiPort port = ScsiPort.iscsi(export.name(), c.services.portalGroupTag(export, localAddress()));
             nexus = new ItNexus(String.format("%s,i,0x%012x", p.initiatorName, isid), p.initiatorName, isid, port);
         }
         int newTsih = table.allocateTsih();
@@ -262,5 +261,10 @@ final class LoginPhase {
             SessionLog.loginAbandoned(c.ctx.channel(), negotiator.parameters(), negotiator.authentication(), why);
         }
         negotiator = null;
+    }
+
+    /** Where the initiator reached this target (which portal, so which target portal group). */
+    private java.net.InetSocketAddress localAddress() {
+        return c.ctx.channel().localAddress() instanceof java.net.InetSocketAddress a ? a : null; // null: default TPGT
     }
 }

@@ -28,6 +28,11 @@ public interface TargetServices {
     /** {@code TargetAddress} values for an export, seen by an initiator connected to {@code local} (RFC 7143 13.8). */
     List<String> targetAddresses(Export export, InetSocketAddress local);
 
+    /** The TPGT of the portal an initiator connected to {@code local} reached (its access group's id). */
+    default int portalGroupTag(Export export, InetSocketAddress local) {
+        return dev.ferry.frontend.iscsi.login.LoginNegotiator.TARGET_PORTAL_GROUP_TAG;
+    }
+
     /** Most commands a session may have outstanding (the CmdSN window) when its target sets no commandsPerSession. */
     int commandWindow();
 

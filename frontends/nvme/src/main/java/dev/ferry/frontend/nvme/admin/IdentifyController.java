@@ -2,6 +2,7 @@ package dev.ferry.frontend.nvme.admin;
 
 import dev.ferry.core.config.ConfigValidator;
 import dev.ferry.core.unit.LogicalUnit;
+import dev.ferry.frontend.nvme.Ana;
 import dev.ferry.frontend.nvme.AsyncEvents;
 import dev.ferry.frontend.nvme.Controller;
 import dev.ferry.frontend.nvme.ControllerProperties;
@@ -115,6 +116,7 @@ public final class IdentifyController {
             b.setShortLE(FUSES, CompareAndWriteLimits.anyNamespaceCompares(c) ? FUSES_COMPARE_AND_WRITE : 0);
             b.setByte(VWC, writeCachePresent(c) ? VWC_PRESENT_NO_BROADCAST : 0);
             b.setByte(NVSCC, 1);
+            Ana.identifyController(b);
         }
         b.setIntLE(SGLS, SGLS_SUPPORTED_WITH_OFFSET | (transport.keyedSglDescriptors() ? SGLS_KEYED : 0));
         Ascii.nulPadded(b, SUBNQN, 256, c.subsystemNqn());

@@ -2,6 +2,7 @@ package dev.ferry.frontend.nvme.admin;
 
 import dev.ferry.core.backend.BackendDescriptor;
 import dev.ferry.frontend.nvme.io.CopyCommand;
+import dev.ferry.frontend.nvme.Ana;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 
@@ -79,6 +80,7 @@ public final class IdentifyNamespace {
         b.setShortLE(MSSRL, CopyCommand.maxSingleRangeBlocks(d.logicalBlockSize()));
         b.setIntLE(MCL, (int) CopyCommand.maxCopyBlocks(d.logicalBlockSize()));
         b.setByte(MSRC, CopyCommand.MAX_SOURCE_RANGES - 1);
+        b.setIntLE(Ana.NS_ANAGRPID, Ana.GROUP_ID);
         b.setByte(NSATTR, d.readOnly() ? NSATTR_WRITE_PROTECTED : 0);
         b.setBytes(NGUID, d.identity().nguid());
         b.setLong(EUI64, d.identity().eui64()); // EUI-64 is a byte string, most significant byte first

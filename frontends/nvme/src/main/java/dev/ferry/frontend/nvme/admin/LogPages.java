@@ -75,6 +75,7 @@ public final class LogPages {
                 case COMMANDS_SUPPORTED_AND_EFFECTS ->
                         r.cdw(14) >>> 24 == IdentifyCommandSet.CSI_NVM ? CommandEffectsLog.build() : null;
                 case RESERVATION_NOTIFICATION -> c.reservationNotifications().logPage(retainEvent);
+                case AnaLogPage.LID -> AnaLogPage.read(c, cdw10, retainEvent);
                 default -> null;
             };
             if (page == null) {

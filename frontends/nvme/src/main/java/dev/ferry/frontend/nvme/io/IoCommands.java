@@ -8,6 +8,7 @@ import dev.ferry.core.request.CompletionStatus;
 import dev.ferry.core.request.RequestCompletion;
 import dev.ferry.core.unit.LogicalUnit;
 import dev.ferry.core.unit.reservation.Registrant;
+import dev.ferry.frontend.nvme.Ana;
 import dev.ferry.frontend.nvme.Limits;
 import dev.ferry.frontend.nvme.NvmeQueue;
 import dev.ferry.frontend.nvme.NvmeRequest;
@@ -51,9 +52,15 @@ public final class IoCommands {
         }
         int opc = r.opcode();
         LogicalUnit u = queue.controller().namespace(r.nsid());
+        boolean known = isKnown(opc) || ReservationCommands.handles(opc);
         if (u == null) {
-            queue.complete(r, isKnown(opc) || ReservationCommands.handles(opc)
-                    ? Status.INVALID_NAMESPACE : Status.INVALID_OPCODE);
+            queue.complete(r, known ? Status.INVALID_NAMESPACE : Status.INVALID_OPCODE);
+            return;
+        }
+        // ANA first, for every I/O command (as nvmet_check_ana_state): a host must fail over, not be told more
+        int path = known ? Ana.ioStatus(queue.controller()) : Status.SUCCESS;
+        if (path != Status.SUCCESS) {
+            queue.complete(r, path);
             return;
         }
         if (ReservationCommands.handles(opc)) {
