@@ -1,0 +1,146 @@
+package dev.ferry.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ferry.backend.rbd.CephCluster;
+import dev.ferry.backend.rbd.Errno;
+import dev.ferry.gateway.GroupState.Member;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Image ownership across members on a real single-node Ceph: claims, maintenance moves, fenced takeovers. */
+class OwnershipTest {
+    private static CephCluster ceph;
+
+    @BeforeAll
+    static void startCeph() throws Exception {
+        ceph = CephCluster.start(true);
+    }
+
+    @AfterAll
+    static void stopCeph() {
+        if (ceph != null) {
+            ceph.close();
+        }
+    }
+
+    private static GatewayMember join(RadosClient c, String name) throws GatewayException {
+        return GatewayMember.join(c, name, List.of("127.0.0.1:" + (3260 + name.length())), MemberLeaseTest.TIMING, 0,
+                () -> { });
+    }
+
+    private static boolean inForce(RadosClient c, String member) {
+        try {
+            return MemberLease.inForce(c, member);
+        } catch (GatewayException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void oneOwnerAtATimeAMaintenanceMoveFencesNobodyAndLeavingLeavesNoTrace() throws Exception {
+        try (RadosClient ca = GroupDocumentTest.connect(ceph, "move");
+                RadosClient cb = GroupDocumentTest.connect(ceph, "move")) {
+            GatewayMember a = join(ca, "a");
+            GatewayMember b = join(cb, "b");
+            a.ownership.claim("img");
+            assertTrue(a.ownership.mayWrite("img"));
+            assertThrows(GatewayException.class, () -> b.ownership.claim("img"));
+            assertThrows(GatewayException.class, () -> b.ownership.takeOver("img"), "a's lease is in force");
+            assertThrows(GatewayException.class, () -> b.ownership.move("img", "b"), "only the owner moves");
+
+            a.ownership.move("img", "b");
+            Await.until("a and b agree b owns img", () -> "b".equals(a.ownership.owner("img"))
+                    && "b".equals(b.ownership.owner("img")));
+            assertTrue(b.ownership.mayWrite("img"));
+            assertFalse(a.ownership.mayWrite("img"));
+            assertEquals(2, b.document.current().state().owners().get("img").epoch());
+            assertTrue(b.document.current().state().members().values().stream().noneMatch(Member::fenced));
+            assertEquals(0, FencingTest.write(ca, "data.img", "a is not fenced"));
+
+            b.close();
+            GroupState left = a.document.refresh().state();
+            assertEquals(List.of("a"), List.copyOf(left.members().keySet()));
+            assertNull(left.owners().get("img"), "b's image was released when it left");
+            assertFalse(inForce(ca, "b"));
+            a.close();
+            try (GroupDocument d = GroupDocument.open(ca, 0)) {
+                assertEquals(GroupState.EMPTY, d.current().state());
+            }
+        }
+    }
+
+    @Test
+    void aHungOwnerIsFencedBeforeItsImageMovesAndCannotWriteWhenItWakesUp() throws Exception {
+        String path = ceph.path("takeover");
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                MemberProcess.class.getName(), path, "a", "img").redirectErrorStream(true).start();
+        List<String> lines = new CopyOnWriteArrayList<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                for (String l = r.readLine(); l != null; l = r.readLine()) {
+                    lines.add(l);
+                }
+            } catch (java.io.IOException e) {
+                lines.add("EOF " + e);
+            }
+        });
+        reader.setDaemon(true);
+        reader.start();
+        try (RadosClient cb = GroupDocumentTest.connect(ceph, "takeover")) {
+            Await.until("the child owns img and writes: " + lines, () -> lines.contains("READY")
+                    && lines.contains("WRITE 0"));
+            GatewayMember b = join(cb, "b");
+            String zombieAddress = b.document.refresh().state().members().get("a").address();
+            assertEquals("a", b.ownership.owner("img"));
+            assertThrows(GatewayException.class, () -> b.ownership.takeOver("img"), "a's lease is in force");
+
+            signal("STOP", child.pid());
+            Await.until("a's lease expired", () -> !inForce(cb, "a"));
+            assertEquals("a", b.ownership.takeOver("img"));
+            GroupState after = b.document.current().state();
+            assertEquals("b", after.owners().get("img").member());
+            assertEquals(2, after.owners().get("img").epoch());
+            assertTrue(after.members().get("a").fenced());
+            assertEquals(0, FencingTest.write(cb, MemberProcess.dataObject("img"), "written by b"));
+
+            signal("CONT", child.pid());
+            Await.until("the woken zombie's write was refused and it saw its lease lapse: " + lines,
+                    () -> lines.contains("WRITE " + -Errno.ESHUTDOWN) && lines.contains("LOST"));
+            assertTrue(lines.lastIndexOf("WRITE 0") < lines.indexOf("WRITE " + -Errno.ESHUTDOWN),
+                    "no write succeeded after the fence: " + lines);
+            child.destroyForcibly().waitFor();
+
+            // a rejoins as a new client instance: not fenced, but b keeps the image.
+            try (RadosClient ca = GroupDocumentTest.connect(ceph, "takeover")) {
+                GatewayMember a = join(ca, "a");
+                Member rejoined = a.document.current().state().members().get("a");
+                assertFalse(rejoined.fenced());
+                assertNotEquals(zombieAddress, rejoined.address());
+                assertEquals("b", a.ownership.owner("img"));
+                assertEquals(0, FencingTest.write(ca, MemberProcess.dataObject("img"), "a is back"));
+                a.close();
+            }
+            b.close();
+        } finally {
+            child.destroyForcibly().waitFor();
+        }
+    }
+
+    private static void signal(String signal, long pid) throws Exception {
+        assertEquals(0, new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start().waitFor());
+    }
+}
