@@ -63,6 +63,20 @@ public final class GroupDocument implements AutoCloseable {
         }
     }
 
+    /** Creates the group's document, empty; false when the group exists already. */
+    public static boolean create(RadosClient client) throws GatewayException {
+        try (VersionedObject o = new VersionedObject(client, oid(client.group()))) {
+            return o.create();
+        }
+    }
+
+    /** Reads the group's document once, without watching (version 0: the group does not exist). */
+    public static Snapshot read(RadosClient client) throws GatewayException {
+        try (VersionedObject o = new VersionedObject(client, oid(client.group()))) {
+            return parse(o.read());
+        }
+    }
+
     static String oid(String group) {
         return "ferry.gateway." + group;
     }

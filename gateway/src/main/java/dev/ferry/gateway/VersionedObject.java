@@ -45,8 +45,8 @@ final class VersionedObject implements AutoCloseable {
         this.ioctx = client.newContext();
     }
 
-    /** Creates the object, empty, unless it exists: a watch needs an object to watch. */
-    void create() throws GatewayException {
+    /** Creates the object, empty, unless it exists (a watch needs an object to watch); false when it existed. */
+    boolean create() throws GatewayException {
         long op = Rados.rados_create_write_op();
         if (op == 0) {
             throw new GatewayException("cannot create a RADOS write operation: out of memory");
@@ -60,9 +60,11 @@ final class VersionedObject implements AutoCloseable {
         } finally {
             Rados.rados_release_write_op(op);
         }
-        if (rc != -Errno.EEXIST) {
-            GatewayException.check(rc, "cannot create " + oid);
+        if (rc == -Errno.EEXIST) {
+            return false;
         }
+        GatewayException.check(rc, "cannot create " + oid);
+        return true;
     }
 
     /** The object as it is now. */
