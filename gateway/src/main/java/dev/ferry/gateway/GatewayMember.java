@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * One Ferry daemon's membership of a gateway group: its RADOS connection, the group's document, its lease and its
  * record in the document (portals and the client address survivors blocklist). {@link #join} registers it (a
- * rejoining member replaces the record of its previous instance), {@link #close} leaves: it releases the images it
+ * rejoining member fences its previous instance and replaces its record), {@link #close} leaves: it releases the images it
  * owns, removes its record and gives its lease up, leaving no trace in the group.
  */
 public final class GatewayMember implements AutoCloseable {
@@ -37,6 +37,7 @@ public final class GatewayMember implements AutoCloseable {
         MemberLease lease = null;
         try {
             lease = MemberLease.acquire(client, name, timing, onLost);
+            fencePreviousInstance(client, name, document.refresh().state().members().get(name));
             Member me = new Member(portals, client.address(), client.instanceId(), false);
             document.update(s -> me.equals(s.members().get(name)) ? s
                     : s.with(m -> m.put(name, me), o -> { }));
@@ -47,6 +48,18 @@ public final class GatewayMember implements AutoCloseable {
             }
             document.close();
             throw e;
+        }
+    }
+
+    /**
+     * Blocklists the instance this member was before, unless it left or was fenced: it lost its lease (this one
+     * could take it) but may only hang, with writes queued to the images this instance is about to own again.
+     */
+    private static void fencePreviousInstance(RadosClient client, String name, Member previous)
+            throws GatewayException {
+        if (previous != null && previous.address() != null && !previous.fenced()
+                && previous.instance() != client.instanceId()) {
+            Fencing.blocklist(client, previous.address(), Fencing.DEFAULT_EXPIRY);
         }
     }
 

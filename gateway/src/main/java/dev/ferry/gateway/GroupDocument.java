@@ -69,6 +69,7 @@ public final class GroupDocument implements AutoCloseable {
             d.object.create();
             d.watch.start();
             d.refresh();
+            client.use(d);
             return d;
         } catch (GatewayException | RuntimeException e) {
             d.close();
@@ -186,6 +187,7 @@ public final class GroupDocument implements AutoCloseable {
     /** Sends the notifies of changes made so far, stops watching. */
     @Override
     public void close() {
+        client.unuse(this);
         notifier.shutdown();
         try {
             notifier.awaitTermination(NOTIFY_TIMEOUT_MILLIS * 2, TimeUnit.MILLISECONDS);

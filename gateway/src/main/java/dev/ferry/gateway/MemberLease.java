@@ -107,6 +107,7 @@ public final class MemberLease implements AutoCloseable {
         }
         long period = timing.renewEvery().toNanos();
         l.timers.scheduleAtFixedRate(l::renew, period, period, TimeUnit.NANOSECONDS);
+        client.use(l);
         return l;
     }
 
@@ -117,12 +118,16 @@ public final class MemberLease implements AutoCloseable {
     }
 
     private void renew() {
+        long sent;
         synchronized (this) {
-            if (lost || closed) {
+            sent = System.nanoTime();
+            if (lost || closed || sent - validUntil >= 0) {
+                // Past the deadline (this process was stopped or starved): the lock may have expired and another
+                // member taken over, so a renewal now would re-take it rather than extend it. The deadline check
+                // declares the lease lost.
                 return;
             }
         }
-        long sent = System.nanoTime();
         int rc = lock(Ceph.LIBRADOS_LOCK_FLAG_RENEW);
         synchronized (this) {
             if (rc == 0) {
@@ -133,9 +138,13 @@ public final class MemberLease implements AutoCloseable {
         }
     }
 
-    /** Under the lock: a renewal sent at {@code sent} succeeded; moves the deadline unless the lease lapsed. */
+    /**
+     * Under the lock: a renewal sent at {@code sent} succeeded; moves the deadline unless the lease lapsed. Only a
+     * renewal sent before the deadline counts: then the OSD still held the lock when it ran it (the OSD's expiry
+     * is at least {@code margin} later), so the lease never had a gap another member could have used.
+     */
     private void renewed(long sent) {
-        if (lost || closed) {
+        if (lost || closed || (renewals > 0 && sent - validUntil >= 0)) {
             return;
         }
         long until = sent + timing.duration().minus(timing.margin()).toNanos();
@@ -215,6 +224,7 @@ public final class MemberLease implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        client.unuse(this);
         int rc = Rados.rados_unlock(client.ioctx, oid, LOCK, cookie);
         if (rc < 0 && rc != -Errno.ENOENT) {
             LOG.warn("releasing the lease {} failed ({}): it expires by itself", oid, Errno.name(-rc));

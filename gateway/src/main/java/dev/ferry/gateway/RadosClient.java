@@ -5,6 +5,10 @@ import dev.ferry.backend.rbd.Ceph.Rados;
 import dev.ferry.backend.rbd.RbdImage;
 import dev.ferry.backend.rbd.RbdSpec;
 import dev.ferry.core.backend.BackendException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One member's connection to its group's cluster: a {@code rados_t} (connected as the rbd backend connects, with
@@ -12,11 +16,14 @@ import dev.ferry.core.backend.BackendException;
  * the unit the cluster blocklists, so a member that was fenced comes back only through a new RadosClient.
  */
 public final class RadosClient implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RadosClient.class);
     /** The group's location: its pool, namespace, conf, client id and options; {@code image} is the group name. */
     public final RbdSpec spec;
     private final long cluster;
     /** The {@code rados_ioctx_t} for everything that does not read an object version (watches, locks). */
     final long ioctx;
+    /** What runs on this connection and must stop before it goes ({@link #close}). */
+    private final List<AutoCloseable> users = new CopyOnWriteArrayList<>();
     private boolean closed;
 
     private RadosClient(RbdSpec spec, long cluster, long ioctx) {
@@ -83,11 +90,30 @@ public final class RadosClient implements AutoCloseable {
         }
     }
 
-    /** Disconnects; waits for watch callbacks still running. Users of the connection must be closed first. */
+    /** Registers {@code user} (a watch, a lease) to be closed before this connection shuts down. */
+    void use(AutoCloseable user) {
+        users.add(user);
+    }
+
+    void unuse(AutoCloseable user) {
+        users.remove(user);
+    }
+
+    /**
+     * Closes its users still open (a lease still renewing, a document still watched: librados would be called on a
+     * handle already freed), then disconnects.
+     */
     @Override
     public synchronized void close() {
         if (closed) {
             return;
+        }
+        for (AutoCloseable u : List.copyOf(users)) {
+            try {
+                u.close();
+            } catch (Exception e) {
+                LOG.warn("closing {} failed", u, e);
+            }
         }
         closed = true;
         Rados.rados_ioctx_destroy(ioctx);

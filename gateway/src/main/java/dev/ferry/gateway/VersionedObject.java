@@ -55,6 +55,7 @@ final class VersionedObject implements AutoCloseable {
         try {
             Rados.rados_write_op_create(op, Ceph.LIBRADOS_CREATE_EXCLUSIVE, null);
             synchronized (this) {
+                requireOpen();
                 rc = Rados.rados_write_op_operate(op, ioctx, oid, null, 0);
             }
         } finally {
@@ -69,6 +70,7 @@ final class VersionedObject implements AutoCloseable {
 
     /** The object as it is now. */
     synchronized Versioned read() throws GatewayException {
+        requireOpen();
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             long[] size = new long[1];
             int rc = Rados.rados_stat(ioctx, oid, size, null);
@@ -95,6 +97,7 @@ final class VersionedObject implements AutoCloseable {
 
     /** Applies {@code change} by compare-and-swap and returns what the object holds afterwards. */
     synchronized Versioned update(Change change) throws GatewayException {
+        requireOpen();
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             Versioned current = read();
             byte[] next = change.apply(current);
@@ -130,6 +133,13 @@ final class VersionedObject implements AutoCloseable {
             conflicts++;
         }
         throw new GatewayException("gave up changing " + oid + " after " + MAX_ATTEMPTS + " concurrent changes won");
+    }
+
+    /** Refuses use after close: librados would be called on a freed context. */
+    private void requireOpen() throws GatewayException {
+        if (closed) {
+            throw new GatewayException(oid + " is closed (its connection was closed)");
+        }
     }
 
     /** How many of this object's changes lost a race and were re-applied. */

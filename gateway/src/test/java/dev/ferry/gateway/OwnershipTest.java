@@ -10,11 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.ferry.backend.rbd.CephCluster;
 import dev.ferry.backend.rbd.Errno;
 import dev.ferry.gateway.GroupState.Member;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -83,32 +79,14 @@ class OwnershipTest {
 
     @Test
     void aHungOwnerIsFencedBeforeItsImageMovesAndCannotWriteWhenItWakesUp() throws Exception {
-        String path = ceph.path("takeover");
-        String java = ProcessHandle.current().info().command().orElse("java");
-        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                MemberProcess.class.getName(), path, "a", "img").redirectErrorStream(true).start();
-        List<String> lines = new CopyOnWriteArrayList<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                for (String l = r.readLine(); l != null; l = r.readLine()) {
-                    lines.add(l);
-                }
-            } catch (java.io.IOException e) {
-                lines.add("EOF " + e);
-            }
-        });
-        reader.setDaemon(true);
-        reader.start();
-        try (RadosClient cb = GroupDocumentTest.connect(ceph, "takeover")) {
-            Await.until("the child owns img and writes: " + lines, () -> lines.contains("READY")
-                    && lines.contains("WRITE 0"));
+        try (ChildMember child = ChildMember.start(ceph.path("takeover"), "a", "img");
+                RadosClient cb = GroupDocumentTest.connect(ceph, "takeover")) {
             GatewayMember b = join(cb, "b");
             String zombieAddress = b.document.refresh().state().members().get("a").address();
             assertEquals("a", b.ownership.owner("img"));
             assertThrows(GatewayException.class, () -> b.ownership.takeOver("img"), "a's lease is in force");
 
-            signal("STOP", child.pid());
+            child.signal("STOP");
             Await.until("a's lease expired", () -> !inForce(cb, "a"));
             assertEquals("a", b.ownership.takeOver("img"));
             GroupState after = b.document.current().state();
@@ -117,12 +95,9 @@ class OwnershipTest {
             assertTrue(after.members().get("a").fenced());
             assertEquals(0, FencingTest.write(cb, MemberProcess.dataObject("img"), "written by b"));
 
-            signal("CONT", child.pid());
-            Await.until("the woken zombie's write was refused and it saw its lease lapse: " + lines,
-                    () -> lines.contains("WRITE " + -Errno.ESHUTDOWN) && lines.contains("LOST"));
-            assertTrue(lines.lastIndexOf("WRITE 0") < lines.indexOf("WRITE " + -Errno.ESHUTDOWN),
-                    "no write succeeded after the fence: " + lines);
-            child.destroyForcibly().waitFor();
+            child.signal("CONT");
+            assertZombieRefused(child);
+            child.close();
 
             // a rejoins as a new client instance: not fenced, but b keeps the image.
             try (RadosClient ca = GroupDocumentTest.connect(ceph, "takeover")) {
@@ -135,12 +110,34 @@ class OwnershipTest {
                 a.close();
             }
             b.close();
-        } finally {
-            child.destroyForcibly().waitFor();
         }
     }
 
-    private static void signal(String signal, long pid) throws Exception {
-        assertEquals(0, new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start().waitFor());
+    @Test
+    void aRestartedMemberFencesItsHungPreviousInstanceAndKeepsItsImage() throws Exception {
+        try (ChildMember child = ChildMember.start(ceph.path("restart"), "a", "img");
+                RadosClient ca = GroupDocumentTest.connect(ceph, "restart")) {
+            child.signal("STOP");
+            Await.until("the previous instance's lease expired", () -> !inForce(ca, "a"));
+            GatewayMember a = join(ca, "a");
+            assertEquals("a", a.ownership.owner("img"));
+            assertTrue(a.ownership.mayWrite("img"));
+            assertEquals(0, FencingTest.write(ca, MemberProcess.dataObject("img"), "the new instance"));
+
+            child.signal("CONT");
+            assertZombieRefused(child);
+            assertTrue(inForce(ca, "a"));
+            assertTrue(a.lease.valid(), "the old instance did not disturb the new one's lease");
+            a.close();
+        }
+    }
+
+    /** The woken zombie's writes fail from the fence on, and it saw its lease lapse. */
+    private static void assertZombieRefused(ChildMember child) throws InterruptedException {
+        List<String> lines = child.lines;
+        Await.until("the woken zombie's write was refused and it saw its lease lapse: " + lines,
+                () -> lines.contains("WRITE " + -Errno.ESHUTDOWN) && lines.contains("LOST"));
+        assertTrue(lines.lastIndexOf("WRITE 0") < lines.indexOf("WRITE " + -Errno.ESHUTDOWN),
+                "no write succeeded after the fence: " + lines);
     }
 }
