@@ -20,6 +20,19 @@ public final class MemberProcess {
     }
 
     public static void main(String[] args) throws Exception {
+        // The test's JVM holds the other end of stdin: should it die without killing this one, EOF ends it too.
+        Thread orphan = new Thread(() -> {
+            try {
+                while (System.in.read() >= 0) {
+                    // nothing is sent
+                }
+            } catch (java.io.IOException e) {
+                // gone all the same
+            }
+            Runtime.getRuntime().halt(1);
+        });
+        orphan.setDaemon(true);
+        orphan.start();
         RadosClient client = RadosClient.connect(RbdSpec.parse(args[0]));
         GatewayMember member = GatewayMember.join(client, args[1], List.of("127.0.0.1:3260"),
                 MemberLeaseTest.TIMING, 0, () -> System.out.println("LOST"));
