@@ -14,6 +14,12 @@ import java.time.Duration;
  *   <li>by takeover ({@link #takeOver}): only after the owner's lease expired as the OSD sees it AND its RADOS
  *       client was blocklisted, so an owner that only hangs cannot write once it wakes up.</li>
  * </ul>
+ *
+ * <p>Failover time, from the owner's last successful renewal to the survivor owning the image:
+ * {@code duration} (the OSD holds the dead owner's lock that long) + the survivor's polling interval of
+ * {@link MemberLease#inForce} + the blocklist (one monitor commit, {@link Fencing}) + one compare-and-swap of the
+ * document; with {@link MemberLease.Timing#DEFAULT} about 15 s + the poll + well under a second on a healthy
+ * cluster. The owner itself stopped writing {@code margin} (5 s) before its lease could expire.
  */
 public final class Ownership {
     private final GroupDocument document;
