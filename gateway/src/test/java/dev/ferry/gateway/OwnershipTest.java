@@ -10,7 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.ferry.backend.rbd.CephCluster;
 import dev.ferry.backend.rbd.Errno;
 import dev.ferry.gateway.GroupState.Member;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -129,6 +131,30 @@ class OwnershipTest {
             assertTrue(inForce(ca, "a"));
             assertTrue(a.lease.valid(), "the old instance did not disturb the new one's lease");
             a.close();
+        }
+    }
+
+    @Test
+    void survivorsTakeAKilledOwnersImageOverByThemselvesExactlyOnce() throws Exception {
+        try (ChildMember child = ChildMember.start(ceph.path("auto"), "a", "img");
+                RadosClient cb = GroupDocumentTest.connect(ceph, "auto");
+                RadosClient cc = GroupDocumentTest.connect(ceph, "auto")) {
+            GatewayMember b = join(cb, "b");
+            GatewayMember c = join(cc, "c");
+            List<String> tookOver = new CopyOnWriteArrayList<>();
+            try (FailoverMonitor mb = new FailoverMonitor(b, Duration.ofMillis(200), i -> tookOver.add("b:" + i));
+                    FailoverMonitor mc = new FailoverMonitor(c, Duration.ofMillis(200), i -> tookOver.add("c:" + i))) {
+                child.process.destroyForcibly().waitFor();
+                Await.until("a survivor took img over", () -> !tookOver.isEmpty());
+            }
+            assertEquals(1, tookOver.size(), tookOver::toString);
+            String winner = tookOver.get(0).substring(0, 1);
+            GroupState s = b.document.refresh().state();
+            assertEquals(winner, s.owners().get("img").member());
+            assertEquals(2, s.owners().get("img").epoch());
+            assertTrue(s.members().get("a").fenced());
+            b.close();
+            c.close();
         }
     }
 
