@@ -19,6 +19,7 @@ public final class GroupAdmin {
 
     /** Records member {@code name} with its portals in an existing group (its address comes when it serves). */
     public static void register(RadosClient client, String name, List<String> portals) throws GatewayException {
+        GroupState.requireName("member name", name);
         requireGroup(client);
         try (GroupDocument d = GroupDocument.open(client, 0)) {
             d.update(s -> {

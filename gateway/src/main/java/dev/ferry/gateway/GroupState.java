@@ -45,7 +45,19 @@ public record GroupState(Map<String, Member> members, Map<String, Owner> owners)
     public record Owner(String member, long epoch) {
     }
 
-    /** A copy with {@code edit} applied to (mutable copies of) the members and owners. */
+    /** The longest member name: it is part of the lease's object name (RADOS names are bounded). */
+    public static final int MAX_NAME = 64;
+
+    /** Throws unless {@code name} is 1 to {@link #MAX_NAME} of A-Z a-z 0-9 . _ - (it becomes part of an object name). */
+    public static String requireName(String what, String name) {
+        if (name == null || name.isEmpty() || name.length() > MAX_NAME || !name.matches("[A-Za-z0-9._-]+")) {
+            throw new IllegalArgumentException(what + " '" + name + "' must be 1 to " + MAX_NAME
+                    + " letters, digits, '.', '_' or '-'");
+        }
+        return name;
+    }
+
+    /** A copy with the two edits applied to (mutable copies of) the members and the owners. */
     public GroupState with(Consumer<Map<String, Member>> editMembers, Consumer<Map<String, Owner>> editOwners) {
         Map<String, Member> m = new TreeMap<>(members);
         Map<String, Owner> o = new TreeMap<>(owners);

@@ -81,6 +81,7 @@ public final class MemberLease implements AutoCloseable {
     }
 
     static String oid(String group, String member) {
+        GroupState.requireName("member name", member);
         return GroupDocument.oid(group) + ".lease." + member;
     }
 

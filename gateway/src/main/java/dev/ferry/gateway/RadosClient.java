@@ -32,8 +32,12 @@ public final class RadosClient implements AutoCloseable {
         this.ioctx = ioctx;
     }
 
-    /** Connects to the cluster of {@code spec} (POOL[/NAMESPACE]/GROUP[:conf=...][:id=...][:keyring=...]). */
+    /**
+     * Connects to the cluster of {@code spec} (POOL[/NAMESPACE]/GROUP[:conf=...][:id=...][:keyring=...]); an
+     * IllegalArgumentException for a group name {@link GroupState#requireName} refuses.
+     */
     public static RadosClient connect(RbdSpec spec) throws GatewayException {
+        GroupState.requireName("group name", spec.image());
         String what = "gateway group " + spec.imageSpec();
         try {
             long cluster = RbdImage.connect(what, spec);

@@ -40,6 +40,9 @@ class GroupAdminTest {
             assertEquals(List.of(), GroupAdmin.status(admin));
 
             GroupAdmin.register(admin, "a", List.of("h1:3260"));
+            assertThrows(IllegalArgumentException.class, () -> GroupAdmin.register(admin, "a/../b", List.of()));
+            assertThrows(IllegalArgumentException.class,
+                    () -> GroupAdmin.register(admin, "x".repeat(GroupState.MAX_NAME + 1), List.of()));
             GroupAdmin.register(admin, "b", List.of("h2:3260", "h2:4420"));
             List<GroupAdmin.MemberStatus> s = GroupAdmin.status(admin);
             assertEquals(List.of(new GroupAdmin.MemberStatus("a", List.of("h1:3260"), null, false, false, List.of()),

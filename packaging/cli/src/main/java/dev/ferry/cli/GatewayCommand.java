@@ -89,6 +89,8 @@ final class GatewayCommand implements Runnable {
             } catch (GatewayException e) {
                 spec.commandLine().getErr().println("ferry: " + e.getMessage());
                 return ExitCodes.INVALID_CONFIG;
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
         }
     }

@@ -65,5 +65,8 @@ class GatewayCommandTest {
         assertEquals(ExitCodes.INVALID_CONFIG, gone.exitCode(), gone::toString);
         CliRun bad = CliRun.of("gateway", "status", "gw1");
         assertEquals(ExitCodes.USAGE, bad.exitCode(), bad::toString);
+        CliRun badMember = gateway("join", "rbd/gw1", "--member", "n/3", "--portal", "10.0.0.3:3260");
+        assertEquals(ExitCodes.USAGE, badMember.exitCode(), badMember::toString);
+        assertTrue(badMember.err().contains("member name 'n/3' must be"), badMember::toString);
     }
 }
