@@ -184,10 +184,6 @@ public final class MemberLease implements AutoCloseable {
         return renewals;
     }
 
-    public Timing timing() {
-        return timing;
-    }
-
     /** Whether {@code member}'s lease is held now, as the OSD sees it (any instance of it). */
     public static boolean inForce(RadosClient client, String member) throws GatewayException {
         String oid = oid(client.group(), member);

@@ -66,6 +66,11 @@ class OwnershipTest {
             assertEquals(2, b.document.current().state().owners().get("img").epoch());
             assertTrue(b.document.current().state().members().values().stream().noneMatch(Member::fenced));
             assertEquals(0, FencingTest.write(ca, "data.img", "a is not fenced"));
+            a.ownership.release("img");
+            assertEquals("b", b.document.refresh().state().owners().get("img").member(), "only the owner releases");
+            b.ownership.release("img");
+            assertNull(a.document.refresh().state().owners().get("img"));
+            b.ownership.claim("img");
 
             b.close();
             GroupState left = a.document.refresh().state();
