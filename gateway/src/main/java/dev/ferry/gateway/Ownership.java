@@ -124,9 +124,14 @@ public final class Ownership {
                 throw new GatewayException(image + " changed owner meanwhile (now " + (now == null ? "none"
                         : now.member()) + ")");
             }
+            // The previous owner may have restarted since its lease was seen expired: its new instance holds a
+            // new lease and keeps its images (it fenced the old one itself).
+            Member was = s.members().get(previous);
+            if (m != null && (was == null || was.instance() != m.instance())) {
+                throw new GatewayException(previous + " rejoined meanwhile: it keeps " + image);
+            }
             return s.with(members -> {
-                Member was = members.get(previous);
-                if (was != null && was.instance() == (m == null ? -1 : m.instance())) {
+                if (was != null) {
                     members.put(previous, new Member(was.portals(), was.address(), was.instance(), true));
                 }
             }, owners -> owners.put(image, new Owner(me, seen.epoch() + 1)));
