@@ -7,8 +7,8 @@ import java.util.List;
 /**
  * One Ferry daemon's membership of a gateway group: its RADOS connection, the group's document, its lease and its
  * record in the document (portals and the client address survivors blocklist). {@link #join} registers it (a
- * rejoining member fences its previous instance and replaces its record), {@link #close} leaves: it releases the images it
- * owns, removes its record and gives its lease up, leaving no trace in the group.
+ * rejoining member fences its previous instance and replaces its record), {@link #close} leaves: it releases the
+ * images it owns, removes its record and gives its lease up, leaving no trace in the group.
  */
 public final class GatewayMember implements AutoCloseable {
     public final String name;
@@ -68,7 +68,8 @@ public final class GatewayMember implements AutoCloseable {
     public void close() throws GatewayException {
         try {
             document.update(s -> {
-                if (!s.members().containsKey(name) && s.owners().values().stream().noneMatch(o -> o.member().equals(name))) {
+                if (!s.members().containsKey(name)
+                        && s.owners().values().stream().noneMatch(o -> o.member().equals(name))) {
                     return s;
                 }
                 return s.with(m -> m.remove(name), o -> o.values().removeIf(owner -> owner.member().equals(name)));

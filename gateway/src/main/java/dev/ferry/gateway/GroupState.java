@@ -48,7 +48,7 @@ public record GroupState(Map<String, Member> members, Map<String, Owner> owners)
     /** The longest member name: it is part of the lease's object name (RADOS names are bounded). */
     public static final int MAX_NAME = 64;
 
-    /** Throws unless {@code name} is 1 to {@link #MAX_NAME} of A-Z a-z 0-9 . _ - (it becomes part of an object name). */
+    /** Throws unless {@code name} is 1 to {@link #MAX_NAME} of A-Z a-z 0-9 . _ - (it is part of an object name). */
     public static String requireName(String what, String name) {
         if (name == null || name.isEmpty() || name.length() > MAX_NAME || !name.matches("[A-Za-z0-9._-]+")) {
             throw new IllegalArgumentException(what + " '" + name + "' must be 1 to " + MAX_NAME

@@ -34,7 +34,8 @@ final class GatewayCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand (create, join, leave, status)");
+        throw new CommandLine.ParameterException(spec.commandLine(),
+                "missing subcommand (create, join, leave, status)");
     }
 
     /** Where the group lives and how to reach its cluster. */
@@ -96,7 +97,8 @@ final class GatewayCommand implements Runnable {
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true, versionProvider = FerryVersion.class,
-            description = {"Create an empty gateway group.", "  ferry gateway create rbd/gw1 --conf /etc/ceph/ceph.conf"})
+            description = {"Create an empty gateway group.",
+                    "  ferry gateway create rbd/gw1 --conf /etc/ceph/ceph.conf"})
     static final class Create extends GroupAction {
         @Override
         void run(RadosClient client, PrintWriter out) throws GatewayException {

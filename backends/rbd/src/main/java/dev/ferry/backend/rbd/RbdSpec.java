@@ -16,7 +16,8 @@ import java.util.Map;
  *
  * @param options the Ceph options in the order given
  */
-public record RbdSpec(String pool, String namespace, String image, String conf, String id, Map<String, String> options) {
+public record RbdSpec(String pool, String namespace, String image, String conf, String id,
+        Map<String, String> options) {
     static final String DEFAULT_ID = "admin";
 
     /** Parses {@code path}; throws IllegalArgumentException naming what is wrong. */
@@ -60,7 +61,8 @@ public record RbdSpec(String pool, String namespace, String image, String conf, 
     }
 
     /** The path that {@link #parse} reads back to this spec. */
-    public static String format(String pool, String namespace, String image, String conf, String id, String keyring) {
+    public static String format(String pool, String namespace, String image, String conf, String id,
+            String keyring) {
         List<String> parts = new ArrayList<>();
         parts.add(pool + (namespace == null ? "" : "/" + namespace) + "/" + image);
         if (conf != null) {
