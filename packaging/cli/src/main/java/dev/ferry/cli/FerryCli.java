@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = FerryVersion.class,
         description = "Ferry block-storage target (iSCSI, NVMe/TCP).",
-        subcommands = {DemoCommand.class, ServeCommand.class, ValidateCommand.class, DevicesCommand.class, RbdCommand.class, BackstoreCommand.class,
+        subcommands = {DemoCommand.class, ServeCommand.class, ValidateCommand.class, DevicesCommand.class, RbdCommand.class, GatewayCommand.class, BackstoreCommand.class,
                 IscsiCommand.class, NvmeCommand.class, ConfigCommand.class, StatusCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {

@@ -8,11 +8,12 @@ import com.sun.jna.NativeLibrary;
  * The parts of librados' and librbd's C APIs (librados.h, librbd.h of Ceph 16) that the rbd backend uses, bound
  * with JNA direct mapping. Handles ({@code rados_t}, {@code rados_ioctx_t}, {@code rbd_image_t},
  * {@code rbd_completion_t}) and buffers are native addresses held in a {@code long}; out-parameters are
- * {@code long[1]}. Every call returns 0 or a negative errno unless said otherwise.
+ * {@code long[1]}. Every call returns 0 or a negative errno unless said otherwise. The one binding of these APIs in
+ * Ferry: the gateway module uses the public librados part (objects, versions, watch/notify, locks, blocklisting).
  */
-final class Ceph {
+public final class Ceph {
     /** Why librados or librbd could not be loaded, or null when both are there. */
-    static final String UNAVAILABLE;
+    public static final String UNAVAILABLE;
 
     static {
         String why = null;
@@ -29,7 +30,7 @@ final class Ceph {
     }
 
     /** librados, in its own class because JNA binds one library per class. */
-    static final class Rados {
+    public static final class Rados {
         private Rados() {
         }
 
@@ -37,29 +38,132 @@ final class Ceph {
             Native.register(Rados.class, NativeLibrary.getInstance("librados.so.2"));
         }
 
-        static native int rados_create2(long[] cluster, String clusterName, String name, long flags);
+        public static native int rados_create2(long[] cluster, String clusterName, String name, long flags);
 
-        static native int rados_conf_read_file(long cluster, String path);
+        public static native int rados_conf_read_file(long cluster, String path);
 
-        static native int rados_conf_set(long cluster, String option, String value);
+        public static native int rados_conf_set(long cluster, String option, String value);
 
-        static native int rados_connect(long cluster);
+        public static native int rados_connect(long cluster);
 
         /** Writes the fsid (36 characters and a NUL) and returns its length. */
-        static native int rados_cluster_fsid(long cluster, byte[] buf, long len);
+        public static native int rados_cluster_fsid(long cluster, byte[] buf, long len);
 
-        static native void rados_shutdown(long cluster);
+        public static native void rados_shutdown(long cluster);
 
-        static native int rados_ioctx_create(long cluster, String pool, long[] ioctx);
+        public static native int rados_ioctx_create(long cluster, String pool, long[] ioctx);
 
-        static native long rados_ioctx_get_id(long ioctx);
+        public static native long rados_ioctx_get_id(long ioctx);
 
-        static native void rados_ioctx_set_namespace(long ioctx, String namespace);
+        public static native void rados_ioctx_set_namespace(long ioctx, String namespace);
 
-        static native void rados_ioctx_destroy(long ioctx);
+        public static native void rados_ioctx_destroy(long ioctx);
+
+        /** Writes this client's addresses ({@code [v2:IP:PORT/NONCE,...]}) to {@code *addrs}; free it with
+         * {@link #rados_buffer_free}. */
+        public static native int rados_getaddrs(long cluster, long[] addrs);
+
+        /** The client's global id, unique per connected instance. */
+        public static native long rados_get_instance_id(long cluster);
+
+        /** Adds {@code address} (an entity address, e.g. {@code 127.0.0.1:0/3281}) to the OSD blocklist for
+         * {@code expireSeconds} (0: the monitor's default, mon_osd_blocklist_default_expire, 1 h). */
+        public static native int rados_blocklist_add(long cluster, String address, int expireSeconds);
+
+        /** Waits until this client has the newest OSD map the monitors know. */
+        public static native int rados_wait_for_latest_osdmap(long cluster);
+
+        public static native void rados_buffer_free(long buffer);
+
+        /** Reads up to {@code len} bytes at {@code off}; returns the number read. */
+        public static native int rados_read(long ioctx, String oid, byte[] buf, long len, long off);
+
+        public static native int rados_write(long ioctx, String oid, byte[] buf, long len, long off);
+
+        public static native int rados_stat(long ioctx, String oid, long[] size, long[] mtime);
+
+        public static native int rados_remove(long ioctx, String oid);
+
+        /** The object version the last synchronous operation on {@code ioctx} read or wrote. */
+        public static native long rados_get_last_version(long ioctx);
+
+        /** {@code rados_write_op_t rados_create_write_op(void)}: an operation built up, then run atomically. */
+        public static native long rados_create_write_op();
+
+        public static native void rados_release_write_op(long op);
+
+        /** The operation fails with -ERANGE (object newer) or -EOVERFLOW (older) unless the object has
+         * {@code version}. */
+        public static native void rados_write_op_assert_version(long op, long version);
+
+        /** {@code exclusive} {@link #LIBRADOS_CREATE_EXCLUSIVE}: fails with -EEXIST when the object exists. */
+        public static native void rados_write_op_create(long op, int exclusive, String category);
+
+        /** Copies {@code buf} into the operation. */
+        public static native void rados_write_op_write_full(long op, byte[] buf, long len);
+
+        public static native int rados_write_op_operate(long op, long ioctx, String oid, long[] mtime, int flags);
+
+        /**
+         * Registers a watch on {@code oid}: {@code watch} runs on a librados thread for each notify, {@code error}
+         * when the watch was lost (the cookie is then dead: unwatch it and watch again). {@code timeoutSeconds} 0
+         * is the OSD's osd_client_watch_timeout (30 s): a watcher that did not ping for that long is dropped.
+         */
+        public static native int rados_watch3(long ioctx, String oid, long[] cookie, WatchCallback watch,
+                WatchErrorCallback error, int timeoutSeconds, long arg);
+
+        public static native int rados_unwatch2(long ioctx, long cookie);
+
+        /** Milliseconds since the watch was last confirmed, or a negative errno when it is lost. */
+        public static native int rados_watch_check(long ioctx, long cookie);
+
+        /** Waits until no watch callback of this client runs or is queued. */
+        public static native int rados_watch_flush(long cluster);
+
+        /** Notifies the watchers of {@code oid} and waits up to {@code timeoutMs} for their acks; -ETIMEDOUT when
+         * one did not ack. Free {@code reply[0]} with {@link #rados_buffer_free}. */
+        public static native int rados_notify2(long ioctx, String oid, byte[] buf, int len, long timeoutMs,
+                long[] reply, long[] replyLen);
+
+        public static native int rados_notify_ack(long ioctx, String oid, long notifyId, long cookie, byte[] buf,
+                int len);
+
+        /**
+         * Takes the exclusive advisory lock {@code name} on {@code oid} for {@code duration} ({tv_sec, tv_usec};
+         * null: forever), measured by the OSD from when it runs the request. -EBUSY when another client or cookie
+         * holds it, -EEXIST when this one does and {@code flags} lacks {@link #LIBRADOS_LOCK_FLAG_RENEW}.
+         */
+        public static native int rados_lock_exclusive(long ioctx, String oid, String name, String cookie,
+                String description, long[] duration, byte flags);
+
+        public static native int rados_unlock(long ioctx, String oid, String name, String cookie);
+
+        /**
+         * The holders of lock {@code name} whose duration has not run out: their count, each holder's client
+         * ({@code client.4123}), cookie and address NUL-terminated in turn in the three buffers; -ERANGE with the
+         * lengths needed when a buffer is too small.
+         */
+        public static native long rados_list_lockers(long ioctx, String oid, String name, int[] exclusive,
+                byte[] tag, long[] tagLength, byte[] clients, long[] clientsLength, byte[] cookies,
+                long[] cookiesLength, byte[] addresses, long[] addressesLength);
     }
 
-    /** {@code rbd_callback_t}: called on a librbd thread when an asynchronous operation completed. */
+    /** {@code LIBRADOS_CREATE_EXCLUSIVE}. */
+    public static final int LIBRADOS_CREATE_EXCLUSIVE = 1;
+    /** {@code LIBRADOS_LOCK_FLAG_RENEW}: extend the lock this client and cookie hold (or take it if free). */
+    public static final byte LIBRADOS_LOCK_FLAG_RENEW = 1;
+
+    /** {@code rados_watchcb2_t}: a notify arrived on a watched object; ack it with rados_notify_ack. */
+    public interface WatchCallback extends Callback {
+        void invoke(long arg, long notifyId, long cookie, long notifierId, long data, long dataLength);
+    }
+
+    /** {@code rados_watcherrcb_t}: the watch {@code cookie} was lost with {@code err} (e.g. -ENOTCONN). */
+    public interface WatchErrorCallback extends Callback {
+        void invoke(long arg, long cookie, int err);
+    }
+
+/** {@code rbd_callback_t}: called on a librbd thread when an asynchronous operation completed. */
     interface CompletionCallback extends Callback {
         void invoke(long completion, long arg);
     }

@@ -3,29 +3,31 @@ package dev.ferry.backend.rbd;
 import dev.ferry.core.request.CompletionStatus;
 
 /** The errno values librados and librbd return (negated), as names for messages and as request outcomes. */
-final class Errno {
-    static final int ENOENT = 2;
-    static final int EIO = 5;
-    static final int ENOMEM = 12;
-    static final int EACCES = 13;
-    static final int EPERM = 1;
-    static final int EBUSY = 16;
-    static final int EEXIST = 17;
-    static final int EINVAL = 22;
-    static final int ENOSPC = 28;
-    static final int EROFS = 30;
-    static final int ERANGE = 34;
-    static final int EDQUOT = 122;
-    static final int EILSEQ = 84;
-    static final int ENOTCONN = 107;
+public final class Errno {
+    public static final int ENOENT = 2;
+    public static final int EIO = 5;
+    public static final int ENOMEM = 12;
+    public static final int EACCES = 13;
+    public static final int EPERM = 1;
+    public static final int EBUSY = 16;
+    public static final int EEXIST = 17;
+    public static final int EINVAL = 22;
+    public static final int ENOSPC = 28;
+    public static final int EROFS = 30;
+    public static final int ERANGE = 34;
+    public static final int EDQUOT = 122;
+    public static final int EILSEQ = 84;
+    /** An object version assertion: the object is older than asserted. */
+    public static final int EOVERFLOW = 75;
+    public static final int ENOTCONN = 107;
     /** Also EBLOCKLISTED: the cluster blocklisted this client. */
-    static final int ESHUTDOWN = 108;
-    static final int ETIMEDOUT = 110;
+    public static final int ESHUTDOWN = 108;
+    public static final int ETIMEDOUT = 110;
 
     private Errno() {
     }
 
-    static String name(int errno) {
+    public static String name(int errno) {
         return switch (errno) {
             case ENOENT -> "ENOENT (no such object)";
             case EIO -> "EIO";
@@ -37,6 +39,9 @@ final class Errno {
             case EROFS -> "EROFS (the image's exclusive lock is held by another client)";
             case EDQUOT -> "EDQUOT (pool quota reached)";
             case EILSEQ -> "EILSEQ (miscompare)";
+            case EOVERFLOW -> "EOVERFLOW";
+            case ERANGE -> "ERANGE";
+            case EEXIST -> "EEXIST (exists)";
             case ENOTCONN -> "ENOTCONN (not connected to the cluster)";
             case ESHUTDOWN -> "ESHUTDOWN (this client was blocklisted by the cluster)";
             case ETIMEDOUT -> "ETIMEDOUT (the cluster did not answer in time)";

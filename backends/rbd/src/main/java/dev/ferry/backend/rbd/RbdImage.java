@@ -12,7 +12,7 @@ import java.util.Map;
  * and tcmu-runner do, so that images of different clusters or client ids do not share state. Opening and closing
  * block; the asynchronous I/O on {@link #image} is {@link RbdBackend}'s.
  */
-final class RbdImage implements AutoCloseable {
+public final class RbdImage implements AutoCloseable {
     /**
      * Ceph options Ferry sets on its clients, which a spec's options may change. Without these timeouts a call to a
      * cluster that stopped answering waits forever (librados' defaults: 300 s to connect, no limit for operations);
@@ -152,7 +152,11 @@ final class RbdImage implements AutoCloseable {
         }
     }
 
-    private static long connect(String what, RbdSpec spec) throws BackendException {
+    /**
+     * A connected {@code rados_t} for {@code spec}'s conf, client id and options, with Ferry's {@link #DEFAULTS}
+     * and {@link #REQUIRED} options; the caller shuts it down ({@code rados_shutdown}).
+     */
+    public static long connect(String what, RbdSpec spec) throws BackendException {
         if (Ceph.UNAVAILABLE != null) {
             throw new BackendException(what + ": " + Ceph.UNAVAILABLE);
         }
@@ -203,7 +207,8 @@ final class RbdImage implements AutoCloseable {
         };
     }
 
-    private static long pool(String what, RbdSpec spec, long cluster) throws BackendException {
+    /** A {@code rados_ioctx_t} on {@code spec}'s pool and namespace; the caller destroys it. */
+    public static long pool(String what, RbdSpec spec, long cluster) throws BackendException {
         long[] out = new long[1];
         int rc = Rados.rados_ioctx_create(cluster, spec.pool(), out);
         if (rc == -Errno.ENOENT) {

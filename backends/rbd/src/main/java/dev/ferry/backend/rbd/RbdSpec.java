@@ -16,11 +16,12 @@ import java.util.Map;
  *
  * @param options the Ceph options in the order given
  */
-record RbdSpec(String pool, String namespace, String image, String conf, String id, Map<String, String> options) {
+public record RbdSpec(String pool, String namespace, String image, String conf, String id,
+        Map<String, String> options) {
     static final String DEFAULT_ID = "admin";
 
     /** Parses {@code path}; throws IllegalArgumentException naming what is wrong. */
-    static RbdSpec parse(String path) {
+    public static RbdSpec parse(String path) {
         if (path == null || path.isBlank()) {
             throw new IllegalArgumentException("an rbd backstore needs POOL/IMAGE (e.g. rbd/disk0)");
         }
@@ -60,7 +61,8 @@ record RbdSpec(String pool, String namespace, String image, String conf, String 
     }
 
     /** The path that {@link #parse} reads back to this spec. */
-    static String format(String pool, String namespace, String image, String conf, String id, String keyring) {
+    public static String format(String pool, String namespace, String image, String conf, String id,
+            String keyring) {
         List<String> parts = new ArrayList<>();
         parts.add(pool + (namespace == null ? "" : "/" + namespace) + "/" + image);
         if (conf != null) {
@@ -76,7 +78,7 @@ record RbdSpec(String pool, String namespace, String image, String conf, String 
     }
 
     /** {@code pool[/namespace]/image}, for messages. */
-    String imageSpec() {
+    public String imageSpec() {
         return pool + (namespace == null ? "" : "/" + namespace) + "/" + image;
     }
 }

@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
  * watchdog if the JVM dies without running its hooks.
  */
 public final class CephCluster implements AutoCloseable {
-    private static final Path SCRIPT = Path.of("../../scripts/ceph-single-node.sh").toAbsolutePath().normalize();
+    /** The script of this source tree: found upwards from the module a test runs in, at any depth. */
+    private static final Path SCRIPT = script();
 
     public final Path dir;
     public final String conf;
@@ -30,6 +31,16 @@ public final class CephCluster implements AutoCloseable {
         this.keyring = keyring;
         this.hook = new Thread(this::stop, "ceph-single-node-stop");
         Runtime.getRuntime().addShutdownHook(hook);
+    }
+
+    private static Path script() {
+        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
+            Path s = d.resolve("scripts/ceph-single-node.sh");
+            if (Files.isExecutable(s)) {
+                return s;
+            }
+        }
+        return Path.of("../../scripts/ceph-single-node.sh").toAbsolutePath().normalize();
     }
 
     /** Starts a cluster, or skips the calling tests (with the reason) where the script cannot run here. */

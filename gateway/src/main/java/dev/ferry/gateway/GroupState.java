@@ -1,0 +1,68 @@
+package dev.ferry.gateway;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * What a gateway group shares, as one JSON document in RADOS ({@link GroupDocument}): its members and which member
+ * owns each image. Immutable; a change builds a new state ({@link #with}).
+ *
+ * @param members by member name
+ * @param owners by image (or load-balancing group) name
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record GroupState(Map<String, Member> members, Map<String, Owner> owners) {
+    public static final GroupState EMPTY = new GroupState(Map.of(), Map.of());
+
+    public GroupState {
+        members = Collections.unmodifiableMap(new TreeMap<>(members == null ? Map.of() : members));
+        owners = Collections.unmodifiableMap(new TreeMap<>(owners == null ? Map.of() : owners));
+    }
+
+    /**
+     * A member and how to reach and fence it.
+     *
+     * @param portals where it serves (host:port), for paths and status
+     * @param address its RADOS client's address, the one a survivor blocklists ({@link Fencing})
+     * @param instance its RADOS client's global id, to tell a rejoined member from the one before
+     * @param fenced whether a survivor blocklisted {@code address} to take over from it
+     */
+    public record Member(List<String> portals, String address, long instance, boolean fenced) {
+        public Member {
+            portals = List.copyOf(portals == null ? List.of() : portals);
+        }
+    }
+
+    /**
+     * The owner of an image: the one member that serves it active/optimized and writes to it.
+     *
+     * @param epoch raised by every change of owner, so a takeover is refused when the owner it saw changed meanwhile
+     */
+    public record Owner(String member, long epoch) {
+    }
+
+    /** The longest member name: it is part of the lease's object name (RADOS names are bounded). */
+    public static final int MAX_NAME = 64;
+
+    /** Throws unless {@code name} is 1 to {@link #MAX_NAME} of A-Z a-z 0-9 . _ - (it is part of an object name). */
+    public static String requireName(String what, String name) {
+        if (name == null || name.isEmpty() || name.length() > MAX_NAME || !name.matches("[A-Za-z0-9._-]+")) {
+            throw new IllegalArgumentException(what + " '" + name + "' must be 1 to " + MAX_NAME
+                    + " letters, digits, '.', '_' or '-'");
+        }
+        return name;
+    }
+
+    /** A copy with the two edits applied to (mutable copies of) the members and the owners. */
+    public GroupState with(Consumer<Map<String, Member>> editMembers, Consumer<Map<String, Owner>> editOwners) {
+        Map<String, Member> m = new TreeMap<>(members);
+        Map<String, Owner> o = new TreeMap<>(owners);
+        editMembers.accept(m);
+        editOwners.accept(o);
+        return new GroupState(m, o);
+    }
+}
