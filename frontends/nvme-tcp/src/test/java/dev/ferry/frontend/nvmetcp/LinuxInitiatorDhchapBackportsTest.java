@@ -114,6 +114,8 @@ class LinuxInitiatorDhchapBackportsTest {
             assertTrue(applied, "the secret change was applied while the host was connected");
             // Ferry picks the smallest non-null group the host offers; Linux offers all of them
             assertTrue(console.contains("dhgroup ffdhe2048"), "the kernel authenticated with ffdhe2048");
+            assertEquals(0, core.frontend("nvme") instanceof NvmeTcpFrontend f ? f.target().controllers().size() : -1,
+                    "every controller is gone after the host disconnected (the refused ones included)");
         }
     }
 
