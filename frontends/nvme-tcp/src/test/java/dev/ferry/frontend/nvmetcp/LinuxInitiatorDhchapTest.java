@@ -26,8 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The kernel host in the shared QEMU VM against a subsystem that requires DH-HMAC-CHAP of it. Debian 12's kernel
  * is built without CONFIG_NVME_AUTH (checked in its config: "# CONFIG_NVME_AUTH is not set"), so the successful
- * {@code nvme connect --dhchap-secret} cannot be shown with it (DhchapAuthenticationTest's in-test host does
- * that); what is shown is that the real kernel, told by AUTHREQ.ATR to authenticate, gets no controller and no
+ * {@code nvme connect --dhchap-secret} cannot be shown with it (LinuxInitiatorDhchapBackportsTest shows it with the
+ * bookworm-backports kernel); what is shown is that the real kernel, told by AUTHREQ.ATR to authenticate, gets no controller and no
  * namespace, while a subsystem without a secret on the same port serves it. One boot.
  */
 class LinuxInitiatorDhchapTest {
