@@ -32,6 +32,11 @@ class LiveReconfigurationTest {
         try (Daemon d = Daemon.start(Daemon.fromClassPath(), config, socket, dir.resolve("daemon.log"), "--metrics", metrics)) {
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
             ok(socket, "backstore", "create", "ram", "scratch", "--size", "64M");
+            // Data in every block: a sparse file's holes are reported deallocated (GET LBA STATUS), and qemu-img
+            // then skips them, so the copy below would not read all 32 MiB.
+            byte[] data = new byte[32 << 20];
+            new java.util.Random(7).nextBytes(data);
+            Files.write(dir.resolve("disk0.img"), data);
             ok(socket, "backstore", "create", "file", "disk0", dir.resolve("disk0.img").toString(), "--size", "32M",
                     "--workers", "2", "--queue-depth", "8");
             assertTrue(Files.readString(config).matches("(?s).*\"workers\" : 2,\\s*\"queueDepth\" : 8.*"),
