@@ -42,7 +42,7 @@ class IdentifyLayoutTest {
             assertEquals(128, b.getShort(514), "MAXCMD");
             assertEquals(1024, b.getInt(516), "NN");
             assertEquals(0x12D, b.getShort(520), "ONCS: Compare, DSM, Write Zeroes, Reservations (bit 5), Copy (bit 8)");
-            assertEquals(0x03, id[76], "CMIC: several ports (bit 0), several controllers (bit 1)");
+            assertEquals(0x0B, id[76], "CMIC: several ports (bit 0), several controllers (bit 1), ANA reporting (bit 3)");
             assertEquals(1, b.getShort(534), "OCFS: Copy Descriptor Format 0");
             assertEquals(1, b.getShort(522), "FUSES: Compare and Write");
             assertEquals(0, id[525], "VWC: the RAM disk has no volatile cache");
