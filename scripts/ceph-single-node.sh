@@ -25,11 +25,15 @@ usage() {
     exit 2
 }
 
-# A TCP port on 127.0.0.1 nothing listens on (the monitor binds it a moment later).
+# A TCP port on 127.0.0.1 nothing listens on (the monitor binds it a moment later), below the kernel's ephemeral
+# range: a port in that range can be taken meanwhile as the local port of any outgoing connection (or a bind to
+# port 0), which made a start fail with "Address already in use" about once in ten.
 free_port() {
-    local p
+    local p low high
+    read -r low _ </proc/sys/net/ipv4/ip_local_port_range
+    high=$((low > 21024 ? low - 1 : 50000))
     for _ in $(seq 1 200); do
-        p=$((20000 + RANDOM % 30000))
+        p=$((20000 + RANDOM % (high - 20000)))
         if [[ -z $(ss -Htln "sport = :$p") ]]; then
             echo "$p"
             return
