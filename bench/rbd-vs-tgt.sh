@@ -12,9 +12,16 @@
 # Needs root, the Ceph packages (scripts/install-test-deps.sh), tgt and tgt-rbd, libiscsi-bin, qemu-utils and the
 # distribution in packaging/cli/target (mvn package); bench/initiator is built here (mvn package). Everything runs
 # on the same cores, Ceph included.
+# The measurements are interleaved: every row runs on every target in turn (rbd bench, Ferry, [the older Ferry],
+# tgt-rbd), for one warm-up round that is not counted (the JVM's JIT, Ceph's caches) and then ROUNDS rounds; the
+# tables give the median of the rounds, so that neither warm-up nor a burst of load on a shared machine decides a
+# ratio. All targets serve the one image at once, each on its own port.
 # A benchmark, not a test. Settings (environment):
 #   FERRY_PORT (13274)  TGT_PORT (13275)  TGT_CONTROL_PORT (29)  SECONDS_PER_RUN (10, iscsi-perf, bench/initiator)
 #   QD1_COUNT (5000)  QD32_COUNT (50000)   (requests per qemu-img bench and rbd bench run)  IMAGE_MIB (512)
+#   ROUNDS (3)  ROWS (all: randread-qd1 randread-qd32 randwrite-qd1 randwrite-qd32 read-qd1 read-qd32 write-qd1
+#   write-qd32)  FERRY_CLI (packaging/cli/target: a distribution, ferry-cli.jar and lib/)
+#   FERRY_OLD_CLI (none): another Ferry distribution (an older build) measured side by side on FERRY_OLD_PORT (13276)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 FERRY_PORT=${FERRY_PORT:-13274}
@@ -24,10 +31,14 @@ SECONDS_PER_RUN=${SECONDS_PER_RUN:-10}
 QD1_COUNT=${QD1_COUNT:-5000}
 QD32_COUNT=${QD32_COUNT:-50000}
 IMAGE_MIB=${IMAGE_MIB:-512}
+ROUNDS=${ROUNDS:-3}
+read -r -a ROWS <<<"${ROWS:-randread-qd1 randread-qd32 randwrite-qd1 randwrite-qd32 read-qd1 read-qd32 write-qd1 write-qd32}"
+FERRY_OLD_CLI=${FERRY_OLD_CLI:-}
+FERRY_OLD_PORT=${FERRY_OLD_PORT:-13276}
 FERRY_IQN=iqn.2026-11.dev.ferry:bench-rbd
 TGT_IQN=iqn.2026-11.dev.ferry:bench-tgt-rbd
 IMAGE=rbd/bench
-CLI="$root/packaging/cli/target"
+CLI=${FERRY_CLI:-$root/packaging/cli/target}
 work=$(mktemp -d)
 
 for tool in tgtd tgtadm iscsi-perf iscsi-ls qemu-img java rbd mvn; do
@@ -35,11 +46,16 @@ for tool in tgtd tgtadm iscsi-perf iscsi-ls qemu-img java rbd mvn; do
 done
 [[ $(id -u) == 0 ]] || { echo "bench: needs root (the Ceph daemons)" >&2; exit 1; }
 [[ -f $CLI/ferry-cli.jar ]] || { echo "bench: no $CLI/ferry-cli.jar: build it (mvn -o package)" >&2; exit 1; }
+[[ -z $FERRY_OLD_CLI || -f $FERRY_OLD_CLI/ferry-cli.jar ]] || { echo "bench: no $FERRY_OLD_CLI/ferry-cli.jar" >&2; exit 1; }
 [[ -e /usr/lib/tgt/backing-store/bs_rbd.so ]] || { echo "bench: tgt's rbd backing store is missing: apt-get install tgt-rbd" >&2; exit 1; }
 
-ferry_pid="" tgt_pid="" target_pid=""
+ferry_pid="" tgt_pid="" old_pid=""
+declare -A pid_of url_of
 cleanup() {
     stop_servers
+    if [[ -n $old_pid ]] && kill -0 "$old_pid" 2>/dev/null; then
+        kill "$old_pid"; wait "$old_pid" 2>/dev/null || true
+    fi
     "$root/scripts/ceph-single-node.sh" stop "$work/ceph" || true
     rm -rf "$work"
 }
@@ -48,11 +64,12 @@ trap cleanup EXIT
 # shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"  # fail, wait_for_portal, stop_servers
 
-# One run against a target: NAME TARGET URL perf|qemu|randwrite DEPTH COUNT [-w]; writes "IOPS" to
-# $work/TARGET.NAME, and the CPU seconds of $target_pid during the run, then the run's wall seconds, to
-# $work/TARGET.NAME.cpu
+# One run against a target: NAME TARGET ROUND perf|qemu|randwrite DEPTH COUNT [-w]; writes "IOPS" to
+# $work/TARGET.NAME.ROUND, and the CPU seconds of the target's process during the run, then the run's wall
+# seconds, to $work/TARGET.NAME.ROUND.cpu
 measure() {
-    local name=$1 target=$2 url=$3 kind=$4 depth=$5 count=$6 write=${7:-} out iops ticks0 ticks1 t0 t1
+    local name=$1 target=$2 round=$3 kind=$4 depth=$5 count=$6 write=${7:-} out iops ticks0 ticks1 t0 t1
+    local url=${url_of[$target]} target_pid=${pid_of[$target]}
     ticks0=$(cpu_ticks "$target_pid") t0=$(date +%s.%N)
     if [[ $kind == randwrite ]]; then
         out=$(timeout -k 5 $((SECONDS_PER_RUN + 60)) java -jar "$INITIATOR_JAR" latency "$url" write \
@@ -67,34 +84,62 @@ measure() {
     fi
     [[ -n $iops ]] || { echo "$out" >&2; fail "$name on $target gave no result" "$target"; }
     ticks1=$(cpu_ticks "$target_pid") t1=$(date +%s.%N)
-    echo "$iops" > "$work/$target.$name"
+    echo "$iops" > "$work/$target.$name.$round"
     awk -v d=$((ticks1 - ticks0)) -v hz="$(getconf CLK_TCK)" -v t0="$t0" -v t1="$t1" \
-        'BEGIN { printf "%.2f %.2f\n", d / hz, t1 - t0 }' > "$work/$target.$name.cpu"
-    printf '  %-14s %8.0f IOPS  %s CPU s / wall s\n' "$name" "$iops" "$(cat "$work/$target.$name.cpu")" >&2
+        'BEGIN { printf "%.2f %.2f\n", d / hz, t1 - t0 }' > "$work/$target.$name.$round.cpu"
+    printf '  %-9s %-14s %8.0f IOPS  %s CPU s / wall s\n' "$target" "$name" "$iops" \
+        "$(cat "$work/$target.$name.$round.cpu")" >&2
 }
 
-# One `rbd bench` run: NAME read|write rand|seq DEPTH COUNT
+# One `rbd bench` run: NAME ROUND read|write rand|seq DEPTH COUNT
 rbd_bench() {
-    local name=$1 type=$2 pattern=$3 depth=$4 count=$5 out iops
+    local name=$1 round=$2 type=$3 pattern=$4 depth=$5 count=$6 out iops
     out=$(timeout -k 5 600 rbd -c "$CONF" bench --io-type "$type" --io-pattern "$pattern" --io-size 4096 \
         --io-threads "$depth" --io-total $((count * 4096)) "$IMAGE" 2>&1)
     iops=$(grep -o 'ops/sec: [0-9.]*' <<<"$out" | tail -1 | awk '{print $2}')
     [[ -n $iops ]] || { echo "$out" >&2; echo "bench: rbd bench $name gave no result" >&2; exit 1; }
-    echo "$iops" > "$work/rbd.$name"
-    printf '  %-12s %8.0f IOPS\n' "$name" "$iops" >&2
+    echo "$iops" > "$work/rbd.$name.$round"
+    printf '  %-9s %-14s %8.0f IOPS\n' rbd "$name" "$iops" >&2
 }
 
-ROWS=(randread-qd1 randread-qd32 randwrite-qd1 randwrite-qd32 read-qd1 read-qd32 write-qd1 write-qd32)
-run_target() {  # TARGET URL
-    local t=$1 url=$2
-    measure randread-qd1 "$t" "$url" perf 1 0
-    measure randread-qd32 "$t" "$url" perf 32 0
-    measure randwrite-qd1 "$t" "$url" randwrite 1 0
-    measure randwrite-qd32 "$t" "$url" randwrite 32 0
-    measure read-qd1 "$t" "$url" qemu 1 "$QD1_COUNT"
-    measure read-qd32 "$t" "$url" qemu 32 "$QD32_COUNT"
-    measure write-qd1 "$t" "$url" qemu 1 "$QD1_COUNT" -w
-    measure write-qd32 "$t" "$url" qemu 32 "$QD32_COUNT" -w
+# One row on one target (rbd: rbd bench): ROW TARGET ROUND
+run_row() {
+    local row=$1 t=$2 round=$3
+    if [[ $t == rbd ]]; then
+        case $row in
+            randread-qd1) rbd_bench "$row" "$round" read rand 1 "$QD1_COUNT" ;;
+            randread-qd32) rbd_bench "$row" "$round" read rand 32 "$QD32_COUNT" ;;
+            randwrite-qd1) rbd_bench "$row" "$round" write rand 1 "$QD1_COUNT" ;;
+            randwrite-qd32) rbd_bench "$row" "$round" write rand 32 "$QD32_COUNT" ;;
+            read-qd1) rbd_bench "$row" "$round" read seq 1 "$QD1_COUNT" ;;
+            read-qd32) rbd_bench "$row" "$round" read seq 32 "$QD32_COUNT" ;;
+            write-qd1) rbd_bench "$row" "$round" write seq 1 "$QD1_COUNT" ;;
+            write-qd32) rbd_bench "$row" "$round" write seq 32 "$QD32_COUNT" ;;
+            *) echo "bench: unknown row $row" >&2; exit 1 ;;
+        esac
+        return
+    fi
+    case $row in
+        randread-qd1) measure "$row" "$t" "$round" perf 1 0 ;;
+        randread-qd32) measure "$row" "$t" "$round" perf 32 0 ;;
+        randwrite-qd1) measure "$row" "$t" "$round" randwrite 1 0 ;;
+        randwrite-qd32) measure "$row" "$t" "$round" randwrite 32 0 ;;
+        read-qd1) measure "$row" "$t" "$round" qemu 1 "$QD1_COUNT" ;;
+        read-qd32) measure "$row" "$t" "$round" qemu 32 "$QD32_COUNT" ;;
+        write-qd1) measure "$row" "$t" "$round" qemu 1 "$QD1_COUNT" -w ;;
+        write-qd32) measure "$row" "$t" "$round" qemu 32 "$QD32_COUNT" -w ;;
+        *) echo "bench: unknown row $row" >&2; exit 1 ;;
+    esac
+}
+
+# The median over rounds 1..ROUNDS of what awk program PROG prints for each round's files: FILE-PREFIX PROG
+median() {
+    local prefix=$1 prog=$2 r files
+    for r in $(seq "$ROUNDS"); do
+        files=("$prefix.$r")
+        [[ -f $prefix.$r.cpu ]] && files+=("$prefix.$r.cpu")  # none for rbd bench
+        awk "$prog" "${files[@]}"
+    done | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'
 }
 
 echo "bench: building bench/initiator" >&2
@@ -111,16 +156,6 @@ echo "bench: filling $IMAGE (${IMAGE_MIB} MiB, not measured)" >&2
 rbd -c "$CONF" bench --io-type write --io-pattern seq --io-size 4M --io-threads 8 --io-total "${IMAGE_MIB}M" \
     "$IMAGE" >/dev/null
 
-echo "bench: rbd bench on $IMAGE" >&2
-rbd_bench randread-qd1 read rand 1 "$QD1_COUNT"
-rbd_bench randread-qd32 read rand 32 "$QD32_COUNT"
-rbd_bench randwrite-qd1 write rand 1 "$QD1_COUNT"
-rbd_bench randwrite-qd32 write rand 32 "$QD32_COUNT"
-rbd_bench read-qd1 read seq 1 "$QD1_COUNT"
-rbd_bench read-qd32 read seq 32 "$QD32_COUNT"
-rbd_bench write-qd1 write seq 1 "$QD1_COUNT"
-rbd_bench write-qd32 write seq 32 "$QD32_COUNT"
-
 cat > "$work/ferry.json" <<EOF
 {
   "backstores": [ { "name": "bench-rbd", "type": "rbd", "path": "$IMAGE:conf=$CONF" } ],
@@ -128,42 +163,85 @@ cat > "$work/ferry.json" <<EOF
                  "luns": [ { "id": 0, "backstore": "bench-rbd" } ], "allowAnyInitiator": true } ]
 }
 EOF
-echo "bench: ferry on 127.0.0.1:$FERRY_PORT" >&2
-java -cp "$CLI/lib/*:$CLI/ferry-cli.jar" dev.ferry.cli.FerryCli serve --config "$work/ferry.json" \
-    --control-socket "$work/ferry.sock" >"$work/ferry.log" 2>&1 &
-ferry_pid=$! target_pid=$!
+start_ferry() {  # NAME DISTRIBUTION PORT: sets started_pid
+    sed "s/127.0.0.1:$FERRY_PORT/127.0.0.1:$3/" "$work/ferry.json" > "$work/$1-serve.json"
+    java -cp "$2/lib/*:$2/ferry-cli.jar" dev.ferry.cli.FerryCli serve --config "$work/$1-serve.json" \
+        --control-socket "$work/$1.sock" >"$work/$1.log" 2>&1 &
+    started_pid=$!
+}
+echo "bench: ferry ($CLI) on 127.0.0.1:$FERRY_PORT" >&2
+start_ferry ferry "$CLI" "$FERRY_PORT"
+ferry_pid=$started_pid
 wait_for_portal "$FERRY_PORT" "$ferry_pid" ferry
-run_target ferry "iscsi://127.0.0.1:$FERRY_PORT/$FERRY_IQN/0"
-stop_servers
+pid_of[ferry]=$ferry_pid url_of[ferry]="iscsi://127.0.0.1:$FERRY_PORT/$FERRY_IQN/0"
+TARGETS=(rbd ferry)
+if [[ -n $FERRY_OLD_CLI ]]; then
+    echo "bench: the older ferry ($FERRY_OLD_CLI) on 127.0.0.1:$FERRY_OLD_PORT" >&2
+    start_ferry ferry-old "$FERRY_OLD_CLI" "$FERRY_OLD_PORT"
+    old_pid=$started_pid
+    wait_for_portal "$FERRY_OLD_PORT" "$old_pid" ferry-old
+    pid_of[ferry-old]=$old_pid url_of[ferry-old]="iscsi://127.0.0.1:$FERRY_OLD_PORT/$FERRY_IQN/0"
+    TARGETS+=(ferry-old)
+fi
 
 echo "bench: tgt (rbd backing store) on 127.0.0.1:$TGT_PORT (control port $TGT_CONTROL_PORT)" >&2
 tgtd -f -C "$TGT_CONTROL_PORT" --iscsi "portal=127.0.0.1:$TGT_PORT" >"$work/tgt.log" 2>&1 &
-tgt_pid=$! target_pid=$!
+tgt_pid=$!
 sleep 0.5
 tgtadm -C "$TGT_CONTROL_PORT" --lld iscsi --op new --mode target --tid 1 -T "$TGT_IQN"
 tgtadm -C "$TGT_CONTROL_PORT" --lld iscsi --op new --mode logicalunit --tid 1 --lun 1 --bstype rbd \
     --backing-store "$IMAGE" --bsopts "conf=$CONF"
 tgtadm -C "$TGT_CONTROL_PORT" --lld iscsi --op bind --mode target --tid 1 -I ALL
 wait_for_portal "$TGT_PORT" "$tgt_pid" tgt
-run_target tgt "iscsi://127.0.0.1:$TGT_PORT/$TGT_IQN/1"
-stop_servers
+pid_of[tgt]=$tgt_pid url_of[tgt]="iscsi://127.0.0.1:$TGT_PORT/$TGT_IQN/1"
+TARGETS+=(tgt)
 
+for round in $(seq 0 "$ROUNDS"); do
+    echo "bench: round $round of $ROUNDS$([[ $round == 0 ]] && echo ' (warm-up, not counted)')" >&2
+    for row in "${ROWS[@]}"; do
+        for t in "${TARGETS[@]}"; do
+            run_row "$row" "$t" "$round"
+        done
+    done
+done
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+stop_servers
+if [[ -n $old_pid ]]; then
+    kill "$old_pid"; wait "$old_pid" 2>/dev/null || true
+fi
+old_pid=""
+
+IOPS='FILENAME !~ /cpu$/ { print $1 }'
+US_PER_IO='FNR == 1 && FILENAME !~ /cpu$/ { iops = $1 } FILENAME ~ /cpu$/ { print (iops * $2 > 0 ? $1 / (iops * $2) * 1e6 : 0) }'
+CORES='FILENAME ~ /cpu$/ { print ($2 > 0 ? $1 / $2 : 0) }'
 echo
-echo "4 KiB I/O to one RBD image (single-node Ceph, memstore OSD, cephx), 127.0.0.1, $(nproc) cores shared by all"
-printf '%-14s | %10s | %10s | %10s | %8s | %8s\n' test "rbd bench" "Ferry" "tgt-rbd" "F/rbd" "F/tgt"
+echo "4 KiB I/O to one RBD image (single-node Ceph, memstore OSD, cephx), 127.0.0.1, $(nproc) cores shared by all;"
+echo "median of $ROUNDS interleaved rounds after a warm-up round; load average at the end: $load"
+old_head="" old_cols=""
+[[ -n $FERRY_OLD_CLI ]] && old_head="Ferry old" old_cols="F-old/rbd"
+printf '%-14s | %10s | %10s | %10s | %10s | %8s | %8s | %9s\n' test "rbd bench" "Ferry" "$old_head" "tgt-rbd" \
+    "F/rbd" "F/tgt" "$old_cols"
 for row in "${ROWS[@]}"; do
-    awk -v row="$row" -v r="$(cat "$work/rbd.$row")" -v f="$(cat "$work/ferry.$row")" -v t="$(cat "$work/tgt.$row")" \
-        'BEGIN { printf "%-14s | %10.0f | %10.0f | %10.0f | %8.2f | %8.2f\n", row, r, f, t,
-                 (r > 0 ? f / r : 0), (t > 0 ? f / t : 0) }'
+    r=$(median "$work/rbd.$row" "$IOPS") f=$(median "$work/ferry.$row" "$IOPS") t=$(median "$work/tgt.$row" "$IOPS")
+    o=0
+    [[ -n $FERRY_OLD_CLI ]] && o=$(median "$work/ferry-old.$row" "$IOPS")
+    awk -v row="$row" -v r="$r" -v f="$f" -v t="$t" -v o="$o" 'BEGIN {
+        printf "%-14s | %10.0f | %10.0f | %10s | %10.0f | %8.2f | %8.2f | %9s\n", row, r, f,
+            (o > 0 ? sprintf("%.0f", o) : ""), t, (r > 0 ? f / r : 0), (t > 0 ? f / t : 0),
+            (o > 0 && r > 0 ? sprintf("%.2f", o / r) : "") }'
 done
 echo
-echo "CPU time of the target process per run (utime + stime, all threads; cores busy = CPU s / wall s;"
-echo "CPU us per I/O ~ CPU s / (IOPS x wall s), warm-up and login included)"
-printf '%-14s | %12s | %12s | %14s | %14s\n' test "Ferry CPU s" "tgt CPU s" "Ferry us/IO" "tgt us/IO"
+echo "CPU of the target process (utime + stime, all threads), medians: CPU us per I/O ~ CPU s / (IOPS x wall s),"
+echo "the initiator's log-in and warm-up included; cores busy = CPU s / wall s"
+printf '%-14s | %9s | %9s | %9s | %11s | %11s | %11s\n' test "Ferry us" "F-old us" "tgt us" "Ferry cores" \
+    "F-old cores" "tgt cores"
 for row in "${ROWS[@]}"; do
-    read -r fc fw < "$work/ferry.$row.cpu"
-    read -r tc tw < "$work/tgt.$row.cpu"
-    awk -v row="$row" -v fc="$fc" -v fw="$fw" -v tc="$tc" -v tw="$tw" -v f="$(cat "$work/ferry.$row")" \
-        -v t="$(cat "$work/tgt.$row")" 'BEGIN { printf "%-14s | %5.1f/%5.1fs | %5.1f/%5.1fs | %14.0f | %14.0f\n",
-            row, fc, fw, tc, tw, (f * fw > 0 ? fc / (f * fw) * 1e6 : 0), (t * tw > 0 ? tc / (t * tw) * 1e6 : 0) }'
+    fu=$(median "$work/ferry.$row" "$US_PER_IO") tu=$(median "$work/tgt.$row" "$US_PER_IO")
+    fc=$(median "$work/ferry.$row" "$CORES") tc=$(median "$work/tgt.$row" "$CORES") ou="" oc=""
+    if [[ -n $FERRY_OLD_CLI ]]; then
+        ou=$(median "$work/ferry-old.$row" "$US_PER_IO") oc=$(median "$work/ferry-old.$row" "$CORES")
+    fi
+    awk -v row="$row" -v fu="$fu" -v tu="$tu" -v ou="$ou" -v fc="$fc" -v tc="$tc" -v oc="$oc" 'BEGIN {
+        printf "%-14s | %9.0f | %9s | %9.0f | %11.2f | %11s | %11.2f\n", row, fu,
+            (ou != "" ? sprintf("%.0f", ou) : ""), tu, fc, (oc != "" ? sprintf("%.2f", oc) : ""), tc }'
 done

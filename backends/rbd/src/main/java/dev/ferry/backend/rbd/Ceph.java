@@ -209,7 +209,13 @@ public final class Ceph {
 
     static native int rbd_lock_release(long image);
 
-    static native int rbd_aio_create_completion(long arg, CompletionCallback callback, long[] completion);
+    /**
+     * Takes the callback as its native function pointer ({@code CallbackReference.getFunctionPointer}, resolved once)
+     * and {@code completion} as the address of a native {@code rbd_completion_t}: with only primitive arguments JNA's
+     * direct call converts nothing, where a {@link Callback} argument costs a lookup under JNA's global lock and a
+     * {@code long[]} a copy in and out, on every I/O.
+     */
+    static native int rbd_aio_create_completion(long arg, long callback, long completion);
 
     static native long rbd_aio_get_return_value(long completion);
 

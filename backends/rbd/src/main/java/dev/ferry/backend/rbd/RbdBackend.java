@@ -1,5 +1,6 @@
 package dev.ferry.backend.rbd;
 
+import com.sun.jna.CallbackReference;
 import com.sun.jna.CallbackThreadInitializer;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
@@ -14,12 +15,12 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.util.Collections;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jctools.queues.MpmcArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +33,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The workers are the core's, not the event loops ({@link #nonBlocking()} is false): the {@code rbd_aio_*} calls
  * take librbd's image locks, which an image refresh or a resize holds for a round trip to the cluster, and the
- * worker waits for a free slot when the queue is full.
+ * worker waits for a free slot when the queue is full. Since the worker already keeps librbd off the loops, librbd
+ * dispatches each request on the worker's thread ({@code rbd_non_blocking_aio = false}, {@link RbdImage#DEFAULTS})
+ * instead of handing it to one more thread of its own: one thread hop less per I/O.
  *
  * <p>Data goes to and from librbd at the ByteBuf's own native memory; a heap or composite buffer is copied once
  * through a pooled direct buffer. Compare-and-write is librbd's, atomic on the OSD against every other write of
@@ -58,9 +61,15 @@ public final class RbdBackend implements Backend {
     private final int depth;
     private final Semaphore inFlight;
     private final Slot[] slots;
-    private final ArrayBlockingQueue<Integer> free;
+    /**
+     * The slots not in flight: taken by the worker, given back by librbd's threads, without a lock (a permit of
+     * {@link #inFlight} guarantees one is there).
+     */
+    private final MpmcArrayQueue<Slot> free;
     /** librbd keeps only the native stub of this callback: the field keeps it (and the stub) alive. */
     private final Ceph.CompletionCallback callback = this::completed;
+    /** The native stub's address, resolved once: passed as a plain long, the per-I/O call converts nothing. */
+    private final long callbackAddress;
     private final AtomicLong lastErrorLog = new AtomicLong(System.nanoTime() - LOG_INTERVAL_NANOS);
     private final AtomicLong errorsSinceLog = new AtomicLong();
     private volatile boolean closed;
@@ -69,6 +78,7 @@ public final class RbdBackend implements Backend {
 
     /** One request in flight: its completion arg is the slot's index. */
     private static final class Slot {
+        final int index;
         BlockRequest request;
         /** Native operations still to complete (an UNMAP starts one discard per range). */
         final AtomicInteger parts = new AtomicInteger();
@@ -76,11 +86,17 @@ public final class RbdBackend implements Backend {
         final AtomicLong error = new AtomicLong();
         /** The bounce buffer standing in for the request's, or the VERIFY read's buffer; null when none. */
         ByteBuf bounce;
-        /** rbd_aio_compare_and_write's uint64_t *mismatch_off. */
-        final Memory mismatch = new Memory(Long.BYTES);
-        final long mismatchAddress = Pointer.nativeValue(mismatch);
-        /** rbd_aio_create_completion's out-parameter, read at once: nothing allocates per request. */
-        final long[] completionOut = new long[1];
+        /**
+         * Native out-parameters: rbd_aio_compare_and_write's uint64_t *mismatch_off, then
+         * rbd_aio_create_completion's rbd_completion_t *c (read at once): nothing allocates per request.
+         */
+        final Memory out = new Memory(2 * Long.BYTES);
+        final long mismatchAddress = Pointer.nativeValue(out);
+        final long completionAddress = mismatchAddress + Long.BYTES;
+
+        Slot(int index) {
+            this.index = index;
+        }
     }
 
     RbdBackend(RbdImage rbd, BackendDescriptor descriptor, int workers, int queueDepth) {
@@ -91,14 +107,16 @@ public final class RbdBackend implements Backend {
         this.depth = queueDepth;
         this.inFlight = new Semaphore(queueDepth);
         this.slots = new Slot[queueDepth];
-        this.free = new ArrayBlockingQueue<>(queueDepth);
+        this.free = new MpmcArrayQueue<>(Math.max(2, queueDepth)); // its least capacity
         for (int i = 0; i < queueDepth; i++) {
-            slots[i] = new Slot();
-            free.add(i); // small Integers are cached: taking and returning slots allocates nothing
+            slots[i] = new Slot(i);
+            free.offer(slots[i]);
         }
-        // librbd's completion threads stay attached to the JVM instead of attaching for every callback.
+        // librbd's completion threads stay attached to the JVM instead of attaching for every callback. JNA reads
+        // the initializer when it makes the callback's native stub, so it is set before the stub's address is taken.
         Native.setCallbackThreadInitializer(callback,
                 new CallbackThreadInitializer(true, false, "ferry-rbd-" + descriptor.name()));
+        this.callbackAddress = Pointer.nativeValue(CallbackReference.getFunctionPointer(callback));
     }
 
     @Override
@@ -167,8 +185,8 @@ public final class RbdBackend implements Backend {
             return;
         }
         inFlight.acquireUninterruptibly();
-        int index = free.poll(); // a permit guarantees a free slot
-        Slot slot = slots[index];
+        Slot slot = free.poll(); // a permit guarantees a free slot
+        int index = slot.index;
         slot.request = r;
         slot.error.set(0);
         try {
@@ -228,12 +246,12 @@ public final class RbdBackend implements Backend {
 
     /** A new librbd completion whose callback arg is the slot's index, or 0 when none could be made (a failed part). */
     private long completion(Slot slot, int index) {
-        int rc = Ceph.rbd_aio_create_completion(index, callback, slot.completionOut);
+        int rc = Ceph.rbd_aio_create_completion(index, callbackAddress, slot.completionAddress);
         if (rc < 0) {
             partDone(index, rc);
             return 0;
         }
-        return slot.completionOut[0];
+        return slot.out.getLong(Long.BYTES);
     }
 
     /** What an {@code rbd_aio_*} call returned: librbd never calls back for a call it refused. */
@@ -313,7 +331,7 @@ public final class RbdBackend implements Backend {
         long miscompare = -1;
         if (error == -Errno.EILSEQ && r.op() == BlockOp.COMPARE_AND_WRITE) {
             // librbd 16 gives the offset within the request; should a later one give the image's, it is past it.
-            long at = slot.mismatch.getLong(0);
+            long at = slot.out.getLong(0);
             miscompare = at >= length ? at - offset : at;
         } else if (error < 0) {
             int errno = (int) -error;
@@ -332,7 +350,7 @@ public final class RbdBackend implements Backend {
         if (bounce != null) {
             bounce.release();
         }
-        free.add(index);
+        free.offer(slot);
         inFlight.release();
         if (miscompare >= 0) {
             r.completeMiscompare(miscompare);

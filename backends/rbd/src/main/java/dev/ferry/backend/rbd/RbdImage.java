@@ -17,9 +17,12 @@ public final class RbdImage implements AutoCloseable {
      * Ceph options Ferry sets on its clients, which a spec's options may change. Without these timeouts a call to a
      * cluster that stopped answering waits forever (librados' defaults: 300 s to connect, no limit for operations);
      * 30 s is the SCSI layer's default command timeout on Linux, so the initiator hears of a lost cluster about
-     * when it would have given up anyway. librados' own messages stay out of Ferry's log.
+     * when it would have given up anyway. librados' own messages stay out of Ferry's log. librbd starts each
+     * request on the calling thread, which is a worker of Ferry's (RbdBackend), not on a queue of its own
+     * (rbd_non_blocking_aio = true, librbd's default, costs one more thread hand-off per I/O).
      */
     static final Map<String, String> DEFAULTS = Map.of(
+            "rbd_non_blocking_aio", "false",
             "client_mount_timeout", "30",
             "rados_mon_op_timeout", "30",
             "rados_osd_op_timeout", "30",

@@ -119,6 +119,29 @@ class RbdBackendTest {
         }
     }
 
+    /**
+     * librbd calls back on its own native threads. Each callback on a thread that is not attached to the JVM
+     * attaches it (a new java.lang.Thread, counted as started) and, unless told otherwise, detaches it again after:
+     * one thread start per I/O. The backend keeps them attached, so a run of I/O starts no thread.
+     */
+    @Test
+    void librbdsCallbackThreadsStayAttachedToTheJvm() throws Exception {
+        try (UnitDriver u = new UnitDriver(open("attach", "attach", "4M"))) {
+            byte[] a = pattern(BS, 9);
+            for (int i = 0; i < 20; i++) { // librbd's threads attach on their first callbacks
+                assertEquals(CompletionStatus.GOOD, write(u, i, a, true));
+            }
+            java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            long before = threads.getTotalStartedThreadCount();
+            int ios = 200;
+            for (int i = 0; i < ios; i++) {
+                assertArrayEquals(a, read(u, i % 20, 1, true));
+            }
+            long started = threads.getTotalStartedThreadCount() - before;
+            assertTrue(started < ios / 4, started + " threads started (attached) during " + ios + " I/Os");
+        }
+    }
+
     @Test
     void discardAndWriteZeroesReadBackAsZeroes() throws Exception {
         try (UnitDriver u = new UnitDriver(open("dz", "discard", "16M"))) {
