@@ -33,12 +33,29 @@ public final class GatewayMember implements AutoCloseable {
      */
     public static GatewayMember join(RadosClient client, String name, List<String> portals, MemberLease.Timing timing,
             int watchTimeoutSeconds, Runnable onLost) throws GatewayException {
+        return join(client, name, portals, 0, timing, watchTimeoutSeconds, onLost);
+    }
+
+    /**
+     * Joins as a serving daemon whose portals are access group {@code accessGroup}, which no other member may
+     * have (refused before the lease is taken).
+     */
+    public static GatewayMember join(RadosClient client, String name, List<String> portals, int accessGroup,
+            MemberLease.Timing timing, int watchTimeoutSeconds, Runnable onLost) throws GatewayException {
         GroupDocument document = GroupDocument.open(client, watchTimeoutSeconds);
         MemberLease lease = null;
         try {
+            if (accessGroup > 0) {
+                for (var e : document.refresh().state().members().entrySet()) {
+                    if (e.getValue().accessGroup() == accessGroup && !e.getKey().equals(name)) {
+                        throw new GatewayException("access group " + accessGroup + " is member " + e.getKey()
+                                + "'s: each member needs its own");
+                    }
+                }
+            }
             lease = MemberLease.acquire(client, name, timing, onLost);
             fencePreviousInstance(client, name, document.refresh().state().members().get(name));
-            Member me = new Member(portals, client.address(), client.instanceId(), false);
+            Member me = new Member(portals, client.address(), client.instanceId(), false, accessGroup);
             document.update(s -> me.equals(s.members().get(name)) ? s
                     : s.with(m -> m.put(name, me), o -> { }));
             return new GatewayMember(name, client, document, lease, Fencing.DEFAULT_EXPIRY);

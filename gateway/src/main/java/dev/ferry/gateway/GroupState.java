@@ -30,10 +30,16 @@ public record GroupState(Map<String, Member> members, Map<String, Owner> owners)
      * @param address its RADOS client's address, the one a survivor blocklists ({@link Fencing})
      * @param instance its RADOS client's global id, to tell a rejoined member from the one before
      * @param fenced whether a survivor blocklisted {@code address} to take over from it
+     * @param accessGroup its access group id (SCSI target port group, NVMe ANA group of its ports) as a serving
+     *                    daemon, 0 for none
      */
-    public record Member(List<String> portals, String address, long instance, boolean fenced) {
+    public record Member(List<String> portals, String address, long instance, boolean fenced, int accessGroup) {
         public Member {
             portals = List.copyOf(portals == null ? List.of() : portals);
+        }
+
+        public Member(List<String> portals, String address, long instance, boolean fenced) {
+            this(portals, address, instance, fenced, 0);
         }
     }
 

@@ -132,7 +132,7 @@ public final class Ownership {
             }
             return s.with(members -> {
                 if (was != null) {
-                    members.put(previous, new Member(was.portals(), was.address(), was.instance(), true));
+                    members.put(previous, new Member(was.portals(), was.address(), was.instance(), true, was.accessGroup()));
                 }
             }, owners -> owners.put(image, new Owner(me, seen.epoch() + 1)));
         });

@@ -418,7 +418,7 @@ public final class TargetCore implements AutoCloseable {
             boolean shrinks = bytes != null && bytes < units.get(b.name()).descriptor().capacityBytes();
             list.add(shrinks ? previous.get(b.name()) : b);
         }
-        return new FerryConfig(list, next.targets(), next.stateDirectory());
+        return next.withBackstores(list);
     }
 
     /** Resizes each unit whose capacity changes; records each done with its previous capacity, to undo. */
