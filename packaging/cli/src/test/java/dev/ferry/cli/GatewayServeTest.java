@@ -1,0 +1,214 @@
+package dev.ferry.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ferry.backend.rbd.CephCluster;
+import dev.ferry.frontend.nvmetcp.testing.NvmeTcpTestHost;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two {@code ferry serve} daemons in one gateway group exporting one rbd image over NVMe/TCP and iSCSI, against a
+ * real single-node Ceph cluster: the owner is optimized and the other non-optimized; a SIGKILLed owner is taken
+ * over (the survivor becomes optimized, writes through it, the data written before reads back) and comes back
+ * non-optimized; a SIGSTOPped owner is fenced, and after SIGCONT it stops serving and rejoins non-optimized.
+ * Assertions are on states and bytes; the deadlines are only a safety net.
+ */
+class GatewayServeTest {
+    private static final String NQN = "nqn.2026-11.dev.ferry:gw";
+    private static final String IQN = "iqn.2026-11.dev.ferry:gw";
+    private static final int BS = 512;
+    /** NVMe Base 2.0 Figure 224: ANA state of the group in the first descriptor of the ANA log. */
+    private static final int OPTIMIZED = 1;
+    private static final int NON_OPTIMIZED = 2;
+    /** A safety net only: a takeover takes a lease (6 s here) plus a poll and a blocklist. */
+    private static final long SAFETY_SECONDS = 180;
+    private static CephCluster ceph;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void startCeph() throws Exception {
+        ceph = CephCluster.start(true);
+        CliRun create = CliRun.of("gateway", "create", "rbd/gw", "--conf", ceph.conf, "--keyring", ceph.keyring);
+        assertEquals(0, create.exitCode(), create::toString);
+        ceph.rbd("create", "--size", "32M", "rbd/gwdisk");
+    }
+
+    @AfterAll
+    static void stopCeph() {
+        if (ceph != null) {
+            ceph.close();
+        }
+    }
+
+    @Test
+    void ownershipDrivesTheStatesAndFailsOverOnKillAndOnHang() throws Exception {
+        Member a = new Member("a", 1);
+        Member b = new Member("b", 2);
+        Daemon da = a.start();
+        awaitState(a, OPTIMIZED); // a claimed the image
+        Daemon db = b.start();
+        Daemon da2 = null;
+        try {
+            assertEquals(NON_OPTIMIZED, anaState(b));
+            assertEquals(OPTIMIZED, anaState(a));
+            byte[] before = pattern(8 * BS, (byte) 0x5A);
+            a.write(100, before);
+            assertArrayEquals(before, b.read(100, 8), "one image behind both");
+
+            // SIGKILL the owner: b takes over and serves writes; the data written before is there.
+            da.kill();
+            awaitState(b, OPTIMIZED);
+            byte[] after = pattern(8 * BS, (byte) 0x6B);
+            b.write(200, after);
+            assertArrayEquals(before, b.read(100, 8));
+            assertArrayEquals(after, b.read(200, 8));
+
+            // a comes back (a new instance): non-optimized, b keeps the image.
+            da2 = a.start();
+            awaitState(a, NON_OPTIMIZED);
+            assertEquals(OPTIMIZED, anaState(b));
+            assertArrayEquals(after, a.read(200, 8));
+
+            // SIGSTOP the owner b: a fences it and takes over; after SIGCONT b stops, then rejoins non-optimized.
+            signal(db, "STOP");
+            awaitState(a, OPTIMIZED);
+            byte[] third = pattern(8 * BS, (byte) 0x7C);
+            a.write(300, third);
+            signal(db, "CONT");
+            awaitState(b, NON_OPTIMIZED);
+            String log = db.log();
+            assertTrue(log.contains("lease of member b lost"), log);
+            assertTrue(log.contains("member b rejoined"), log);
+            assertEquals(OPTIMIZED, anaState(a));
+            assertArrayEquals(before, a.read(100, 8));
+            assertArrayEquals(after, a.read(200, 8));
+            assertArrayEquals(third, a.read(300, 8));
+        } finally {
+            if (da2 != null) {
+                da2.close();
+            }
+            db.close();
+            da.close();
+        }
+    }
+
+    /** One member: its own NVMe port and iSCSI portal, the shared image, and its gateway section. */
+    private final class Member {
+        final String name;
+        final int accessGroup;
+        final int nvmePort;
+        final int iscsiPort;
+        final Path config;
+
+        Member(String name, int accessGroup) throws Exception {
+            this.name = name;
+            this.accessGroup = accessGroup;
+            this.nvmePort = Tool.freePort();
+            this.iscsiPort = Tool.freePort();
+            this.config = dir.resolve(name + ".json");
+            Files.writeString(config, """
+                    {"backstores": [{"name": "disk", "type": "rbd", "path": "%s"}],
+                     "targets": [{"name": "%s", "protocol": "nvme", "portals": ["127.0.0.1:%d"],
+                                  "luns": [{"id": 1, "backstore": "disk"}], "allowAnyInitiator": true},
+                                 {"name": "%s", "protocol": "iscsi", "portals": ["127.0.0.1:%d"],
+                                  "luns": [{"id": 0, "backstore": "disk"}], "allowAnyInitiator": true}],
+                     "gateway": {"group": "rbd/gw", "conf": "%s", "keyring": "%s", "member": "%s",
+                                 "accessGroup": %d, "leaseSeconds": 6}}
+                    """.formatted(ceph.path("gwdisk"), NQN, nvmePort, IQN, iscsiPort, ceph.conf, ceph.keyring,
+                    name, accessGroup));
+        }
+
+        Daemon start() throws Exception {
+            return Daemon.start(Daemon.fromClassPath(), config, dir.resolve(name + ".sock"),
+                    dir.resolve(name + "-" + System.nanoTime() + ".log"));
+        }
+
+        NvmeTcpTestHost admin() throws IOException {
+            NvmeTcpTestHost h = new NvmeTcpTestHost(new InetSocketAddress("127.0.0.1", nvmePort));
+            h.connectAdmin(NQN, 0);
+            return h;
+        }
+
+        /**
+         * Writes through this member; a write that times out is sent again on a new connection, as a host does
+         * (librbd holds the survivor's first write until it has broken the dead owner's exclusive lock).
+         */
+        void write(long lba, byte[] data) throws Exception {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SAFETY_SECONDS);
+            while (true) {
+                try (NvmeTcpTestHost admin = new NvmeTcpTestHost(new InetSocketAddress("127.0.0.1", nvmePort));
+                        NvmeTcpTestHost io = new NvmeTcpTestHost(new InetSocketAddress("127.0.0.1", nvmePort))) {
+                    io.connectIo(NQN, admin.connectAdmin(NQN, 0), 1, 31);
+                    io.write(1, lba, data, BS);
+                    return;
+                } catch (java.net.SocketTimeoutException e) {
+                    if (System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                }
+            }
+        }
+
+        byte[] read(long lba, int blocks) throws Exception {
+            try (NvmeTcpTestHost admin = new NvmeTcpTestHost(new InetSocketAddress("127.0.0.1", nvmePort));
+                    NvmeTcpTestHost io = new NvmeTcpTestHost(new InetSocketAddress("127.0.0.1", nvmePort))) {
+                io.connectIo(NQN, admin.connectAdmin(NQN, 0), 1, 31);
+                return io.read(1, lba, blocks, BS);
+            }
+        }
+    }
+
+    /** The ANA state a controller of {@code m} reports (ANA log 0Ch with RGO, first group descriptor). */
+    private static int anaState(Member m) throws Exception {
+        try (NvmeTcpTestHost admin = m.admin()) {
+            ByteBuffer s = NvmeTcpTestHost.transportSgl(NvmeTcpTestHost.sqe(0x02, admin.nextCid(), 0xFFFFFFFFL), 64);
+            s.putInt(40, 0x0C | 1 << 15 | (64 / 4 - 1) << 16);
+            NvmeTcpTestHost.Completion c = admin.execute(s, null, null);
+            assertEquals(0, c.status());
+            return c.data()[32] & 0x0F;
+        }
+    }
+
+    private static void awaitState(Member m, int state) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SAFETY_SECONDS);
+        int seen = -1;
+        while (System.nanoTime() < deadline) {
+            try {
+                seen = anaState(m);
+            } catch (IOException e) {
+                seen = -1; // not listening yet, or stopped
+            }
+            if (seen == state) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("member " + m.name + " reports ANA state " + seen + ", not " + state);
+    }
+
+    private static void signal(Daemon d, String signal) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(d.pid())).inheritIO().start();
+        assertEquals(0, kill.waitFor());
+    }
+
+    private static byte[] pattern(int length, byte value) {
+        byte[] b = new byte[length];
+        Arrays.fill(b, value);
+        return b;
+    }
+}
