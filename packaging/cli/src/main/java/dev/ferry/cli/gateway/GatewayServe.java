@@ -1,5 +1,6 @@
 package dev.ferry.cli.gateway;
 
+import dev.ferry.backend.rbd.RbdClients;
 import dev.ferry.backend.rbd.RbdSpec;
 import dev.ferry.core.TargetCore;
 import dev.ferry.core.access.AccessLayout;
@@ -11,6 +12,7 @@ import dev.ferry.core.unit.Export;
 import dev.ferry.gateway.FailoverMonitor;
 import dev.ferry.gateway.GatewayException;
 import dev.ferry.gateway.GatewayMember;
+import dev.ferry.gateway.GroupState.Member;
 import dev.ferry.gateway.MemberLease;
 import dev.ferry.gateway.RadosClient;
 import java.time.Duration;
@@ -134,6 +136,7 @@ public final class GatewayServe implements AutoCloseable {
         try {
             boolean valid = s.member.lease.valid();
             if (valid) {
+                recordDataClients(s);
                 for (String image : GatewayLayout.images(c.config())) {
                     if (s.member.ownership.owner(image) == null) {
                         claim(s, image);
@@ -152,6 +155,18 @@ public final class GatewayServe implements AutoCloseable {
             }
         } catch (Exception e) {
             LOG.warn("cannot apply the group's access states: {}", e.toString());
+        }
+    }
+
+    /**
+     * Records the clients this process writes images through, before it claims an image: a survivor taking over
+     * blocklists them with the member's own client, so a hung owner cannot write once it wakes up.
+     */
+    private void recordDataClients(Session s) throws GatewayException {
+        List<String> data = RbdClients.addresses();
+        Member mine = s.member.document.current().state().members().get(config.member());
+        if (mine == null || !mine.dataAddresses().equals(data)) {
+            s.member.recordDataClients(data);
         }
     }
 
@@ -207,13 +222,29 @@ public final class GatewayServe implements AutoCloseable {
         session = null;
         old.close();
         try {
-            session = connect();
+            session = connect(); // it fenced this member's previous clients, the image clients too
+            reopenImages();
             LOG.info("member {} rejoined", config.member());
             refresh();
         } catch (GatewayException | RuntimeException e) {
             LOG.warn("cannot rejoin yet: {}", e.getMessage());
             session = old; // keeps the lease invalid: refresh keeps the standby states
             worker.schedule(this::rejoin, timing.renewEvery().toNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** The rbd backstores on new clients: the ones before may be fenced (by a survivor, or by the rejoin). */
+    private void reopenImages() {
+        TargetCore c = core;
+        if (c == null) {
+            return;
+        }
+        Set<String> rbd = new LinkedHashSet<>();
+        c.config().backstores().stream().filter(b -> "rbd".equals(b.type())).forEach(b -> rbd.add(b.name()));
+        try {
+            c.reopen(rbd);
+        } catch (Exception e) {
+            LOG.warn("cannot reopen the images {}: {}", rbd, e.toString());
         }
     }
 

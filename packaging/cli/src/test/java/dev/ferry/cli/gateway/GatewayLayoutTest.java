@@ -28,8 +28,8 @@ class GatewayLayoutTest {
 
     private static GroupState group(String owner, boolean bFenced) {
         Map<String, Member> members = Map.of(
-                "a", new Member(List.of("127.0.0.1:4420"), "addr-a", 1, false, 1),
-                "b", new Member(List.of("127.0.0.1:4421"), "addr-b", 2, bFenced, 2),
+                "a", new Member(List.of("127.0.0.1:4420"), "addr-a", 1, false, 1, List.of()),
+                "b", new Member(List.of("127.0.0.1:4421"), "addr-b", 2, bFenced, 2, List.of()),
                 "admin-only", new Member(List.of(), null, 0, false));
         return new GroupState(members, owner == null ? Map.of() : Map.of("rbd/vm1", new Owner(owner, 1)));
     }
