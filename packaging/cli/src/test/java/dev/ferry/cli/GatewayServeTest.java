@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,6 +34,10 @@ class GatewayServeTest {
     /** NVMe Base 2.0 Figure 224: ANA state of the group in the first descriptor of the ANA log. */
     private static final int OPTIMIZED = 1;
     private static final int NON_OPTIMIZED = 2;
+    /** SPC-4 6.37 Table 216: active/optimized, active/non-optimized, unavailable. */
+    private static final int AO = 0;
+    private static final int ANO = 1;
+    private static final int UNAVAILABLE = 3;
     /** A safety net only: a takeover takes a lease (6 s here) plus a poll and a blocklist. */
     private static final long SAFETY_SECONDS = 180;
     private static CephCluster ceph;
@@ -66,6 +71,9 @@ class GatewayServeTest {
         try {
             assertEquals(NON_OPTIMIZED, anaState(b));
             assertEquals(OPTIMIZED, anaState(a));
+            // SCSI: both members list both groups, the owner's active/optimized.
+            awaitGroups(a, Map.of(1, AO, 2, ANO));
+            awaitGroups(b, Map.of(1, AO, 2, ANO));
             byte[] before = pattern(8 * BS, (byte) 0x5A);
             a.write(100, before);
             assertArrayEquals(before, b.read(100, 8), "one image behind both");
@@ -77,11 +85,17 @@ class GatewayServeTest {
             b.write(200, after);
             assertArrayEquals(before, b.read(100, 8));
             assertArrayEquals(after, b.read(200, 8));
+            awaitGroups(b, Map.of(1, UNAVAILABLE, 2, AO)); // a is fenced
+            Tool scsiWrite = Tool.run("qemu-io", "-f", "raw", "-c", "write -P 0x22 1M 64k", b.lun());
+            assertEquals(0, scsiWrite.exitCode(), scsiWrite.output());
+            assertArrayEquals(pattern(64 * 1024, (byte) 0x22), b.read((1 << 20) / BS, 128));
 
             // a comes back (a new instance): non-optimized, b keeps the image.
             da2 = a.start();
             awaitState(a, NON_OPTIMIZED);
             assertEquals(OPTIMIZED, anaState(b));
+            awaitGroups(a, Map.of(1, ANO, 2, AO));
+            awaitGroups(b, Map.of(1, ANO, 2, AO));
             assertArrayEquals(after, a.read(200, 8));
 
             // SIGSTOP the owner b with a write to it queued in its socket: a fences b and takes over, writes the
@@ -107,6 +121,8 @@ class GatewayServeTest {
                 assertTrue(log.contains("lease of member b lost"), log);
                 assertTrue(log.contains("member b rejoined"), log);
                 assertEquals(OPTIMIZED, anaState(a));
+                awaitGroups(a, Map.of(1, AO, 2, ANO));
+                awaitGroups(b, Map.of(1, AO, 2, ANO));
                 byte[] fourth = pattern(8 * BS, (byte) 0x1D);
                 b.write(400, fourth);
                 assertArrayEquals(fourth, a.read(400, 8));
@@ -152,6 +168,10 @@ class GatewayServeTest {
         Daemon start() throws Exception {
             return Daemon.start(Daemon.fromClassPath(), config, dir.resolve(name + ".sock"),
                     dir.resolve(name + "-" + System.nanoTime() + ".log"));
+        }
+
+        String lun() {
+            return "iscsi://127.0.0.1:" + iscsiPort + "/" + IQN + "/0";
         }
 
         NvmeTcpTestHost admin() throws IOException {
@@ -214,6 +234,20 @@ class GatewayServeTest {
                 }
             }
         }
+    }
+
+    /** Waits until {@code m}'s REPORT TARGET PORT GROUPS lists these groups and states (SCSI codes). */
+    private static void awaitGroups(Member m, Map<Integer, Integer> states) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SAFETY_SECONDS);
+        Map<Integer, Integer> seen = Map.of();
+        while (System.nanoTime() < deadline) {
+            seen = IscsiRtpg.report(m.iscsiPort, IQN);
+            if (seen.equals(states)) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("member " + m.name + " reports target port groups " + seen + ", not " + states);
     }
 
     private static void awaitState(Member m, int state) throws Exception {
