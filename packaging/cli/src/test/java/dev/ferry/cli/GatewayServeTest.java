@@ -139,6 +139,79 @@ class GatewayServeTest {
         }
     }
 
+    /**
+     * The default 15 s lease over {@value #KILLS} SIGKILLs of whichever member owns the image: each time the other
+     * takes over, a write sent to it right after the kill completes, and every block written before any kill reads
+     * back. Prints the time from SIGKILL to that write's completion and to the survivor reporting Optimized (median
+     * and worst); only data and states are asserted. Ends with SIGTERM of the owner: it leaves the group and the
+     * other becomes optimized.
+     */
+    @Test
+    void failoverTimesOverRepeatedKills() throws Exception {
+        CliRun create = CliRun.of("gateway", "create", "rbd/gwk", "--conf", ceph.conf, "--keyring", ceph.keyring);
+        assertEquals(0, create.exitCode(), create::toString);
+        ceph.rbd("create", "--size", "16M", "rbd/gwkdisk");
+        Member[] m = {new Member("k1", 1, "gwk", "gwkdisk", 15), new Member("k2", 2, "gwk", "gwkdisk", 15)};
+        Daemon[] d = {m[0].start(), null};
+        List<Long> writeMillis = new java.util.ArrayList<>();
+        List<Long> optimizedMillis = new java.util.ArrayList<>();
+        try {
+            awaitState(m[0], OPTIMIZED);
+            d[1] = m[1].start();
+            awaitState(m[1], NON_OPTIMIZED);
+            int owner = 0;
+            for (int kill = 0; kill < KILLS; kill++) {
+                int survivor = 1 - owner;
+                m[owner].write(8L * kill, pattern(8 * BS, (byte) (kill + 1)));
+                try (NvmeTcpTestHost admin = new NvmeTcpTestHost(new InetSocketAddress("127.0.0.1",
+                        m[survivor].nvmePort));
+                        NvmeTcpTestHost io = new NvmeTcpTestHost(new InetSocketAddress("127.0.0.1",
+                                m[survivor].nvmePort))) {
+                    io.connectIo(NQN, admin.connectAdmin(NQN, 0), 1, 31);
+                    long killed = System.nanoTime();
+                    d[owner].kill();
+                    ByteBuffer w = NvmeTcpTestHost.inCapsuleSgl(NvmeTcpTestHost.sqe(NvmeTcpTestHost.OPC_WRITE,
+                            io.nextCid(), 1), 8 * BS);
+                    w.putLong(40, 8L * KILLS + 8L * kill).putInt(48, 8 - 1);
+                    io.sendCapsule(w.array(), pattern(8 * BS, (byte) (0x80 + kill)));
+                    assertEquals(0, completionStatus(io), "the survivor's write");
+                    writeMillis.add((System.nanoTime() - killed) / 1_000_000);
+                    awaitState(m[survivor], OPTIMIZED);
+                    optimizedMillis.add((System.nanoTime() - killed) / 1_000_000);
+                }
+                for (int k = 0; k <= kill; k++) {
+                    assertArrayEquals(pattern(8 * BS, (byte) (k + 1)), m[survivor].read(8L * k, 8));
+                    assertArrayEquals(pattern(8 * BS, (byte) (0x80 + k)), m[survivor].read(8L * KILLS + 8L * k, 8));
+                }
+                d[owner] = m[owner].start();
+                awaitState(m[owner], NON_OPTIMIZED);
+                owner = survivor;
+            }
+            d[owner].terminate(60);
+            awaitState(m[1 - owner], OPTIMIZED);
+            CliRun status = CliRun.of("gateway", "status", "rbd/gwk", "--conf", ceph.conf, "--keyring",
+                    ceph.keyring, "-o", "json");
+            assertEquals(0, status.exitCode(), status::toString);
+            assertTrue(!status.out().contains("\"" + m[owner].name + "\""), status.out());
+            System.out.println("gateway failover over " + KILLS + " SIGKILLs, 15 s lease: write resumed after "
+                    + summary(writeMillis) + "; survivor optimized after " + summary(optimizedMillis));
+        } finally {
+            for (Daemon x : d) {
+                if (x != null) {
+                    x.close();
+                }
+            }
+        }
+    }
+
+    private static final int KILLS = 10;
+
+    private static String summary(List<Long> millis) {
+        List<Long> sorted = millis.stream().sorted().toList();
+        return "median " + sorted.get(sorted.size() / 2) + " ms, worst " + sorted.get(sorted.size() - 1) + " ms "
+                + millis;
+    }
+
     /** One member: its own NVMe port and iSCSI portal, the shared image, and its gateway section. */
     private final class Member {
         final String name;
@@ -148,21 +221,25 @@ class GatewayServeTest {
         final Path config;
 
         Member(String name, int accessGroup) throws Exception {
+            this(name, accessGroup, "gw", "gwdisk", 6);
+        }
+
+        Member(String name, int accessGroup, String group, String image, int leaseSeconds) throws Exception {
             this.name = name;
             this.accessGroup = accessGroup;
             this.nvmePort = Tool.freePort();
             this.iscsiPort = Tool.freePort();
-            this.config = dir.resolve(name + ".json");
+            this.config = dir.resolve(group + "-" + name + ".json");
             Files.writeString(config, """
                     {"backstores": [{"name": "disk", "type": "rbd", "path": "%s"}],
                      "targets": [{"name": "%s", "protocol": "nvme", "portals": ["127.0.0.1:%d"],
                                   "luns": [{"id": 1, "backstore": "disk"}], "allowAnyInitiator": true},
                                  {"name": "%s", "protocol": "iscsi", "portals": ["127.0.0.1:%d"],
                                   "luns": [{"id": 0, "backstore": "disk"}], "allowAnyInitiator": true}],
-                     "gateway": {"group": "rbd/gw", "conf": "%s", "keyring": "%s", "member": "%s",
-                                 "accessGroup": %d, "leaseSeconds": 6}}
-                    """.formatted(ceph.path("gwdisk"), NQN, nvmePort, IQN, iscsiPort, ceph.conf, ceph.keyring,
-                    name, accessGroup));
+                     "gateway": {"group": "rbd/%s", "conf": "%s", "keyring": "%s", "member": "%s",
+                                 "accessGroup": %d, "leaseSeconds": %d}}
+                    """.formatted(ceph.path(image), NQN, nvmePort, IQN, iscsiPort, group, ceph.conf, ceph.keyring,
+                    name, accessGroup, leaseSeconds));
         }
 
         Daemon start() throws Exception {
