@@ -50,7 +50,7 @@ public final class GatewayServe implements AutoCloseable {
     private volatile TargetCore core;
     /** The membership in force; replaced by a rejoin; used on the worker thread (and by close). */
     private volatile Session session;
-    private boolean closed;
+    private volatile boolean closed;
 
     private record Session(RadosClient client, GatewayMember member, FailoverMonitor monitor) {
         void close() {
