@@ -25,7 +25,8 @@ public final class GroupAdmin {
             d.update(s -> {
                 Member was = s.members().get(name);
                 Member now = was == null ? new Member(portals, null, 0, false)
-                        : new Member(portals, was.address(), was.instance(), was.fenced());
+                        : new Member(portals, was.address(), was.instance(), was.fenced(), was.accessGroup(),
+                                was.dataAddresses());
                 return now.equals(was) ? s : s.with(m -> m.put(name, now), o -> { });
             });
         }

@@ -30,10 +30,40 @@ public record GroupState(Map<String, Member> members, Map<String, Owner> owners)
      * @param address its RADOS client's address, the one a survivor blocklists ({@link Fencing})
      * @param instance its RADOS client's global id, to tell a rejoined member from the one before
      * @param fenced whether a survivor blocklisted {@code address} to take over from it
+     * @param accessGroup its access group id (SCSI target port group, NVMe ANA group of its ports) as a serving
+     *                    daemon, 0 for none
+     * @param dataAddresses the addresses of the clients it writes its images through, blocklisted with
+     *                      {@code address}: fencing the member fences its writes
      */
-    public record Member(List<String> portals, String address, long instance, boolean fenced) {
+    public record Member(List<String> portals, String address, long instance, boolean fenced, int accessGroup,
+            List<String> dataAddresses) {
         public Member {
             portals = List.copyOf(portals == null ? List.of() : portals);
+            dataAddresses = List.copyOf(dataAddresses == null ? List.of() : dataAddresses);
+        }
+
+        public Member(List<String> portals, String address, long instance, boolean fenced) {
+            this(portals, address, instance, fenced, 0, List.of());
+        }
+
+        /** This member as fenced (or not). */
+        public Member withFenced(boolean now) {
+            return new Member(portals, address, instance, now, accessGroup, dataAddresses);
+        }
+
+        /** This member writing through the clients at {@code addresses}. */
+        public Member withDataAddresses(List<String> addresses) {
+            return new Member(portals, address, instance, fenced, accessGroup, addresses);
+        }
+
+        /** Every address to blocklist to fence this member. */
+        public List<String> allAddresses() {
+            List<String> all = new java.util.ArrayList<>();
+            if (address != null) {
+                all.add(address);
+            }
+            all.addAll(dataAddresses);
+            return all;
         }
     }
 

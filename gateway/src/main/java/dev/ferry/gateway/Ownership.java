@@ -116,7 +116,9 @@ public final class Ownership {
         }
         Member m = document.current().state().members().get(previous);
         if (m != null && !m.fenced()) {
-            Fencing.blocklist(client, m.address(), fenceFor);
+            for (String address : m.allAddresses()) {
+                Fencing.blocklist(client, address, fenceFor);
+            }
         }
         document.update(s -> {
             Owner now = s.owners().get(image);
@@ -132,7 +134,7 @@ public final class Ownership {
             }
             return s.with(members -> {
                 if (was != null) {
-                    members.put(previous, new Member(was.portals(), was.address(), was.instance(), true));
+                    members.put(previous, was.withFenced(true));
                 }
             }, owners -> owners.put(image, new Owner(me, seen.epoch() + 1)));
         });

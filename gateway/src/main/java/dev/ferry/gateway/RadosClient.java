@@ -1,7 +1,7 @@
 package dev.ferry.gateway;
 
-import com.sun.jna.Pointer;
 import dev.ferry.backend.rbd.Ceph.Rados;
+import dev.ferry.backend.rbd.RbdClients;
 import dev.ferry.backend.rbd.RbdImage;
 import dev.ferry.backend.rbd.RbdSpec;
 import dev.ferry.core.backend.BackendException;
@@ -83,15 +83,11 @@ public final class RadosClient implements AutoCloseable {
      * the blocklist matches an address whatever its protocol version).
      */
     public String address() throws GatewayException {
-        long[] out = new long[1];
-        GatewayException.check(Rados.rados_getaddrs(cluster, out), "cannot read this client's address");
-        try {
-            String all = new Pointer(out[0]).getString(0);
-            String first = all.replace("[", "").replace("]", "").split(",")[0];
-            return first.replaceFirst("^(v1|v2|any):", "");
-        } finally {
-            Rados.rados_buffer_free(out[0]);
+        String a = RbdClients.address(cluster);
+        if (a == null) {
+            throw new GatewayException("cannot read this client's address");
         }
+        return a;
     }
 
     /** Registers {@code user} (a watch, a lease) to be closed before this connection shuts down. */

@@ -56,6 +56,8 @@ public final class TargetCore implements AutoCloseable {
     /** Each export's live access states by protocol and name, kept across reconfigurations. */
     private final Map<String, AccessGroups> accessGroups = new HashMap<>();
     private volatile FerryConfig config;
+    /** Backstores the running apply opens again although their configuration did not change ({@link #reopen}). */
+    private Set<String> reopening = Set.of();
 
     private TargetCore(FerryConfig config) {
         this.config = config;
@@ -284,6 +286,19 @@ public final class TargetCore implements AutoCloseable {
     }
 
     /**
+     * Opens these backstores again under the same LUNs and namespaces (new backend instances, the old ones closed),
+     * e.g. after a gateway group fenced the Ceph clients they wrote through.
+     */
+    public synchronized void reopen(Set<String> backstores) throws Exception {
+        reopening = Set.copyOf(backstores);
+        try {
+            apply(config);
+        } finally {
+            reopening = Set.of();
+        }
+    }
+
+    /**
      * Goes back to {@code previous}, the configuration that ran before a change the caller could not complete
      * (e.g. it was applied but could not be saved): as {@link #apply(FerryConfig)}, except that a backstore that
      * change grew shrinks back even while mapped - its initiators were told of the larger size a moment ago and
@@ -308,8 +323,8 @@ public final class TargetCore implements AutoCloseable {
         Map<LogicalUnit, Long> resized = new LinkedHashMap<>();
         try {
             for (BackstoreConfig b : next.backstores()) {
-                LogicalUnit kept = b.equals(previousBackstores.get(b.name())) || resizes.containsKey(b.name())
-                        ? units.get(b.name()) : null;
+                LogicalUnit kept = (b.equals(previousBackstores.get(b.name())) || resizes.containsKey(b.name()))
+                        && !reopening.contains(b.name()) ? units.get(b.name()) : null;
                 if (kept == null) {
                     kept = openUnit(factories, b, registry);
                     opened.add(kept);
@@ -418,7 +433,7 @@ public final class TargetCore implements AutoCloseable {
             boolean shrinks = bytes != null && bytes < units.get(b.name()).descriptor().capacityBytes();
             list.add(shrinks ? previous.get(b.name()) : b);
         }
-        return new FerryConfig(list, next.targets(), next.stateDirectory());
+        return next.withBackstores(list);
     }
 
     /** Resizes each unit whose capacity changes; records each done with its previous capacity, to undo. */

@@ -91,6 +91,6 @@ final class DemoCommand implements Callable<Integer> {
             }
             targets.add(t);
         }
-        return new FerryConfig(config.backstores(), targets, config.stateDirectory());
+        return config.withTargets(targets);
     }
 }

@@ -3,7 +3,10 @@ package dev.ferry.cli;
 import dev.ferry.cli.control.ControlServer;
 import dev.ferry.cli.control.ControlService;
 import dev.ferry.cli.control.StatusReport;
+import dev.ferry.cli.gateway.GatewayServe;
+import dev.ferry.core.TargetCore;
 import dev.ferry.core.config.FerryConfig;
+import dev.ferry.gateway.GatewayException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -38,23 +41,52 @@ final class ServeCommand implements Callable<Integer> {
         if (c == null) {
             return ExitCodes.INVALID_CONFIG;
         }
-        return TargetRunner.runUntilStopped(config.toString(), c, spec.commandLine().getOut(),
+        GatewayServe gateway = null;
+        if (c.gateway() != null) {
+            try {
+                gateway = GatewayServe.join(c);
+            } catch (GatewayException | RuntimeException e) {
+                spec.commandLine().getErr().println("ferry: cannot join gateway group " + c.gateway().group() + ": "
+                        + e.getMessage());
+                spec.commandLine().getErr().flush();
+                return ExitCodes.START_FAILED;
+            }
+            c = gateway.initial(c);
+        }
+        GatewayServe member = gateway;
+        int rc = TargetRunner.runUntilStopped(config.toString(), c, spec.commandLine().getOut(),
                 spec.commandLine().getErr(), core -> {
-                    ControlService service = new ControlService(core, config, () -> StatusReport.of(core));
-                    ControlServer control = ControlServer.start(controlSocket, service::handle);
-                    if (metrics == null) {
-                        return control;
+                    AutoCloseable beside = started(core);
+                    if (member == null) {
+                        return beside;
                     }
-                    try {
-                        AutoCloseable endpoint = MetricsEndpoint.start(metrics, core);
-                        return () -> {
-                            endpoint.close();
-                            control.close();
-                        };
-                    } catch (Exception e) {
-                        control.close();
-                        throw e;
-                    }
+                    member.start(core);
+                    return () -> {
+                        member.close(); // first: initiators move their I/O while the control socket still answers
+                        beside.close();
+                    };
                 });
+        if (gateway != null) {
+            gateway.close();
+        }
+        return rc;
+    }
+
+    private AutoCloseable started(TargetCore core) throws Exception {
+        ControlService service = new ControlService(core, config, () -> StatusReport.of(core));
+        ControlServer control = ControlServer.start(controlSocket, service::handle);
+        if (metrics == null) {
+            return control;
+        }
+        try {
+            AutoCloseable endpoint = MetricsEndpoint.start(metrics, core);
+            return () -> {
+                endpoint.close();
+                control.close();
+            };
+        } catch (Exception e) {
+            control.close();
+            throw e;
+        }
     }
 }

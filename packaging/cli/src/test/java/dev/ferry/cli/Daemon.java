@@ -53,6 +53,11 @@ final class Daemon implements AutoCloseable {
         return process.waitFor(seconds, TimeUnit.SECONDS) ? process.exitValue() : -1;
     }
 
+    /** SIGKILL, as a crash: no shutdown hook runs. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
+
     String log() throws IOException {
         return Files.readString(log);
     }

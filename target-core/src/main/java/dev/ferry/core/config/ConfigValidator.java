@@ -55,6 +55,9 @@ public final class ConfigValidator {
                 problems.add("stateDirectory: '" + dir + "' exists and is not a directory");
             }
         }
+        if (config.gateway() != null) {
+            config.gateway().check(problems);
+        }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }

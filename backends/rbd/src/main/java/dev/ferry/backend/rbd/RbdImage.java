@@ -89,8 +89,10 @@ public final class RbdImage implements AutoCloseable {
             image = out[0];
             byte[] id = new byte[ID_BYTES];
             check(Ceph.rbd_get_id(image, id, id.length), what + ": cannot read the id of " + spec.imageSpec());
-            return new RbdImage(spec, cluster, ioctx, image, fsid(cluster), Rados.rados_ioctx_get_id(ioctx),
-                    cString(id));
+            RbdImage opened = new RbdImage(spec, cluster, ioctx, image, fsid(cluster),
+                    Rados.rados_ioctx_get_id(ioctx), cString(id));
+            RbdClients.opened(opened);
+            return opened;
         } catch (BackendException | RuntimeException e) {
             if (image != 0) {
                 Ceph.rbd_close(image);
@@ -255,6 +257,11 @@ public final class RbdImage implements AutoCloseable {
         return new String(b, 0, n, StandardCharsets.US_ASCII);
     }
 
+    /** This image's client's address ({@link RbdClients#address}), or null once closed. */
+    synchronized String address() {
+        return cluster == 0 ? null : RbdClients.address(cluster);
+    }
+
     private static void release(long cluster, long ioctx) {
         if (ioctx != 0) {
             Rados.rados_ioctx_destroy(ioctx);
@@ -268,6 +275,7 @@ public final class RbdImage implements AutoCloseable {
         if (cluster == 0) {
             return;
         }
+        RbdClients.closed(this);
         Ceph.rbd_close(image);
         release(cluster, ioctx);
         cluster = 0;

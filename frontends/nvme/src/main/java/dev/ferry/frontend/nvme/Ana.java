@@ -83,7 +83,7 @@ public final class Ana {
     }
 
     /** The configured portal a transport connection came in through, or null when no bound port matches. */
-    static Portal portalOf(FabricsTransport transport, InetSocketAddress local) {
+    public static Portal portalOf(FabricsTransport transport, InetSocketAddress local) {
         if (local == null) {
             return null;
         }

@@ -36,6 +36,11 @@ final class ControllerTable {
 
     /** Creates a controller with a free ID of {@code subsystemNqn} within the limits ({@code create} gets the ID). */
     synchronized Added add(String subsystemNqn, String hostNqn, IntFunction<Controller> create) {
+        return add(subsystemNqn, hostNqn, 0, create);
+    }
+
+    /** As {@link #add(String, String, IntFunction)}, with an ID of access group {@code group}'s range (0: any). */
+    synchronized Added add(String subsystemNqn, String hostNqn, int group, IntFunction<Controller> create) {
         Subsystem s = subsystems.computeIfAbsent(key(subsystemNqn), k -> new Subsystem());
         String host = key(hostNqn);
         if (s.byId.size() >= limits.perSubsystem()) {
@@ -44,7 +49,7 @@ final class ControllerTable {
         if (s.perHost.getOrDefault(host, 0) >= limits.perHost()) {
             return new Added(null, Refusal.HOST_LIMIT);
         }
-        int id = s.ids.allocate();
+        int id = s.ids.allocateForGroup(group);
         if (id == 0) {
             return new Added(null, Refusal.NO_FREE_CNTLID);
         }

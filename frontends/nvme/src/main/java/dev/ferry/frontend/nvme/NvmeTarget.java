@@ -78,7 +78,17 @@ public final class NvmeTarget implements AutoCloseable {
      */
     public synchronized Controller createController(String subsystemNqn, Export export, String hostNqn, UUID hostId,
                                              long keepAliveMillis) {
-        ControllerTable.Added added = controllers.add(subsystemNqn, hostNqn,
+        return createController(subsystemNqn, export, hostNqn, hostId, keepAliveMillis, 0);
+    }
+
+    /**
+     * As {@link #createController(String, Export, String, UUID, long)}, with an ID from the range of access group
+     * {@code accessGroup} (the group of the port the host connected through when the subsystem has explicit
+     * groups; 0 otherwise): CNTLIDs stay unique across the members of a gateway group.
+     */
+    public synchronized Controller createController(String subsystemNqn, Export export, String hostNqn, UUID hostId,
+                                             long keepAliveMillis, int accessGroup) {
+        ControllerTable.Added added = controllers.add(subsystemNqn, hostNqn, accessGroup,
                 id -> new Controller(this, id, subsystemNqn, export, hostNqn, hostId, keepAliveMillis));
         Controller c = added.controller();
         if (c == null) {

@@ -31,7 +31,7 @@ final class ConfigEdits {
         }
         List<BackstoreConfig> list = new ArrayList<>(c.backstores());
         list.add(b);
-        return new FerryConfig(list, c.targets(), c.stateDirectory());
+        return c.withBackstores(list);
     }
 
     static FerryConfig deleteBackstore(FerryConfig c, String name) throws Refused {
@@ -47,7 +47,7 @@ final class ConfigEdits {
                 }
             }
         }
-        return new FerryConfig(list, c.targets(), c.stateDirectory());
+        return c.withBackstores(list);
     }
 
     /**
@@ -64,7 +64,7 @@ final class ConfigEdits {
                             + " size: grow the device, then run 'ferry backstore resize " + name + "' without a size");
                 }
                 list.set(i, BackstoreSizes.withSize(b, size));
-                return new FerryConfig(list, c.targets(), c.stateDirectory());
+                return c.withBackstores(list);
             }
         }
         throw new Refused("no backstore named '" + name + "'");
@@ -76,21 +76,21 @@ final class ConfigEdits {
         }
         List<TargetConfig> list = new ArrayList<>(c.targets());
         list.add(t);
-        return new FerryConfig(c.backstores(), list, c.stateDirectory());
+        return c.withTargets(list);
     }
 
     static FerryConfig deleteTarget(FerryConfig c, String protocol, String name) throws Refused {
         int i = existing(c, protocol, name);
         List<TargetConfig> list = new ArrayList<>(c.targets());
         list.remove(i);
-        return new FerryConfig(c.backstores(), list, c.stateDirectory());
+        return c.withTargets(list);
     }
 
     static FerryConfig editTarget(FerryConfig c, String protocol, String name, TargetEdit edit) throws Refused {
         int i = existing(c, protocol, name);
         List<TargetConfig> list = new ArrayList<>(c.targets());
         list.set(i, edit.apply(list.get(i)));
-        return new FerryConfig(c.backstores(), list, c.stateDirectory());
+        return c.withTargets(list);
     }
 
     /** Maps {@code backstore} as unit {@code id}, or as the lowest free unit number when id is null. */

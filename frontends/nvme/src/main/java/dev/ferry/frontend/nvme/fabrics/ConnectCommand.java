@@ -2,6 +2,7 @@ package dev.ferry.frontend.nvme.fabrics;
 
 import dev.ferry.core.unit.Export;
 import dev.ferry.core.unit.InitiatorAccess;
+import dev.ferry.frontend.nvme.Ana;
 import dev.ferry.frontend.nvme.Controller;
 import dev.ferry.frontend.nvme.Limits;
 import dev.ferry.frontend.nvme.NvmeQueue;
@@ -97,13 +98,23 @@ final class ConnectCommand {
         }
     }
 
+    /** The explicit access group of the port the host connected through, or 0 (CNTLIDs from the whole space). */
+    private static int accessGroupOf(NvmeQueue queue, Export export) {
+        if (export == null || !export.accessGroups().layout().explicit()) {
+            return 0;
+        }
+        return export.accessGroups().layout().groupOf(Ana.portalOf(queue.target().transport(),
+                queue.transport().localAddress())).id();
+    }
+
     private static void connectAdmin(NvmeQueue queue, NvmeRequest r, String subnqn, Export export, String hostnqn,
                                      UUID hostId, int cntlid, int sqsize, long kato, boolean disableFlowControl) {
         if (cntlid != DYNAMIC_CNTLID) {
             invalidParameter(queue, r, IATTR_DATA | CNTLID); // only the dynamic controller model exists here
             return;
         }
-        Controller c = queue.target().createController(subnqn, export, hostnqn, hostId, kato);
+        Controller c = queue.target().createController(subnqn, export, hostnqn, hostId, kato,
+                accessGroupOf(queue, export));
         if (c == null) {
             queue.complete(r, Status.CONNECT_CONTROLLER_BUSY);
             return;

@@ -1,0 +1,295 @@
+package dev.ferry.cli.gateway;
+
+import dev.ferry.backend.rbd.RbdClients;
+import dev.ferry.backend.rbd.RbdSpec;
+import dev.ferry.core.TargetCore;
+import dev.ferry.core.access.AccessLayout;
+import dev.ferry.core.access.AccessState;
+import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.config.GatewayConfig;
+import dev.ferry.core.config.TargetConfig;
+import dev.ferry.core.unit.Export;
+import dev.ferry.gateway.FailoverMonitor;
+import dev.ferry.gateway.GatewayException;
+import dev.ferry.gateway.GatewayMember;
+import dev.ferry.gateway.GroupState.Member;
+import dev.ferry.gateway.MemberLease;
+import dev.ferry.gateway.RadosClient;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@code ferry serve} daemon as a member of its configuration's gateway group: it joins (lease + member record),
+ * claims the unowned images of its targets, runs a {@link FailoverMonitor}, and keeps its targets' access groups
+ * ({@link GatewayLayout}) in step with the group document, which its watch keeps current. All of that runs on one
+ * thread, in order. When its lease lapses it puts its own groups into standby at once (no media command is taken
+ * from then on) and rejoins through a new RADOS client, as non-optimized unless it still owns its images;
+ * {@link #close} (SIGTERM) puts them into standby, releases its images and leaves the group.
+ */
+public final class GatewayServe implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayServe.class);
+    /** The group document's watch: the OSD drops a silent watcher after this long. */
+    private static final int WATCH_TIMEOUT_SECONDS = 30;
+    /** How often the states are re-derived anyway (the watch tells of changes at once; this is the safety net). */
+    private static final Duration REFRESH = Duration.ofSeconds(1);
+
+    private final GatewayConfig config;
+    private final RbdSpec group;
+    private final List<String> portals;
+    private final MemberLease.Timing timing;
+    private final ScheduledThreadPoolExecutor worker;
+    private volatile TargetCore core;
+    /** The membership in force; replaced by a rejoin; used on the worker thread (and by close). */
+    private volatile Session session;
+    private volatile boolean closed;
+
+    private record Session(RadosClient client, GatewayMember member, FailoverMonitor monitor) {
+        void close() {
+            monitor.close();
+            client.close(); // closes the lease and the document watch on it
+        }
+    }
+
+    private GatewayServe(GatewayConfig config, List<String> portals) {
+        this.config = config;
+        this.group = RbdSpec.parse(RbdSpec.format(poolOf(config.group()), namespaceOf(config.group()),
+                nameOf(config.group()), config.conf(), config.id(), config.keyring()));
+        this.portals = portals;
+        this.timing = timing(config.leaseSecondsOrDefault());
+        this.worker = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "gateway-" + config.member());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** The lease: renewed every fifth of it, given up a third of it early (15 s: every 3 s, 5 s early). */
+    static MemberLease.Timing timing(int leaseSeconds) {
+        Duration d = Duration.ofSeconds(leaseSeconds);
+        return new MemberLease.Timing(d, d.dividedBy(5), d.dividedBy(3));
+    }
+
+    /** Joins the group of {@code c.gateway()} before the targets start (so they start in the group's states). */
+    public static GatewayServe join(FerryConfig c) throws GatewayException {
+        Set<String> all = new LinkedHashSet<>();
+        c.targets().forEach(t -> all.addAll(t.portals()));
+        GatewayServe g = new GatewayServe(c.gateway(), List.copyOf(all));
+        g.session = g.connect();
+        return g;
+    }
+
+    private Session connect() throws GatewayException {
+        RadosClient client = RadosClient.connect(group);
+        try {
+            GatewayMember member = GatewayMember.join(client, config.member(), portals, config.accessGroup(), timing,
+                    WATCH_TIMEOUT_SECONDS, this::leaseLost);
+            member.document.onChange(s -> submit(this::refresh));
+            FailoverMonitor monitor = new FailoverMonitor(member, FailoverMonitor.DEFAULT_POLL,
+                    image -> submit(this::refresh));
+            LOG.info("member {} of gateway group {} (access group {})", config.member(), group.imageSpec(),
+                    config.accessGroup());
+            return new Session(client, member, monitor);
+        } catch (GatewayException | RuntimeException e) {
+            client.close();
+            throw e;
+        }
+    }
+
+    /** {@code c} with the access states the group document gives this member now. */
+    public FerryConfig initial(FerryConfig c) {
+        Session s = session;
+        return GatewayLayout.apply(c, s.member.document.current().state(), config.member(), config.accessGroup(),
+                s.member.lease.valid());
+    }
+
+    /** Starts following the group with the running target. */
+    public void start(TargetCore running) {
+        this.core = running;
+        long p = REFRESH.toNanos();
+        worker.scheduleWithFixedDelay(this::refresh, 0, p, TimeUnit.NANOSECONDS);
+    }
+
+    private void submit(Runnable r) {
+        try {
+            worker.execute(r);
+        } catch (RejectedExecutionException e) {
+            // closing: the states no longer follow the group
+        }
+    }
+
+    /** Claims the unowned images of this member's targets, then derives and applies the access states. */
+    private void refresh() {
+        Session s = session;
+        TargetCore c = core;
+        if (s == null || c == null) {
+            return;
+        }
+        try {
+            boolean valid = s.member.lease.valid();
+            if (valid) {
+                recordDataClients(s);
+                for (String image : GatewayLayout.images(c.config())) {
+                    if (s.member.ownership.owner(image) == null) {
+                        claim(s, image);
+                    }
+                }
+            }
+            synchronized (c) { // the admin commands apply under the same lock: neither loses the other's change
+                FerryConfig now = c.config();
+                FerryConfig next = GatewayLayout.apply(now, s.member.document.current().state(), config.member(),
+                        config.accessGroup(), s.member.lease.valid());
+                if (!next.equals(now)) {
+                    c.apply(next);
+                    LOG.info("access states now {}", next.targets().stream()
+                            .map(t -> t.name() + "=" + t.accessGroupsOrEmpty()).toList());
+                }
+            }
+        } catch (Exception e) {
+            LOG.warn("cannot apply the group's access states: {}", e.toString());
+        }
+    }
+
+    /**
+     * Records the clients this process writes images through, before it claims an image: a survivor taking over
+     * blocklists them with the member's own client, so a hung owner cannot write once it wakes up.
+     */
+    private void recordDataClients(Session s) throws GatewayException {
+        List<String> data = RbdClients.addresses();
+        Member mine = s.member.document.current().state().members().get(config.member());
+        if (mine == null || !mine.dataAddresses().equals(data)) {
+            s.member.recordDataClients(data);
+        }
+    }
+
+    private static void claim(Session s, String image) {
+        try {
+            s.member.ownership.claim(image);
+            LOG.info("claimed {}", image);
+        } catch (GatewayException e) {
+            LOG.info("not claiming {}: {}", image, e.getMessage());
+        }
+    }
+
+    /**
+     * The lease lapsed (MemberLease's timer thread): from now on another member may fence this one and take its
+     * images, so its own groups go into standby before anything else (the frontends refuse media commands in that
+     * state), then it rejoins.
+     */
+    private void leaseLost() {
+        LOG.warn("lease of member {} lost: no more media access through this member until it rejoins",
+                config.member());
+        standby();
+        submit(this::refresh);
+        submit(this::rejoin);
+    }
+
+    /** This member's groups of the group targets into standby, at once (not through a configuration change). */
+    private void standby() {
+        TargetCore c = core;
+        if (c == null) {
+            return;
+        }
+        Set<String> targets = new LinkedHashSet<>();
+        for (TargetConfig t : c.config().targets()) {
+            if (!GatewayLayout.imagesOf(c.config(), t).isEmpty()) {
+                targets.add(t.protocolOrDefault() + "/" + t.name().toLowerCase(Locale.ROOT));
+            }
+        }
+        for (Export e : c.registry().exports()) {
+            AccessLayout l = e.accessGroups().layout();
+            if (targets.contains(e.protocol() + "/" + e.name().toLowerCase(Locale.ROOT))
+                    && l.group(config.accessGroup()) != null) {
+                e.accessGroups().setStates(Map.of(config.accessGroup(), AccessState.STANDBY), null);
+            }
+        }
+    }
+
+    /** A new client instance, lease and record; retried every renewal interval until it works. */
+    private void rejoin() {
+        Session old = session;
+        if (closed || old == null || old.member.lease.valid()) {
+            return;
+        }
+        session = null;
+        old.close();
+        try {
+            session = connect(); // it fenced this member's previous clients, the image clients too
+            reopenImages();
+            LOG.info("member {} rejoined", config.member());
+            refresh();
+        } catch (GatewayException | RuntimeException e) {
+            LOG.warn("cannot rejoin yet: {}", e.getMessage());
+            session = old; // keeps the lease invalid: refresh keeps the standby states
+            worker.schedule(this::rejoin, timing.renewEvery().toNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** The rbd backstores on new clients: the ones before may be fenced (by a survivor, or by the rejoin). */
+    private void reopenImages() {
+        TargetCore c = core;
+        if (c == null) {
+            return;
+        }
+        Set<String> rbd = new LinkedHashSet<>();
+        c.config().backstores().stream().filter(b -> "rbd".equals(b.type())).forEach(b -> rbd.add(b.name()));
+        try {
+            c.reopen(rbd);
+        } catch (Exception e) {
+            LOG.warn("cannot reopen the images {}: {}", rbd, e.toString());
+        }
+    }
+
+    /** Leaves: standby first (initiators move their I/O), then the images are released and the record goes. */
+    @Override
+    public void close() {
+        worker.shutdownNow();
+        try {
+            worker.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        standby();
+        Session s = session;
+        if (s == null) {
+            return;
+        }
+        try {
+            if (s.member.lease.valid()) {
+                s.member.close();
+            }
+        } catch (GatewayException | RuntimeException e) {
+            LOG.warn("leaving the group: {}", e.getMessage());
+        } finally {
+            s.close();
+        }
+    }
+
+    private static String poolOf(String group) {
+        return group.split("/")[0];
+    }
+
+    private static String namespaceOf(String group) {
+        String[] p = group.split("/");
+        return p.length == 3 ? p[1] : null;
+    }
+
+    private static String nameOf(String group) {
+        String[] p = group.split("/");
+        return p[p.length - 1];
+    }
+}

@@ -1,0 +1,357 @@
+package dev.ferry.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ferry.backend.rbd.CephCluster;
+import dev.ferry.frontend.nvmetcp.testing.NvmeTcpTestHost;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two {@code ferry serve} daemons in one gateway group exporting one rbd image over NVMe/TCP and iSCSI, against a
+ * real single-node Ceph cluster: the owner is optimized and the other non-optimized; a SIGKILLed owner is taken
+ * over (the survivor becomes optimized, writes through it, the data written before reads back) and comes back
+ * non-optimized; a SIGSTOPped owner is fenced, and after SIGCONT it stops serving and rejoins non-optimized.
+ * Assertions are on states and bytes; the deadlines are only a safety net.
+ */
+class GatewayServeTest {
+    private static final String NQN = "nqn.2026-11.dev.ferry:gw";
+    private static final String IQN = "iqn.2026-11.dev.ferry:gw";
+    private static final int BS = 512;
+    /** NVMe Base 2.0 Figure 224: ANA state of the group in the first descriptor of the ANA log. */
+    private static final int OPTIMIZED = 1;
+    private static final int NON_OPTIMIZED = 2;
+    /** SPC-4 6.37 Table 216: active/optimized, active/non-optimized, unavailable. */
+    private static final int AO = 0;
+    private static final int ANO = 1;
+    private static final int UNAVAILABLE = 3;
+    /** A safety net only: a takeover takes a lease (6 s here) plus a poll and a blocklist. */
+    private static final long SAFETY_SECONDS = 180;
+    private static CephCluster ceph;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void startCeph() throws Exception {
+        ceph = CephCluster.start(true);
+        CliRun create = CliRun.of("gateway", "create", "rbd/gw", "--conf", ceph.conf, "--keyring", ceph.keyring);
+        assertEquals(0, create.exitCode(), create::toString);
+        ceph.rbd("create", "--size", "32M", "rbd/gwdisk");
+    }
+
+    @AfterAll
+    static void stopCeph() {
+        if (ceph != null) {
+            ceph.close();
+        }
+    }
+
+    @Test
+    void ownershipDrivesTheStatesAndFailsOverOnKillAndOnHang() throws Exception {
+        Member a = new Member("a", 1);
+        Member b = new Member("b", 2);
+        Daemon da = a.start();
+        awaitState(a, OPTIMIZED); // a claimed the image
+        Daemon db = b.start();
+        Daemon da2 = null;
+        try {
+            assertEquals(NON_OPTIMIZED, anaState(b));
+            assertEquals(OPTIMIZED, anaState(a));
+            // SCSI: both members list both groups, the owner's active/optimized.
+            awaitGroups(a, Map.of(1, AO, 2, ANO));
+            awaitGroups(b, Map.of(1, AO, 2, ANO));
+            byte[] before = pattern(8 * BS, (byte) 0x5A);
+            a.write(100, before);
+            assertArrayEquals(before, b.read(100, 8), "one image behind both");
+
+            // SIGKILL the owner: b takes over and serves writes; the data written before is there.
+            da.kill();
+            awaitState(b, OPTIMIZED);
+            byte[] after = pattern(8 * BS, (byte) 0x6B);
+            b.write(200, after);
+            assertArrayEquals(before, b.read(100, 8));
+            assertArrayEquals(after, b.read(200, 8));
+            awaitGroups(b, Map.of(1, UNAVAILABLE, 2, AO)); // a is fenced
+            Tool scsiWrite = Tool.run("qemu-io", "-f", "raw", "-c", "write -P 0x22 1M 64k", b.lun());
+            assertEquals(0, scsiWrite.exitCode(), scsiWrite.output());
+            assertArrayEquals(pattern(64 * 1024, (byte) 0x22), b.read((1 << 20) / BS, 128));
+
+            // a comes back (a new instance): non-optimized, b keeps the image.
+            da2 = a.start();
+            awaitState(a, NON_OPTIMIZED);
+            assertEquals(OPTIMIZED, anaState(b));
+            awaitGroups(a, Map.of(1, ANO, 2, AO));
+            awaitGroups(b, Map.of(1, ANO, 2, AO));
+            assertArrayEquals(after, a.read(200, 8));
+
+            // SIGSTOP the owner b with a write to it queued in its socket: a fences b and takes over, writes the
+            // same blocks; after SIGCONT the zombie's write fails (whether b sees its lease lost first or not) and
+            // the survivor's data stays. b rejoins non-optimized, on new clients that write again.
+            try (NvmeTcpTestHost zombieAdmin = new NvmeTcpTestHost(new InetSocketAddress("127.0.0.1", b.nvmePort));
+                    NvmeTcpTestHost zombie = new NvmeTcpTestHost(new InetSocketAddress("127.0.0.1", b.nvmePort))) {
+                zombie.connectIo(NQN, zombieAdmin.connectAdmin(NQN, 0), 1, 31);
+                signal(db, "STOP");
+                ByteBuffer w = NvmeTcpTestHost.inCapsuleSgl(NvmeTcpTestHost.sqe(NvmeTcpTestHost.OPC_WRITE,
+                        zombie.nextCid(), 1), 8 * BS);
+                w.putLong(40, 300).putInt(48, 8 - 1);
+                zombie.sendCapsule(w.array(), pattern(8 * BS, (byte) 0xEE));
+                awaitState(a, OPTIMIZED);
+                byte[] third = pattern(8 * BS, (byte) 0x7C);
+                a.write(300, third);
+                signal(db, "CONT");
+                int status = completionStatus(zombie);
+                assertTrue(status != 0, "the zombie's write failed: status 0x" + Integer.toHexString(status));
+                assertArrayEquals(third, a.read(300, 8));
+                awaitState(b, NON_OPTIMIZED);
+                String log = db.log();
+                assertTrue(log.contains("lease of member b lost"), log);
+                assertTrue(log.contains("member b rejoined"), log);
+                assertEquals(OPTIMIZED, anaState(a));
+                awaitGroups(a, Map.of(1, AO, 2, ANO));
+                awaitGroups(b, Map.of(1, AO, 2, ANO));
+                byte[] fourth = pattern(8 * BS, (byte) 0x1D);
+                b.write(400, fourth);
+                assertArrayEquals(fourth, a.read(400, 8));
+                assertArrayEquals(third, b.read(300, 8));
+            }
+            assertArrayEquals(before, a.read(100, 8));
+            assertArrayEquals(after, a.read(200, 8));
+        } finally {
+            if (da2 != null) {
+                da2.close();
+            }
+            db.close();
+            da.close();
+        }
+    }
+
+    /**
+     * The default 15 s lease over {@value #KILLS} SIGKILLs of whichever member owns the image: each time the other
+     * takes over, a write sent to it right after the kill completes, and every block written before any kill reads
+     * back. Prints the time from SIGKILL to that write's completion and to the survivor reporting Optimized (median
+     * and worst); only data and states are asserted. Ends with SIGTERM of the owner: it leaves the group and the
+     * other becomes optimized.
+     */
+    @Test
+    void failoverTimesOverRepeatedKills() throws Exception {
+        CliRun create = CliRun.of("gateway", "create", "rbd/gwk", "--conf", ceph.conf, "--keyring", ceph.keyring);
+        assertEquals(0, create.exitCode(), create::toString);
+        ceph.rbd("create", "--size", "16M", "rbd/gwkdisk");
+        Member[] m = {new Member("k1", 1, "gwk", "gwkdisk", 15), new Member("k2", 2, "gwk", "gwkdisk", 15)};
+        Daemon[] d = {m[0].start(), null};
+        List<Long> writeMillis = new java.util.ArrayList<>();
+        List<Long> optimizedMillis = new java.util.ArrayList<>();
+        try {
+            awaitState(m[0], OPTIMIZED);
+            d[1] = m[1].start();
+            awaitState(m[1], NON_OPTIMIZED);
+            int owner = 0;
+            for (int kill = 0; kill < KILLS; kill++) {
+                int survivor = 1 - owner;
+                m[owner].write(8L * kill, pattern(8 * BS, (byte) (kill + 1)));
+                try (NvmeTcpTestHost admin = new NvmeTcpTestHost(new InetSocketAddress("127.0.0.1",
+                        m[survivor].nvmePort));
+                        NvmeTcpTestHost io = new NvmeTcpTestHost(new InetSocketAddress("127.0.0.1",
+                                m[survivor].nvmePort))) {
+                    io.connectIo(NQN, admin.connectAdmin(NQN, 0), 1, 31);
+                    long killed = System.nanoTime();
+                    d[owner].kill();
+                    ByteBuffer w = NvmeTcpTestHost.inCapsuleSgl(NvmeTcpTestHost.sqe(NvmeTcpTestHost.OPC_WRITE,
+                            io.nextCid(), 1), 8 * BS);
+                    w.putLong(40, 8L * KILLS + 8L * kill).putInt(48, 8 - 1);
+                    io.sendCapsule(w.array(), pattern(8 * BS, (byte) (0x80 + kill)));
+                    assertEquals(0, completionStatus(io), "the survivor's write");
+                    writeMillis.add((System.nanoTime() - killed) / 1_000_000);
+                    awaitState(m[survivor], OPTIMIZED);
+                    optimizedMillis.add((System.nanoTime() - killed) / 1_000_000);
+                }
+                for (int k = 0; k <= kill; k++) {
+                    assertArrayEquals(pattern(8 * BS, (byte) (k + 1)), m[survivor].read(8L * k, 8));
+                    assertArrayEquals(pattern(8 * BS, (byte) (0x80 + k)), m[survivor].read(8L * KILLS + 8L * k, 8));
+                }
+                d[owner] = m[owner].start();
+                awaitState(m[owner], NON_OPTIMIZED);
+                owner = survivor;
+            }
+            d[owner].terminate(60);
+            awaitState(m[1 - owner], OPTIMIZED);
+            CliRun status = CliRun.of("gateway", "status", "rbd/gwk", "--conf", ceph.conf, "--keyring",
+                    ceph.keyring, "-o", "json");
+            assertEquals(0, status.exitCode(), status::toString);
+            assertTrue(!status.out().contains("\"" + m[owner].name + "\""), status.out());
+            System.out.println("gateway failover over " + KILLS + " SIGKILLs, 15 s lease: write resumed after "
+                    + summary(writeMillis) + "; survivor optimized after " + summary(optimizedMillis));
+        } finally {
+            for (Daemon x : d) {
+                if (x != null) {
+                    x.close();
+                }
+            }
+        }
+    }
+
+    private static final int KILLS = 10;
+
+    private static String summary(List<Long> millis) {
+        List<Long> sorted = millis.stream().sorted().toList();
+        return "median " + sorted.get(sorted.size() / 2) + " ms, worst " + sorted.get(sorted.size() - 1) + " ms "
+                + millis;
+    }
+
+    /** One member: its own NVMe port and iSCSI portal, the shared image, and its gateway section. */
+    private final class Member {
+        final String name;
+        final int accessGroup;
+        final int nvmePort;
+        final int iscsiPort;
+        final Path config;
+
+        Member(String name, int accessGroup) throws Exception {
+            this(name, accessGroup, "gw", "gwdisk", 6);
+        }
+
+        Member(String name, int accessGroup, String group, String image, int leaseSeconds) throws Exception {
+            this.name = name;
+            this.accessGroup = accessGroup;
+            this.nvmePort = Tool.freePort();
+            this.iscsiPort = Tool.freePort();
+            this.config = dir.resolve(group + "-" + name + ".json");
+            Files.writeString(config, """
+                    {"backstores": [{"name": "disk", "type": "rbd", "path": "%s"}],
+                     "targets": [{"name": "%s", "protocol": "nvme", "portals": ["127.0.0.1:%d"],
+                                  "luns": [{"id": 1, "backstore": "disk"}], "allowAnyInitiator": true},
+                                 {"name": "%s", "protocol": "iscsi", "portals": ["127.0.0.1:%d"],
+                                  "luns": [{"id": 0, "backstore": "disk"}], "allowAnyInitiator": true}],
+                     "gateway": {"group": "rbd/%s", "conf": "%s", "keyring": "%s", "member": "%s",
+                                 "accessGroup": %d, "leaseSeconds": %d}}
+                    """.formatted(ceph.path(image), NQN, nvmePort, IQN, iscsiPort, group, ceph.conf, ceph.keyring,
+                    name, accessGroup, leaseSeconds));
+        }
+
+        Daemon start() throws Exception {
+            return Daemon.start(Daemon.fromClassPath(), config, dir.resolve(name + ".sock"),
+                    dir.resolve(name + "-" + System.nanoTime() + ".log"));
+        }
+
+        String lun() {
+            return "iscsi://127.0.0.1:" + iscsiPort + "/" + IQN + "/0";
+        }
+
+        NvmeTcpTestHost admin() throws IOException {
+            NvmeTcpTestHost h = new NvmeTcpTestHost(new InetSocketAddress("127.0.0.1", nvmePort));
+            h.connectAdmin(NQN, 0);
+            return h;
+        }
+
+        /**
+         * Writes through this member; a write that times out is sent again on a new connection, as a host does
+         * (librbd holds the survivor's first write until it has broken the dead owner's exclusive lock).
+         */
+        void write(long lba, byte[] data) throws Exception {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SAFETY_SECONDS);
+            while (true) {
+                try (NvmeTcpTestHost admin = new NvmeTcpTestHost(new InetSocketAddress("127.0.0.1", nvmePort));
+                        NvmeTcpTestHost io = new NvmeTcpTestHost(new InetSocketAddress("127.0.0.1", nvmePort))) {
+                    io.connectIo(NQN, admin.connectAdmin(NQN, 0), 1, 31);
+                    io.write(1, lba, data, BS);
+                    return;
+                } catch (java.net.SocketTimeoutException e) {
+                    if (System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                }
+            }
+        }
+
+        byte[] read(long lba, int blocks) throws Exception {
+            try (NvmeTcpTestHost admin = new NvmeTcpTestHost(new InetSocketAddress("127.0.0.1", nvmePort));
+                    NvmeTcpTestHost io = new NvmeTcpTestHost(new InetSocketAddress("127.0.0.1", nvmePort))) {
+                io.connectIo(NQN, admin.connectAdmin(NQN, 0), 1, 31);
+                return io.read(1, lba, blocks, BS);
+            }
+        }
+    }
+
+    /** The ANA state a controller of {@code m} reports (ANA log 0Ch with RGO, first group descriptor). */
+    private static int anaState(Member m) throws Exception {
+        try (NvmeTcpTestHost admin = m.admin()) {
+            ByteBuffer s = NvmeTcpTestHost.transportSgl(NvmeTcpTestHost.sqe(0x02, admin.nextCid(), 0xFFFFFFFFL), 64);
+            s.putInt(40, 0x0C | 1 << 15 | (64 / 4 - 1) << 16);
+            NvmeTcpTestHost.Completion c = admin.execute(s, null, null);
+            assertEquals(0, c.status());
+            return c.data()[32] & 0x0F;
+        }
+    }
+
+    /** The status of the next completion on {@code io} (read past socket timeouts, up to the safety net). */
+    private static int completionStatus(NvmeTcpTestHost io) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SAFETY_SECONDS);
+        while (true) {
+            try {
+                NvmeTcpTestHost.Received r = io.read();
+                assertEquals(0x05, r.type(), "CapsuleResp");
+                return r.status();
+            } catch (java.net.SocketTimeoutException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** Waits until {@code m}'s REPORT TARGET PORT GROUPS lists these groups and states (SCSI codes). */
+    private static void awaitGroups(Member m, Map<Integer, Integer> states) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SAFETY_SECONDS);
+        Map<Integer, Integer> seen = Map.of();
+        while (System.nanoTime() < deadline) {
+            seen = IscsiRtpg.report(m.iscsiPort, IQN);
+            if (seen.equals(states)) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("member " + m.name + " reports target port groups " + seen + ", not " + states);
+    }
+
+    private static void awaitState(Member m, int state) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SAFETY_SECONDS);
+        int seen = -1;
+        while (System.nanoTime() < deadline) {
+            try {
+                seen = anaState(m);
+            } catch (IOException e) {
+                seen = -1; // not listening yet, or stopped
+            }
+            if (seen == state) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("member " + m.name + " reports ANA state " + seen + ", not " + state);
+    }
+
+    private static void signal(Daemon d, String signal) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(d.pid())).inheritIO().start();
+        assertEquals(0, kill.waitFor());
+    }
+
+    private static byte[] pattern(int length, byte value) {
+        byte[] b = new byte[length];
+        Arrays.fill(b, value);
+        return b;
+    }
+}

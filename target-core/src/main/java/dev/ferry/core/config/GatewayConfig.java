@@ -1,0 +1,64 @@
+package dev.ferry.core.config;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+
+/**
+ * The gateway group a daemon is a member of (optional section {@code gateway}): its targets' rbd images are then
+ * served with access states that follow the group's ownership (owner active/optimized on its portals, the other
+ * members non-optimized), and fail over to another member when the owner's lease expires.
+ *
+ * @param group        {@code POOL[/NAMESPACE]/GROUP}, created with {@code ferry gateway create}
+ * @param conf         ceph.conf of the group's cluster (default: Ceph's search path)
+ * @param id           Ceph client id (default admin)
+ * @param keyring      keyring of that client
+ * @param member       this daemon's name in the group
+ * @param accessGroup  this member's access group id (1-128, SCSI target port group and NVMe ANA port group of its
+ *                     portals); unique in the group, the same for every target
+ * @param leaseSeconds the member lease (default 15 s): what bounds failover
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record GatewayConfig(String group, String conf, String id, String keyring, String member,
+        Integer accessGroup, Integer leaseSeconds) {
+    public static final int DEFAULT_LEASE_SECONDS = 15;
+    /** Below 3 s a renewal (every fifth of the lease) would be due more often than a loaded monitor answers. */
+    public static final int MIN_LEASE_SECONDS = 3;
+    public static final int MAX_LEASE_SECONDS = 300;
+    private static final String NAME = "[A-Za-z0-9._-]{1,64}";
+
+    public int leaseSecondsOrDefault() {
+        return leaseSeconds == null ? DEFAULT_LEASE_SECONDS : leaseSeconds;
+    }
+
+    /** Adds what is wrong with this section to {@code problems}. */
+    void check(List<String> problems) {
+        String[] names = group == null ? new String[0] : group.split("/", -1);
+        if (group == null) {
+            problems.add("gateway.group: is missing (POOL[/NAMESPACE]/GROUP)");
+        } else if (names.length < 2 || names.length > 3 || !group.matches("[^\\s:@]+")) {
+            problems.add("gateway.group: '" + group + "' is not POOL/GROUP or POOL/NAMESPACE/GROUP");
+        } else if (!names[names.length - 1].matches(NAME)) {
+            problems.add("gateway.group: the group name '" + names[names.length - 1]
+                    + "' must be 1 to 64 letters, digits, '.', '_' or '-'");
+        }
+        if (member == null || !member.matches(NAME)) {
+            problems.add("gateway.member: '" + member + "' must be 1 to 64 letters, digits, '.', '_' or '-'");
+        }
+        if (accessGroup == null || accessGroup < 1 || accessGroup > AccessGroupConfig.MAX_ID) {
+            problems.add("gateway.accessGroup: " + accessGroup + " must be 1-" + AccessGroupConfig.MAX_ID
+                    + " (this member's port group, unique in the group)");
+        }
+        if (leaseSecondsOrDefault() < MIN_LEASE_SECONDS || leaseSecondsOrDefault() > MAX_LEASE_SECONDS) {
+            problems.add("gateway.leaseSeconds: " + leaseSeconds + " must be " + MIN_LEASE_SECONDS + "-"
+                    + MAX_LEASE_SECONDS);
+        }
+        for (String[] f : new String[][] {{"conf", conf}, {"keyring", keyring}}) {
+            if (f[1] != null && (f[1].isEmpty() || f[1].contains(":"))) {
+                problems.add("gateway." + f[0] + ": '" + f[1] + "' must be a file name without ':'");
+            }
+        }
+        if (id != null && !id.matches("[^\\s:]+")) {
+            problems.add("gateway.id: '" + id + "' is not a Ceph client id");
+        }
+    }
+}
