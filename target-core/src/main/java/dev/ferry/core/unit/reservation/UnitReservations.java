@@ -39,8 +39,8 @@ public final class UnitReservations {
 
     private final ReservationStore store;
     private volatile ReservationState state;
-    /** The store shared with other nodes, or null; set once by {@link #share}. */
-    private SharedReservationStore shared;
+    /** The store shared with other nodes, or null; set by {@link #share}; read without the monitor. */
+    private volatile SharedReservationStore shared;
     /** The shared store's version of {@link #state}. */
     private long version;
     /** Races lost by the change {@link #update} runs now. */
@@ -71,7 +71,7 @@ public final class UnitReservations {
     }
 
     /** Whether APTPL=1 can be honoured. */
-    public synchronized boolean persistenceCapable() {
+    public boolean persistenceCapable() {
         return store != null || shared != null;
     }
 
