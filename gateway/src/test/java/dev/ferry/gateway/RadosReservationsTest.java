@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
  * One image's reservations shared by two members' units through RADOS (real single-node Ceph): what one member
  * commits the other reports and enforces, concurrent changes both land, a lost compare-and-swap is computed again.
  */
-class SharedReservationsTest {
+class RadosReservationsTest {
     private static final String IMAGE = "rbd/disk1";
     private static CephCluster ceph;
 
