@@ -104,35 +104,58 @@ final class VersionedObject implements AutoCloseable {
             if (next == current.data()) {
                 return current;
             }
-            if (next.length > MAX_BYTES) {
-                throw new GatewayException("the new " + oid + " would hold " + next.length + " bytes, more than "
-                        + MAX_BYTES);
-            }
-            long op = Rados.rados_create_write_op();
-            if (op == 0) {
-                throw new GatewayException("cannot create a RADOS write operation: out of memory");
-            }
-            int rc;
-            try {
-                if (current.exists()) {
-                    Rados.rados_write_op_assert_version(op, current.version());
-                } else {
-                    Rados.rados_write_op_create(op, Ceph.LIBRADOS_CREATE_EXCLUSIVE, null);
-                }
-                Rados.rados_write_op_write_full(op, next, next.length);
-                rc = Rados.rados_write_op_operate(op, ioctx, oid, null, 0);
-            } finally {
-                Rados.rados_release_write_op(op);
-            }
-            if (rc == 0) {
-                return new Versioned(next, Rados.rados_get_last_version(ioctx));
-            }
-            if (rc != -Errno.ERANGE && rc != -Errno.EOVERFLOW && rc != -Errno.EEXIST && rc != -Errno.ENOENT) {
-                GatewayException.check(rc, "cannot write " + oid);
+            Versioned written = write(current.version(), next);
+            if (written != null) {
+                return written;
             }
             conflicts++;
         }
         throw new GatewayException("gave up changing " + oid + " after " + MAX_ATTEMPTS + " concurrent changes won");
+    }
+
+    /**
+     * Replaces the object by {@code next} if its version is still {@code version} (0: if it does not exist).
+     *
+     * @return what the object holds now, or null when another writer changed it first (counted as a conflict)
+     */
+    synchronized Versioned compareAndSwap(long version, byte[] next) throws GatewayException {
+        requireOpen();
+        Versioned written = write(version, next);
+        if (written == null) {
+            conflicts++;
+        }
+        return written;
+    }
+
+    /** One compare-and-swap write; null when it lost the race. */
+    private Versioned write(long version, byte[] next) throws GatewayException {
+        if (next.length > MAX_BYTES) {
+            throw new GatewayException("the new " + oid + " would hold " + next.length + " bytes, more than "
+                    + MAX_BYTES);
+        }
+        long op = Rados.rados_create_write_op();
+        if (op == 0) {
+            throw new GatewayException("cannot create a RADOS write operation: out of memory");
+        }
+        int rc;
+        try {
+            if (version != 0) {
+                Rados.rados_write_op_assert_version(op, version);
+            } else {
+                Rados.rados_write_op_create(op, Ceph.LIBRADOS_CREATE_EXCLUSIVE, null);
+            }
+            Rados.rados_write_op_write_full(op, next, next.length);
+            rc = Rados.rados_write_op_operate(op, ioctx, oid, null, 0);
+        } finally {
+            Rados.rados_release_write_op(op);
+        }
+        if (rc == 0) {
+            return new Versioned(next, Rados.rados_get_last_version(ioctx));
+        }
+        if (rc != -Errno.ERANGE && rc != -Errno.EOVERFLOW && rc != -Errno.EEXIST && rc != -Errno.ENOENT) {
+            GatewayException.check(rc, "cannot write " + oid);
+        }
+        return null;
     }
 
     /** Refuses use after close: librados would be called on a freed context. */

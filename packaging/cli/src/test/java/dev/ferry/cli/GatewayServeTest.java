@@ -204,6 +204,165 @@ class GatewayServeTest {
         }
     }
 
+    /**
+     * Reservations of the group image live in RADOS: a SCSI reservation taken through member a is reported and
+     * enforced through b; registrations made through both members at once both land; an NVMe host preempting
+     * through a holds the reservation through b too (one host on every member); it all stays after a is SIGKILLed.
+     */
+    @Test
+    void reservationsAreSharedByTheMembersAndOutliveTheOneTheyWereTakenThrough() throws Exception {
+        CliRun create = CliRun.of("gateway", "create", "rbd/gwr", "--conf", ceph.conf, "--keyring", ceph.keyring);
+        assertEquals(0, create.exitCode(), create::toString);
+        ceph.rbd("create", "--size", "16M", "rbd/gwrdisk");
+        Member a = new Member("r1", 1, "gwr", "gwrdisk", 6);
+        Member b = new Member("r2", 2, "gwr", "gwrdisk", 6);
+        Daemon da = a.start();
+        Daemon db = null;
+        try {
+            awaitState(a, OPTIMIZED);
+            db = b.start();
+            awaitState(b, NON_OPTIMIZED);
+            String x = "iqn.2026-12.dev.ferry:x";
+            String y = "iqn.2026-12.dev.ferry:y";
+            try (IscsiSession xa = new IscsiSession(a.iscsiPort, IQN, x);
+                    IscsiSession yb = new IscsiSession(b.iscsiPort, IQN, y)) {
+                assertEquals(0, xa.persistentReserveOut(PR_REGISTER, 0, 0, 0xABL).status());
+                assertEquals(0, xa.persistentReserveOut(PR_RESERVE, TYPE_WRITE_EXCLUSIVE, 0xABL, 0).status());
+                awaitReservation(yb, 0xABL);
+                assertEquals(TYPE_WRITE_EXCLUSIVE, yb.persistentReserveIn(PR_READ_RESERVATION).get(21) & 0x0F);
+                assertEquals(IscsiSession.RESERVATION_CONFLICT, yb.write(10, (byte) 1), "y's write through b");
+                assertEquals(0, xa.write(10, (byte) 2), "the holder's write through a");
+
+                // Two initiators register at the same moment, one through each member: both land.
+                try (IscsiSession pa = new IscsiSession(a.iscsiPort, IQN, "iqn.2026-12.dev.ferry:p");
+                        IscsiSession qb = new IscsiSession(b.iscsiPort, IQN, "iqn.2026-12.dev.ferry:q")) {
+                    java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
+                    try {
+                        var fp = two.submit(() -> pa.persistentReserveOut(PR_REGISTER, 0, 0, 0x0AL).status());
+                        var fq = two.submit(() -> qb.persistentReserveOut(PR_REGISTER, 0, 0, 0x0BL).status());
+                        assertEquals(0, fp.get());
+                        assertEquals(0, fq.get());
+                    } finally {
+                        two.shutdown();
+                    }
+                }
+                ByteBuffer keys = awaitKeys(yb, 3);
+                assertEquals(3, keys.getInt(0), "PRgeneration counts the three registrations");
+            }
+
+            // The NVMe host registers and preempts x through a; through b it holds the reservation.
+            try (NvmeTcpTestHost adminA = new NvmeTcpTestHost(new InetSocketAddress("127.0.0.1", a.nvmePort));
+                    NvmeTcpTestHost ioA = new NvmeTcpTestHost(new InetSocketAddress("127.0.0.1", a.nvmePort))) {
+                ioA.connectIo(NQN, adminA.connectAdmin(NQN, 0), 1, 31);
+                assertEquals(0, nvmeReservation(ioA, OPC_RESV_REGISTER, 0, 0, 0x77L));
+                assertEquals(0, nvmeReservation(ioA, OPC_RESV_ACQUIRE, RACQA_PREEMPT | RTYPE_WRITE_EXCLUSIVE << 8,
+                        0x77L, 0xABL));
+            }
+            awaitNvmeHolder(b, 0x77L);
+            try (IscsiSession xb = new IscsiSession(b.iscsiPort, IQN, "iqn.2026-12.dev.ferry:x")) {
+                assertEquals(IscsiSession.RESERVATION_CONFLICT, xb.write(11, (byte) 3), "an unregistered nexus of x through b");
+                awaitReservation(xb, 0x77L);
+            }
+            b.write(12, pattern(BS, (byte) 4)); // the NVMe host holds it through b too
+
+            // a dies: b keeps enforcing the reservation and serves the holder.
+            da.kill();
+            awaitState(b, OPTIMIZED);
+            try (IscsiSession yb = new IscsiSession(b.iscsiPort, IQN, y)) {
+                awaitReservation(yb, 0x77L);
+                assertEquals(IscsiSession.RESERVATION_CONFLICT, yb.write(13, (byte) 5), "after the failover");
+            }
+            b.write(14, pattern(BS, (byte) 6));
+            assertArrayEquals(pattern(BS, (byte) 6), b.read(14, 1));
+            awaitNvmeHolder(b, 0x77L);
+        } finally {
+            if (db != null) {
+                db.close();
+            }
+            da.close();
+        }
+    }
+
+    private static final int PR_READ_KEYS = 0;
+    private static final int PR_READ_RESERVATION = 1;
+    private static final int PR_REGISTER = 0;
+    private static final int PR_RESERVE = 1;
+    /** SPC-4 6.15.3.3 Table 175. */
+    private static final int TYPE_WRITE_EXCLUSIVE = 1;
+    /** NVMe Base 2.0 7.5, 7.6, 7.8: Reservation Acquire, Register, Report; RACQA 1 is preempt, RTYPE 1 WE. */
+    private static final int OPC_RESV_REGISTER = 0x0D;
+    private static final int OPC_RESV_REPORT = 0x0E;
+    private static final int OPC_RESV_ACQUIRE = 0x11;
+    private static final int RACQA_PREEMPT = 1;
+    private static final int RTYPE_WRITE_EXCLUSIVE = 1;
+
+    /** An NVMe reservation command with its 16 bytes of keys in the capsule; its status. */
+    private static int nvmeReservation(NvmeTcpTestHost io, int opcode, int cdw10, long key1, long key2)
+            throws Exception {
+        ByteBuffer s = NvmeTcpTestHost.inCapsuleSgl(NvmeTcpTestHost.sqe(opcode, io.nextCid(), 1), 16);
+        s.putInt(40, cdw10);
+        ByteBuffer keys = NvmeTcpTestHost.le(16).putLong(0, key1).putLong(8, key2);
+        return io.execute(s, keys.array(), null).status();
+    }
+
+    /** Waits until {@code m} reports (NVMe Reservation Report, extended) a WE reservation held with {@code key}. */
+    private static void awaitNvmeHolder(Member m, long key) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SAFETY_SECONDS);
+        String seen = "";
+        while (System.nanoTime() < deadline) {
+            try (NvmeTcpTestHost admin = new NvmeTcpTestHost(new InetSocketAddress("127.0.0.1", m.nvmePort));
+                    NvmeTcpTestHost io = new NvmeTcpTestHost(new InetSocketAddress("127.0.0.1", m.nvmePort))) {
+                io.connectIo(NQN, admin.connectAdmin(NQN, 0), 1, 31);
+                ByteBuffer s = NvmeTcpTestHost.transportSgl(NvmeTcpTestHost.sqe(OPC_RESV_REPORT, io.nextCid(), 1),
+                        4096);
+                s.putInt(40, 4096 / 4 - 1).putInt(44, 1); // NUMD, EDS
+                NvmeTcpTestHost.Completion c = io.execute(s, null, null);
+                assertEquals(0, c.status());
+                ByteBuffer r = ByteBuffer.wrap(c.data()).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                int count = r.getShort(5) & 0xFFFF;
+                for (int i = 0; i < count; i++) {
+                    int at = 64 + 64 * i;
+                    if ((r.get(at + 2) & 1) != 0 && r.getLong(at + 8) == key
+                            && r.get(4) == RTYPE_WRITE_EXCLUSIVE) {
+                        return;
+                    }
+                }
+                seen = "rtype " + r.get(4) + ", " + count + " registrants";
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("member " + m.name + " reports " + seen + ", no holder with key " + key);
+    }
+
+    /** Waits until PERSISTENT RESERVE IN READ RESERVATION through {@code s} reports {@code key} as the holder's. */
+    private static void awaitReservation(IscsiSession s, long key) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SAFETY_SECONDS);
+        long seen = -1;
+        while (System.nanoTime() < deadline) {
+            ByteBuffer r = s.persistentReserveIn(PR_READ_RESERVATION);
+            seen = r.getInt(4) >= 16 ? r.getLong(8) : 0;
+            if (seen == key) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("READ RESERVATION reports key 0x" + Long.toHexString(seen));
+    }
+
+    /** Waits until READ KEYS through {@code s} lists {@code count} keys; returns the parameter data. */
+    private static ByteBuffer awaitKeys(IscsiSession s, int count) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SAFETY_SECONDS);
+        ByteBuffer r = null;
+        while (System.nanoTime() < deadline) {
+            r = s.persistentReserveIn(PR_READ_KEYS);
+            if (r.getInt(4) / 8 == count) {
+                return r;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("READ KEYS lists " + r.getInt(4) / 8 + " keys, not " + count);
+    }
+
     private static final int KILLS = 10;
 
     private static String summary(List<Long> millis) {

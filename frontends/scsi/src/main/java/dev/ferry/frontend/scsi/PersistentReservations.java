@@ -46,7 +46,7 @@ final class PersistentReservations {
 
     /** SPC-4 5.13.7 REGISTER and REGISTER AND IGNORE EXISTING KEY; a zero SARK unregisters. */
     boolean register(ItNexus n, long rk, long sark, boolean ignoreExisting, boolean aptpl) {
-        synchronized (shared) {
+        return shared.update(() -> {
             ReservationState s = shared.state();
             Registrant id = n.registrant();
             Registration r = s.registrations().get(id);
@@ -68,7 +68,7 @@ final class PersistentReservations {
             e.aptpl = aptpl;
             commit(e, true);
             return true;
-        }
+        });
     }
 
     /**
@@ -76,7 +76,7 @@ final class PersistentReservations {
      * reservation exists conflicts. PRgeneration is not incremented.
      */
     boolean reserve(ItNexus n, long rk, ReservationType type) {
-        synchronized (shared) {
+        return shared.update(() -> {
             ReservationState s = shared.state();
             Registrant id = n.registrant();
             Registration r = s.registrations().get(id);
@@ -90,7 +90,7 @@ final class PersistentReservations {
             e.reservation = new Reservation(type, type.allRegistrants() ? null : id);
             commit(e, false);
             return true;
-        }
+        });
     }
 
     /**
@@ -99,7 +99,7 @@ final class PersistentReservations {
      * or all-registrants reservation tells the other registrants (RESERVATIONS RELEASED).
      */
     boolean release(ItNexus n, long rk, int typeCode) {
-        synchronized (shared) {
+        return shared.update(() -> {
             ReservationState s = shared.state();
             Registrant id = n.registrant();
             Registration r = s.registrations().get(id);
@@ -120,12 +120,12 @@ final class PersistentReservations {
             }
             commit(e, false);
             return true;
-        }
+        });
     }
 
     /** SPC-4 5.13.11.3 CLEAR: every registration and the reservation go; the others get RESERVATIONS PREEMPTED. */
     boolean clear(ItNexus n, long rk) {
-        synchronized (shared) {
+        return shared.update(() -> {
             ReservationState s = shared.state();
             Registrant id = n.registrant();
             Registration r = s.registrations().get(id);
@@ -138,7 +138,7 @@ final class PersistentReservations {
             e.reservation = null;
             commit(e, true);
             return true;
-        }
+        });
     }
 
     /**
@@ -150,7 +150,7 @@ final class PersistentReservations {
      * registrants get RESERVATIONS RELEASED.
      */
     boolean preempt(ItNexus n, long rk, long sark, ReservationType type) {
-        synchronized (shared) {
+        return shared.update(() -> {
             ReservationState s = shared.state();
             Registrant id = n.registrant();
             Registration r = s.registrations().get(id);
@@ -167,7 +167,7 @@ final class PersistentReservations {
             }
             commit(e, true);
             return true;
-        }
+        });
     }
 
     /**
@@ -177,7 +177,7 @@ final class PersistentReservations {
      */
     boolean move(ItNexus n, long rk, long sark, ItNexus destination, boolean unregister,
                               boolean aptpl) {
-        synchronized (shared) {
+        return shared.update(() -> {
             ReservationState s = shared.state();
             Registrant id = n.registrant();
             Registration r = s.registrations().get(id);
@@ -207,7 +207,7 @@ final class PersistentReservations {
             e.aptpl = aptpl;
             commit(e, true);
             return true;
-        }
+        });
     }
 
     /**

@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * ({@link GatewayLayout}) in step with the group document, which its watch keeps current. All of that runs on one
  * thread, in order. When its lease lapses it puts its own groups into standby at once (no media command is taken
  * from then on) and rejoins through a new RADOS client, as non-optimized unless it still owns its images;
- * {@link #close} (SIGTERM) puts them into standby, releases its images and leaves the group.
+ * {@link #close} (SIGTERM) puts them into standby, releases its images and leaves the group. The reservations of its
+ * rbd units live in the group's RADOS ({@link GroupReservations}).
  */
 public final class GatewayServe implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayServe.class);
@@ -47,6 +48,7 @@ public final class GatewayServe implements AutoCloseable {
     private final List<String> portals;
     private final MemberLease.Timing timing;
     private final ScheduledThreadPoolExecutor worker;
+    private final GroupReservations reservations = new GroupReservations(WATCH_TIMEOUT_SECONDS);
     private volatile TargetCore core;
     /** The membership in force; replaced by a rejoin; used on the worker thread (and by close). */
     private volatile Session session;
@@ -114,6 +116,7 @@ public final class GatewayServe implements AutoCloseable {
     /** Starts following the group with the running target. */
     public void start(TargetCore running) {
         this.core = running;
+        reservations.follow(running, session.client); // before the worker runs: then only on the worker
         long p = REFRESH.toNanos();
         worker.scheduleWithFixedDelay(this::refresh, 0, p, TimeUnit.NANOSECONDS);
     }
@@ -133,6 +136,7 @@ public final class GatewayServe implements AutoCloseable {
         if (s == null || c == null) {
             return;
         }
+        reservations.follow(c, s.client);
         try {
             boolean valid = s.member.lease.valid();
             if (valid) {

@@ -4,16 +4,26 @@ import java.io.IOException;
 import java.lang.ref.WeakReference;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The reservation state of one logical unit, shared by every export and protocol that reaches the unit. Reads take
  * the current {@link #state()} snapshot. A change is computed and committed while holding this object's monitor
  * ({@code synchronized (reservations) { read state(); ...; commit(next, events); }}), so changes from all targets
  * and protocols are serialised; with APTPL in force it reaches stable storage before it takes effect.
+ *
+ * <p>A unit whose medium other nodes serve too {@link #share shares} its state through a {@link
+ * SharedReservationStore}: a commit is then a compare-and-swap on the version the change was computed from, and a
+ * change that lost to another node's is computed again from the newer state, which is why frontends make changes
+ * through {@link #update}.
  */
 public final class UnitReservations {
+    private static final Logger LOG = LoggerFactory.getLogger(UnitReservations.class);
     /**
      * Most registrations one unit keeps, over all protocols: every new initiator port (a new iSCSI ISID is one) can
      * register and registrations outlive the connection, so without a bound one initiator could grow the state
@@ -21,8 +31,20 @@ public final class UnitReservations {
      */
     public static final int MAX_REGISTRATIONS = 256;
 
+    /**
+     * How often one change is computed again after another node committed first: each lost race means another
+     * change landed, so the group progresses; this bounds how long one command can starve.
+     */
+    public static final int MAX_ATTEMPTS = 64;
+
     private final ReservationStore store;
     private volatile ReservationState state;
+    /** The store shared with other nodes, or null; set by {@link #share}; read without the monitor. */
+    private volatile SharedReservationStore shared;
+    /** The shared store's version of {@link #state}. */
+    private long version;
+    /** Races lost by the change {@link #update} runs now. */
+    private int lost;
     /**
      * The SPC-2 RESERVE(6) holder, or null: SCSI's older whole-unit reservation without keys (SPC-2 5.5.1). It
      * never persists, ends with its release, a reset or the holder's nexus loss, and refuses every other initiator
@@ -50,7 +72,68 @@ public final class UnitReservations {
 
     /** Whether APTPL=1 can be honoured. */
     public boolean persistenceCapable() {
-        return store != null;
+        return store != null || shared != null;
+    }
+
+    /**
+     * From now on the state lives in {@code s} (the file store is no longer used): it is loaded now, reloaded
+     * whenever {@code s} reports a change, and committed there.
+     */
+    public synchronized void share(SharedReservationStore s) throws IOException {
+        // Told of changes first: one that lands during the load is read again after it.
+        s.onChange(() -> {
+            try {
+                refresh();
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("cannot read the shared reservations again: {}", e.toString());
+            }
+        });
+        SharedReservationStore.Versioned v = s.load();
+        shared = s;
+        state = v.state();
+        version = v.version();
+    }
+
+    /**
+     * Reads the shared state again and, when another node changed it, publishes it with the events the change
+     * causes for this node's registrants ({@link RemoteReservationEvents}).
+     */
+    public synchronized void refresh() throws IOException {
+        if (shared == null) {
+            return;
+        }
+        SharedReservationStore.Versioned v = shared.load();
+        if (v.version() == version) {
+            return;
+        }
+        ReservationState before = state;
+        state = v.state();
+        version = v.version();
+        tell(RemoteReservationEvents.between(before, v.state()));
+    }
+
+    /**
+     * Runs {@code change} (which reads {@link #state()} and {@link #commit}s) under this object's monitor, and
+     * again from the newer state each time another node committed first, at most {@link #MAX_ATTEMPTS} times.
+     */
+    public <T> T update(Supplier<T> change) {
+        synchronized (this) {
+            lost = 0;
+            while (true) {
+                try {
+                    return change.get();
+                } catch (LostRace e) {
+                    lost++;
+                }
+            }
+        }
+    }
+
+    /** Another node committed first: the change is computed again from the state {@link #refresh} read. */
+    private static final class LostRace extends RuntimeException {
+        LostRace() {
+            super(null, null, false, false);
+        }
     }
 
     /**
@@ -95,10 +178,15 @@ public final class UnitReservations {
      * APTPL is in force), then tells the listeners of each event. Callers hold this object's monitor from reading
      * the state they changed.
      *
-     * @throws IOException when saving failed; the state is unchanged then
+     * @throws IOException when saving failed, or another node kept committing first; the state is unchanged then
      */
     public synchronized void commit(ReservationState next, List<Map.Entry<Registrant, ReservationEvent>> events)
             throws IOException {
+        if (shared != null) {
+            commitShared(next);
+            tell(events);
+            return;
+        }
         ReservationState before = state;
         if (store != null && (next.aptpl() || before.aptpl())) {
             if (next.aptpl()) {
@@ -108,6 +196,25 @@ public final class UnitReservations {
             }
         }
         state = next;
+        tell(events);
+    }
+
+    /** Stores {@code next} unless another node committed since {@link #state} was read: then that is read. */
+    private void commitShared(ReservationState next) throws IOException {
+        OptionalLong v = shared.commit(version, next);
+        if (v.isPresent()) {
+            state = next;
+            version = v.getAsLong();
+            return;
+        }
+        refresh();
+        if (lost + 1 >= MAX_ATTEMPTS) {
+            throw new IOException("gave up after " + MAX_ATTEMPTS + " changes of other nodes committed first");
+        }
+        throw new LostRace();
+    }
+
+    private void tell(List<Map.Entry<Registrant, ReservationEvent>> events) {
         for (Map.Entry<Registrant, ReservationEvent> e : events) {
             for (WeakReference<ReservationListener> ref : listeners) {
                 ReservationListener l = ref.get();

@@ -40,7 +40,11 @@
  *       (dynamic controller model), Host Identifier the first 16 bytes of the SHA-256 of its initiator port
  *       name</td></tr>
  * </table>
- * Not mapped: SCSI RESERVE(6)/RELEASE(6) has no NVMe counterpart; it refuses every NVMe command while held. REGISTER
+ * A unit whose medium other nodes serve too (a gateway group's members) keeps the state in a {@link
+ * dev.ferry.core.unit.reservation.SharedReservationStore} instead, committed by compare-and-swap, so every node
+ * enforces the same registrations and holder.
+ *
+ * <p>Not mapped: SCSI RESERVE(6)/RELEASE(6) has no NVMe counterpart; it refuses every NVMe command while held. REGISTER
  * AND MOVE only moves to an iSCSI TransportID, never to an NVMe host (there is no TransportID for one).
  */
 package dev.ferry.core.unit.reservation;

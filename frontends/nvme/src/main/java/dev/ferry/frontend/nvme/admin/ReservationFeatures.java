@@ -84,7 +84,7 @@ public final class ReservationFeatures {
         if (on && !shared.persistenceCapable()) {
             return Status.INVALID_FIELD;
         }
-        synchronized (shared) {
+        return shared.update(() -> {
             ReservationEdit e = new ReservationEdit(shared.state());
             e.aptpl = on;
             try {
@@ -94,7 +94,7 @@ public final class ReservationFeatures {
                 LOG.error("cannot persist reservations (PTPL)", ex);
                 return Status.INTERNAL_ERROR;
             }
-        }
+        });
     }
 
     static void get(NvmeQueue q, NvmeRequest r, int fid) {

@@ -111,7 +111,7 @@ public final class ReservationCommands {
         if (action != RREGA_UNREGISTER && nrkey == 0) {
             return Status.INVALID_FIELD;
         }
-        synchronized (shared) {
+        return shared.update(() -> {
             ReservationState s = shared.state();
             Registration own = s.registrations().get(host);
             ReservationEdit e = new ReservationEdit(s);
@@ -145,7 +145,7 @@ public final class ReservationCommands {
                 e.aptpl = cptpl == CPTPL_SET;
             }
             return commit(shared, e, true);
-        }
+        });
     }
 
     /**
@@ -161,7 +161,7 @@ public final class ReservationCommands {
         if (action > RACQA_PREEMPT_AND_ABORT || (cdw10 & IEKEY) != 0 || type == null) {
             return Status.INVALID_FIELD;
         }
-        synchronized (shared) {
+        return shared.update(() -> {
             ReservationState s = shared.state();
             Registration own = s.registrations().get(host);
             if (own == null || own.key() != crkey) {
@@ -182,7 +182,7 @@ public final class ReservationCommands {
                 case NOTHING -> Status.RESERVATION_CONFLICT;
                 case DONE -> commit(shared, e, true);
             };
-        }
+        });
     }
 
     /**
@@ -194,7 +194,7 @@ public final class ReservationCommands {
         if (action > RRELA_CLEAR || (cdw10 & IEKEY) != 0) {
             return Status.INVALID_FIELD;
         }
-        synchronized (shared) {
+        return shared.update(() -> {
             ReservationState s = shared.state();
             Registration own = s.registrations().get(host);
             if (own == null || own.key() != crkey) {
@@ -219,7 +219,7 @@ public final class ReservationCommands {
                 e.notifyOthers(host, ReservationEvent.RESERVATION_RELEASED);
             }
             return commit(shared, e, false);
-        }
+        });
     }
 
     /**
