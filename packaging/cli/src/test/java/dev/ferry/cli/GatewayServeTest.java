@@ -204,6 +204,86 @@ class GatewayServeTest {
         }
     }
 
+    /**
+     * {@code ferry gateway move}: refused for an unknown image, an unknown member and a member without a lease; the
+     * image then goes from a to b and back: ANA log and RTPG of both members follow, and writes on connections to
+     * both members opened before the move keep succeeding through it (no path ever stops serving).
+     */
+    @Test
+    void maintenanceMoveSwitchesTheOwnerWithoutFailingIo() throws Exception {
+        CliRun create = CliRun.of("gateway", "create", "rbd/gwm", "--conf", ceph.conf, "--keyring", ceph.keyring);
+        assertEquals(0, create.exitCode(), create::toString);
+        ceph.rbd("create", "--size", "16M", "rbd/gwmdisk");
+        Member a = new Member("ma", 1, "gwm", "gwmdisk", 6);
+        Member b = new Member("mb", 2, "gwm", "gwmdisk", 6);
+        Daemon da = a.start();
+        Daemon db = null;
+        try {
+            awaitState(a, OPTIMIZED);
+            db = b.start();
+            awaitState(b, NON_OPTIMIZED);
+            assertEquals(0, gateway("join", "rbd/gwm", "--member", "idle", "--portal", "127.0.0.1:1").exitCode());
+
+            CliRun unknownImage = gateway("move", "rbd/gwm", "rbd/nosuch", "--to", "mb");
+            assertEquals(ExitCodes.INVALID_CONFIG, unknownImage.exitCode(), unknownImage::toString);
+            assertTrue(unknownImage.err().contains("no image rbd/nosuch is owned"), unknownImage::toString);
+            CliRun unknownMember = gateway("move", "rbd/gwm", "rbd/gwmdisk", "--to", "nobody");
+            assertEquals(ExitCodes.INVALID_CONFIG, unknownMember.exitCode(), unknownMember::toString);
+            assertTrue(unknownMember.err().contains("no member nobody"), unknownMember::toString);
+            CliRun noLease = gateway("move", "rbd/gwm", "rbd/gwmdisk", "--to", "idle");
+            assertEquals(ExitCodes.INVALID_CONFIG, noLease.exitCode(), noLease::toString);
+            assertTrue(noLease.err().contains("member idle holds no lease"), noLease::toString);
+            assertEquals(OPTIMIZED, anaState(a), "a refused move changes nothing");
+
+            try (NvmeTcpTestHost adminA = new NvmeTcpTestHost(new InetSocketAddress("127.0.0.1", a.nvmePort));
+                    NvmeTcpTestHost ioA = new NvmeTcpTestHost(new InetSocketAddress("127.0.0.1", a.nvmePort));
+                    NvmeTcpTestHost adminB = new NvmeTcpTestHost(new InetSocketAddress("127.0.0.1", b.nvmePort));
+                    NvmeTcpTestHost ioB = new NvmeTcpTestHost(new InetSocketAddress("127.0.0.1", b.nvmePort))) {
+                ioA.connectIo(NQN, adminA.connectAdmin(NQN, 0), 1, 31);
+                ioB.connectIo(NQN, adminB.connectAdmin(NQN, 0), 1, 31);
+                ioA.write(1, 0, pattern(8 * BS, (byte) 0x11), BS);
+
+                CliRun move = gateway("move", "rbd/gwm", "rbd/gwmdisk", "--to", "mb");
+                assertEquals(0, move.exitCode(), move::toString);
+                assertTrue(move.out().contains("rbd/gwmdisk moved from ma to mb"), move::toString);
+                awaitState(b, OPTIMIZED);
+                awaitState(a, NON_OPTIMIZED);
+                awaitGroups(a, Map.of(1, ANO, 2, AO));
+                awaitGroups(b, Map.of(1, ANO, 2, AO));
+                // The drained member's connection and the new owner's both write; each reads the other's data.
+                ioA.write(1, 8, pattern(8 * BS, (byte) 0x22), BS);
+                ioB.write(1, 16, pattern(8 * BS, (byte) 0x33), BS);
+                assertArrayEquals(pattern(8 * BS, (byte) 0x33), ioA.read(1, 16, 8, BS));
+                assertArrayEquals(pattern(8 * BS, (byte) 0x22), ioB.read(1, 8, 8, BS));
+                assertArrayEquals(pattern(8 * BS, (byte) 0x11), ioB.read(1, 0, 8, BS));
+
+                CliRun back = gateway("move", "rbd/gwm", "rbd/gwmdisk", "--to", "ma");
+                assertEquals(0, back.exitCode(), back::toString);
+                awaitState(a, OPTIMIZED);
+                awaitState(b, NON_OPTIMIZED);
+                awaitGroups(b, Map.of(1, AO, 2, ANO));
+                ioB.write(1, 24, pattern(8 * BS, (byte) 0x44), BS);
+                assertArrayEquals(pattern(8 * BS, (byte) 0x44), ioA.read(1, 24, 8, BS));
+            }
+            CliRun status = gateway("status", "rbd/gwm", "-o", "json");
+            assertEquals(0, status.exitCode(), status::toString);
+            assertTrue(status.out().replaceAll("\\s", "").contains("\"epochs\":{\"rbd/gwmdisk\":3}"),
+                    status::toString); // claimed (1), moved twice
+        } finally {
+            if (db != null) {
+                db.close();
+            }
+            da.close();
+        }
+    }
+
+    private static CliRun gateway(String... args) {
+        List<String> all = new java.util.ArrayList<>(List.of("gateway"));
+        all.addAll(List.of(args));
+        all.addAll(List.of("--conf", ceph.conf, "--keyring", ceph.keyring));
+        return CliRun.of(all.toArray(String[]::new));
+    }
+
     private static final int KILLS = 10;
 
     private static String summary(List<Long> millis) {
