@@ -250,6 +250,8 @@ class GatewayServeTest {
                 awaitState(a, NON_OPTIMIZED);
                 awaitGroups(a, Map.of(1, ANO, 2, AO));
                 awaitGroups(b, Map.of(1, ANO, 2, AO));
+                assertEquals("mb 2 non-optimized", memberStatus(da), "ferry status of the drained member");
+                assertEquals("mb 2 optimized", memberStatus(db), "ferry status of the new owner");
                 // The drained member's connection and the new owner's both write; each reads the other's data.
                 ioA.write(1, 8, pattern(8 * BS, (byte) 0x22), BS);
                 ioB.write(1, 16, pattern(8 * BS, (byte) 0x33), BS);
@@ -275,6 +277,65 @@ class GatewayServeTest {
             }
             da.close();
         }
+    }
+
+    /**
+     * {@code gateway.failback: automatic}: the member that first claimed the image is SIGKILLed, the other takes
+     * over; when the first returns (a new instance) it gets the image back by a move once its lease has been in
+     * force for {@code failbackSeconds}, and both members' states and writes follow.
+     */
+    @Test
+    void automaticFailbackReturnsTheImageToItsFirstOwner() throws Exception {
+        CliRun create = CliRun.of("gateway", "create", "rbd/gwf", "--conf", ceph.conf, "--keyring", ceph.keyring);
+        assertEquals(0, create.exitCode(), create::toString);
+        ceph.rbd("create", "--size", "16M", "rbd/gwfdisk");
+        String automatic = ", \"failback\": \"automatic\", \"failbackSeconds\": 2";
+        Member a = new Member("fa", 1, "gwf", "gwfdisk", 6, automatic);
+        Member b = new Member("fb", 2, "gwf", "gwfdisk", 6, automatic);
+        Daemon da = a.start();
+        Daemon db = null;
+        Daemon da2 = null;
+        try {
+            awaitState(a, OPTIMIZED); // fa claimed it first: its preferred owner
+            db = b.start();
+            awaitState(b, NON_OPTIMIZED);
+            a.write(0, pattern(8 * BS, (byte) 0x51));
+            da.kill();
+            awaitState(b, OPTIMIZED);
+            b.write(8, pattern(8 * BS, (byte) 0x52));
+
+            da2 = a.start();
+            awaitState(a, OPTIMIZED);
+            awaitState(b, NON_OPTIMIZED);
+            awaitGroups(a, Map.of(1, AO, 2, ANO));
+            awaitGroups(b, Map.of(1, AO, 2, ANO));
+            String logB = db.log();
+            assertTrue(logB.contains("failback of rbd/gwfdisk to fa"), logB);
+            b.write(16, pattern(8 * BS, (byte) 0x53));
+            a.write(24, pattern(8 * BS, (byte) 0x54));
+            for (int i = 0; i < 4; i++) {
+                assertArrayEquals(pattern(8 * BS, (byte) (0x51 + i)), a.read(8L * i, 8));
+                assertArrayEquals(pattern(8 * BS, (byte) (0x51 + i)), b.read(8L * i, 8));
+            }
+            CliRun status = gateway("status", "rbd/gwf", "-o", "json");
+            assertTrue(status.out().replaceAll("\\s", "").contains("\"epochs\":{\"rbd/gwfdisk\":3}"),
+                    status::toString); // claimed, taken over, failed back
+        } finally {
+            for (Daemon x : new Daemon[] {da2, db, da}) {
+                if (x != null) {
+                    x.close();
+                }
+            }
+        }
+    }
+
+    /** Owner, epoch and this member's path state of the one group image, from {@code ferry status -o json}. */
+    private static String memberStatus(Daemon d) throws Exception {
+        CliRun status = CliRun.of("status", "--control-socket", d.socket.toString(), "-o", "json", "--interval", "0");
+        assertEquals(0, status.exitCode(), status::toString);
+        var image = new com.fasterxml.jackson.databind.ObjectMapper().readTree(status.out()).path("gateway")
+                .path("images").path(0);
+        return image.path("owner").asText() + " " + image.path("epoch").asLong() + " " + image.path("state").asText();
     }
 
     private static CliRun gateway(String... args) {
@@ -305,6 +366,12 @@ class GatewayServeTest {
         }
 
         Member(String name, int accessGroup, String group, String image, int leaseSeconds) throws Exception {
+            this(name, accessGroup, group, image, leaseSeconds, "");
+        }
+
+        /** {@code moreGateway}: more fields of the gateway section, each with a leading comma. */
+        Member(String name, int accessGroup, String group, String image, int leaseSeconds, String moreGateway)
+                throws Exception {
             this.name = name;
             this.accessGroup = accessGroup;
             this.nvmePort = Tool.freePort();
@@ -317,9 +384,9 @@ class GatewayServeTest {
                                  {"name": "%s", "protocol": "iscsi", "portals": ["127.0.0.1:%d"],
                                   "luns": [{"id": 0, "backstore": "disk"}], "allowAnyInitiator": true}],
                      "gateway": {"group": "rbd/%s", "conf": "%s", "keyring": "%s", "member": "%s",
-                                 "accessGroup": %d, "leaseSeconds": %d}}
+                                 "accessGroup": %d, "leaseSeconds": %d%s}}
                     """.formatted(ceph.path(image), NQN, nvmePort, IQN, iscsiPort, group, ceph.conf, ceph.keyring,
-                    name, accessGroup, leaseSeconds));
+                    name, accessGroup, leaseSeconds, moreGateway));
         }
 
         Daemon start() throws Exception {
