@@ -71,8 +71,19 @@ public record GroupState(Map<String, Member> members, Map<String, Owner> owners)
      * The owner of an image: the one member that serves it active/optimized and writes to it.
      *
      * @param epoch raised by every change of owner, so a takeover is refused when the owner it saw changed meanwhile
+     * @param preferred the member that first claimed the image, kept through moves and takeovers: where automatic
+     *                  failback returns it (null in documents written before it was recorded: no failback)
      */
-    public record Owner(String member, long epoch) {
+    public record Owner(String member, long epoch, String preferred) {
+        /** A first claim: {@code member} is the preferred owner. */
+        public Owner(String member, long epoch) {
+            this(member, epoch, member);
+        }
+
+        /** This image with {@code to} as its owner: the next epoch, the same preferred owner. */
+        public Owner movedTo(String to) {
+            return new Owner(to, epoch + 1, preferred);
+        }
     }
 
     /** The longest member name: it is part of the lease's object name (RADOS names are bounded). */

@@ -80,7 +80,7 @@ public final class Ownership {
             if (!s.members().containsKey(to)) {
                 throw new GatewayException(to + " is not a member of the group");
             }
-            return s.with(m -> { }, owners -> owners.put(image, new Owner(to, o.epoch() + 1)));
+            return s.with(m -> { }, owners -> owners.put(image, o.movedTo(to)));
         });
     }
 
@@ -136,7 +136,7 @@ public final class Ownership {
                 if (was != null) {
                     members.put(previous, was.withFenced(true));
                 }
-            }, owners -> owners.put(image, new Owner(me, seen.epoch() + 1)));
+            }, owners -> owners.put(image, seen.movedTo(me)));
         });
         return previous;
     }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.backend.rbd.CephCluster;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,8 +46,8 @@ class GroupAdminTest {
                     () -> GroupAdmin.register(admin, "x".repeat(GroupState.MAX_NAME + 1), List.of()));
             GroupAdmin.register(admin, "b", List.of("h2:3260", "h2:4420"));
             List<GroupAdmin.MemberStatus> s = GroupAdmin.status(admin);
-            assertEquals(List.of(new GroupAdmin.MemberStatus("a", List.of("h1:3260"), null, false, false, List.of()),
-                    new GroupAdmin.MemberStatus("b", List.of("h2:3260", "h2:4420"), null, false, false, List.of())),
+            assertEquals(List.of(new GroupAdmin.MemberStatus("a", List.of("h1:3260"), null, false, false, List.of(), Map.of()),
+                    new GroupAdmin.MemberStatus("b", List.of("h2:3260", "h2:4420"), null, false, false, List.of(), Map.of())),
                     s);
 
             GatewayMember a = GatewayMember.join(daemon, "a", List.of("h1:3260"), MemberLeaseTest.TIMING, 0,

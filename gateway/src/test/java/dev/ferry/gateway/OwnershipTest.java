@@ -64,6 +64,7 @@ class OwnershipTest {
             assertTrue(b.ownership.mayWrite("img"));
             assertFalse(a.ownership.mayWrite("img"));
             assertEquals(2, b.document.current().state().owners().get("img").epoch());
+            assertEquals("a", b.document.current().state().owners().get("img").preferred(), "a claimed it first");
             assertTrue(b.document.current().state().members().values().stream().noneMatch(Member::fenced));
             assertEquals(0, FencingTest.write(ca, "data.img", "a is not fenced"));
             a.ownership.release("img");
@@ -100,6 +101,7 @@ class OwnershipTest {
             assertEquals("b", after.owners().get("img").member());
             assertEquals(2, after.owners().get("img").epoch());
             assertTrue(after.members().get("a").fenced());
+            assertEquals("a", after.owners().get("img").preferred(), "a takeover keeps the preferred owner");
             assertEquals(0, FencingTest.write(cb, MemberProcess.dataObject("img"), "written by b"));
 
             child.signal("CONT");

@@ -27,7 +27,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "gateway", mixinStandardHelpOptions = true, versionProvider = FerryVersion.class,
         description = "A gateway group: Ferry nodes sharing configuration, leases and image ownership in Ceph.",
         subcommands = {GatewayCommand.Create.class, GatewayCommand.Join.class, GatewayCommand.Leave.class,
-                GatewayCommand.Status.class})
+                GatewayCommand.Status.class, GatewayCommand.Move.class})
 final class GatewayCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -35,7 +35,7 @@ final class GatewayCommand implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(),
-                "missing subcommand (create, join, leave, status)");
+                "missing subcommand (create, join, leave, status, move)");
     }
 
     /** Where the group lives and how to reach its cluster. */
@@ -139,8 +139,25 @@ final class GatewayCommand implements Runnable {
         }
     }
 
+    @Command(name = "move", mixinStandardHelpOptions = true, versionProvider = FerryVersion.class,
+            description = {"Hand an image to another serving member (maintenance: drain a member without I/O errors).",
+                    "The new owner becomes optimized and the old one non-optimized; both keep serving I/O.",
+                    "  ferry gateway move rbd/gw1 rbd/vm1 --to node2"})
+    static final class Move extends GroupAction {
+        @Parameters(index = "1", paramLabel = "IMAGE", description = "the image, POOL[/NAMESPACE]/IMAGE")
+        String image;
+        @Option(names = "--to", required = true, paramLabel = "MEMBER", description = "the member to own it")
+        String to;
+
+        @Override
+        void run(RadosClient client, PrintWriter out) throws GatewayException {
+            String was = GroupAdmin.move(client, image, to);
+            out.println(was.equals(to) ? image + " is owned by " + to : image + " moved from " + was + " to " + to);
+        }
+    }
+
     @Command(name = "status", mixinStandardHelpOptions = true, versionProvider = FerryVersion.class,
-            description = {"List the members, their lease states and the images each owns.",
+            description = {"List the members, their lease states and the images each owns (with the owner epoch).",
                     "  ferry gateway status rbd/gw1 -o json"})
     static final class Status extends GroupAction {
         @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "text",
@@ -154,10 +171,11 @@ final class GatewayCommand implements Runnable {
                 out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(members));
                 return;
             }
-            out.printf("%-16s %-8s %-7s %-32s %s%n", "MEMBER", "LEASE", "FENCED", "PORTALS", "OWNS");
+            out.printf("%-16s %-8s %-7s %-32s %s%n", "MEMBER", "LEASE", "FENCED", "PORTALS", "OWNS (IMAGE@EPOCH)");
             for (GroupAdmin.MemberStatus m : members) {
                 out.printf("%-16s %-8s %-7s %-32s %s%n", m.name(), m.leaseInForce() ? "held" : "expired",
-                        m.fenced() ? "yes" : "no", String.join(",", m.portals()), String.join(",", m.owns()));
+                        m.fenced() ? "yes" : "no", String.join(",", m.portals()), String.join(",", m.epochs().entrySet().stream()
+                                .map(i -> i.getKey() + "@" + i.getValue()).toList()));
             }
         }
     }

@@ -56,7 +56,7 @@ final class ServeCommand implements Callable<Integer> {
         GatewayServe member = gateway;
         int rc = TargetRunner.runUntilStopped(config.toString(), c, spec.commandLine().getOut(),
                 spec.commandLine().getErr(), core -> {
-                    AutoCloseable beside = started(core);
+                    AutoCloseable beside = started(core, member);
                     if (member == null) {
                         return beside;
                     }
@@ -72,8 +72,9 @@ final class ServeCommand implements Callable<Integer> {
         return rc;
     }
 
-    private AutoCloseable started(TargetCore core) throws Exception {
-        ControlService service = new ControlService(core, config, () -> StatusReport.of(core));
+    private AutoCloseable started(TargetCore core, GatewayServe member) throws Exception {
+        ControlService service = new ControlService(core, config, () -> member == null ? StatusReport.of(core)
+                : member.withStatus((com.fasterxml.jackson.databind.node.ObjectNode) StatusReport.of(core)));
         ControlServer control = ControlServer.start(controlSocket, service::handle);
         if (metrics == null) {
             return control;

@@ -60,7 +60,7 @@ class GatewayMultipathTest {
         Daemon a2 = null;
         try {
             b = start(configB, "b");
-            awaitOwner("a");
+            awaitOwner("gwmp", "gwmpdisk", "a");
             Process guest = new ProcessBuilder(vm.resolve("run-guest.sh").toString(), "--quiet", "--timeout", "700",
                     "--fwd", "4420:" + portA, "--fwd", "4421:" + portB, "--log", log.toString(),
                     scenario.toString(), NQN, "10.0.2.100")
@@ -89,6 +89,75 @@ class GatewayMultipathTest {
         }
     }
 
+    /**
+     * The iSCSI side in the guest (scenario-gateway-iscsi.sh, one boot): sg_rtpg through both members' sessions
+     * reports the same states (a active/optimized, b active/non-optimized); after a SIGKILL of a, sg_rtpg through b
+     * reports a unavailable and b active/optimized and a SCSI WRITE (sg_dd) through b succeeds and reads back; when a
+     * is back, both sessions report a active/non-optimized and b active/optimized, and a reads b's data.
+     */
+    @Test
+    void iscsiPathsReportConsistentStatesAcrossAKilledOwner() throws Exception {
+        Path vm = Path.of("").toAbsolutePath().resolve("../..").normalize().resolve("../shared/initiator-vm");
+        assumeTrue(Files.isExecutable(vm.resolve("run-guest.sh")), "initiator VM not available at " + vm);
+        Path scenario = Path.of("src/test/resources/initiator-vm/scenario-gateway-iscsi.sh").toAbsolutePath();
+        CliRun create = CliRun.of("gateway", "create", "rbd/gwis", "--conf", ceph.conf, "--keyring", ceph.keyring);
+        assertEquals(0, create.exitCode(), create::toString);
+        ceph.rbd("create", "--size", "16M", "rbd/gwisdisk");
+        int portA = Tool.freePort();
+        int portB = Tool.freePort();
+        Path configA = iscsiConfig("ia", 1, portA);
+        Path configB = iscsiConfig("ib", 2, portB);
+        Path log = Path.of("target", "initvm-gateway-iscsi.log").toAbsolutePath();
+        Files.deleteIfExists(log);
+        Daemon a = start(configA, "ia1");
+        Daemon b = null;
+        Daemon a2 = null;
+        try {
+            awaitOwner("gwis", "gwisdisk", "ia");
+            b = start(configB, "ib");
+            Process guest = new ProcessBuilder(vm.resolve("run-guest.sh").toString(), "--quiet", "--timeout", "700",
+                    "--fwd", "3260:" + portA, "--fwd", "3261:" + portB, "--log", log.toString(),
+                    scenario.toString(), ISCSI_IQN, "10.0.2.100")
+                    .directory(vm.toFile()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.INHERIT)
+                    .start();
+            try {
+                awaitLine(log, "FERRY-ISCSI-READY", guest, 500_000);
+                a.kill();
+                awaitLine(log, "FERRY-ISCSI-FAILED-OVER", guest, 300_000);
+                a2 = start(configA, "ia2");
+                assertTrue(guest.waitFor(300, TimeUnit.SECONDS), "the guest did not finish");
+            } finally {
+                guest.descendants().forEach(ProcessHandle::destroyForcibly);
+                guest.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+            String console = Files.readString(log, StandardCharsets.ISO_8859_1);
+            assertEquals(0, guest.exitValue(), "scenario-gateway-iscsi.sh failed; console log in " + log);
+            assertTrue(console.contains("FERRY-RTPG 3261: 1=0x03 2=0x00") && console.contains("FERRY-ISCSI-WRITE-OK")
+                    && console.contains("FERRY-RTPG 3260: 1=0x01 2=0x00") && console.contains("FERRY-ISCSI-CONSISTENT"),
+                    "a scenario step is missing; console log in " + log);
+        } finally {
+            for (Daemon d : new Daemon[] {a2, b, a}) {
+                if (d != null) {
+                    d.close();
+                }
+            }
+        }
+    }
+
+    private static final String ISCSI_IQN = "iqn.2026-11.dev.ferry:gw-iscsi";
+
+    private Path iscsiConfig(String member, int accessGroup, int port) throws Exception {
+        Path config = dir.resolve(member + ".json");
+        Files.writeString(config, """
+                {"backstores": [{"name": "disk", "type": "rbd", "path": "%s"}],
+                 "targets": [{"name": "%s", "protocol": "iscsi", "portals": ["127.0.0.1:%d"],
+                              "luns": [{"id": 0, "backstore": "disk"}], "allowAnyInitiator": true}],
+                 "gateway": {"group": "rbd/gwis", "conf": "%s", "keyring": "%s", "member": "%s",
+                             "accessGroup": %d, "leaseSeconds": 6}}
+                """.formatted(ceph.path("gwisdisk"), ISCSI_IQN, port, ceph.conf, ceph.keyring, member, accessGroup));
+        return config;
+    }
+
     private Path config(String member, int accessGroup, int port) throws Exception {
         Path config = dir.resolve(member + ".json");
         Files.writeString(config, """
@@ -106,17 +175,17 @@ class GatewayMultipathTest {
     }
 
     /** Waits until the group document names {@code member} the image's owner ({@code ferry gateway status}). */
-    private static void awaitOwner(String member) throws Exception {
+    private static void awaitOwner(String group, String image, String member) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         String seen = "";
         while (System.nanoTime() < deadline) {
-            CliRun status = CliRun.of("gateway", "status", "rbd/gwmp", "--conf", ceph.conf, "--keyring",
+            CliRun status = CliRun.of("gateway", "status", "rbd/" + group, "--conf", ceph.conf, "--keyring",
                     ceph.keyring, "-o", "json");
             seen = status.out();
             if (status.exitCode() == 0) {
                 for (JsonNode m : new ObjectMapper().readTree(seen)) {
                     if (m.get("name").asText().equals(member)
-                            && m.get("owns").toString().contains("\"rbd/gwmpdisk\"")) {
+                            && m.get("owns").toString().contains("\"rbd/" + image + "\"")) {
                         return;
                     }
                 }

@@ -205,6 +205,147 @@ class GatewayServeTest {
     }
 
     /**
+     * {@code ferry gateway move}: refused for an unknown image, an unknown member and a member without a lease; the
+     * image then goes from a to b and back: ANA log and RTPG of both members follow, and writes on connections to
+     * both members opened before the move keep succeeding through it (no path ever stops serving).
+     */
+    @Test
+    void maintenanceMoveSwitchesTheOwnerWithoutFailingIo() throws Exception {
+        CliRun create = CliRun.of("gateway", "create", "rbd/gwm", "--conf", ceph.conf, "--keyring", ceph.keyring);
+        assertEquals(0, create.exitCode(), create::toString);
+        ceph.rbd("create", "--size", "16M", "rbd/gwmdisk");
+        Member a = new Member("ma", 1, "gwm", "gwmdisk", 6);
+        Member b = new Member("mb", 2, "gwm", "gwmdisk", 6);
+        Daemon da = a.start();
+        Daemon db = null;
+        try {
+            awaitState(a, OPTIMIZED);
+            db = b.start();
+            awaitState(b, NON_OPTIMIZED);
+            assertEquals(0, gateway("join", "rbd/gwm", "--member", "idle", "--portal", "127.0.0.1:1").exitCode());
+
+            CliRun unknownImage = gateway("move", "rbd/gwm", "rbd/nosuch", "--to", "mb");
+            assertEquals(ExitCodes.INVALID_CONFIG, unknownImage.exitCode(), unknownImage::toString);
+            assertTrue(unknownImage.err().contains("no image rbd/nosuch is owned"), unknownImage::toString);
+            CliRun unknownMember = gateway("move", "rbd/gwm", "rbd/gwmdisk", "--to", "nobody");
+            assertEquals(ExitCodes.INVALID_CONFIG, unknownMember.exitCode(), unknownMember::toString);
+            assertTrue(unknownMember.err().contains("no member nobody"), unknownMember::toString);
+            CliRun noLease = gateway("move", "rbd/gwm", "rbd/gwmdisk", "--to", "idle");
+            assertEquals(ExitCodes.INVALID_CONFIG, noLease.exitCode(), noLease::toString);
+            assertTrue(noLease.err().contains("member idle holds no lease"), noLease::toString);
+            assertEquals(OPTIMIZED, anaState(a), "a refused move changes nothing");
+
+            try (NvmeTcpTestHost adminA = new NvmeTcpTestHost(new InetSocketAddress("127.0.0.1", a.nvmePort));
+                    NvmeTcpTestHost ioA = new NvmeTcpTestHost(new InetSocketAddress("127.0.0.1", a.nvmePort));
+                    NvmeTcpTestHost adminB = new NvmeTcpTestHost(new InetSocketAddress("127.0.0.1", b.nvmePort));
+                    NvmeTcpTestHost ioB = new NvmeTcpTestHost(new InetSocketAddress("127.0.0.1", b.nvmePort))) {
+                ioA.connectIo(NQN, adminA.connectAdmin(NQN, 0), 1, 31);
+                ioB.connectIo(NQN, adminB.connectAdmin(NQN, 0), 1, 31);
+                ioA.write(1, 0, pattern(8 * BS, (byte) 0x11), BS);
+
+                CliRun move = gateway("move", "rbd/gwm", "rbd/gwmdisk", "--to", "mb");
+                assertEquals(0, move.exitCode(), move::toString);
+                assertTrue(move.out().contains("rbd/gwmdisk moved from ma to mb"), move::toString);
+                awaitState(b, OPTIMIZED);
+                awaitState(a, NON_OPTIMIZED);
+                awaitGroups(a, Map.of(1, ANO, 2, AO));
+                awaitGroups(b, Map.of(1, ANO, 2, AO));
+                assertEquals("mb 2 non-optimized", memberStatus(da), "ferry status of the drained member");
+                assertEquals("mb 2 optimized", memberStatus(db), "ferry status of the new owner");
+                // The drained member's connection and the new owner's both write; each reads the other's data.
+                ioA.write(1, 8, pattern(8 * BS, (byte) 0x22), BS);
+                ioB.write(1, 16, pattern(8 * BS, (byte) 0x33), BS);
+                assertArrayEquals(pattern(8 * BS, (byte) 0x33), ioA.read(1, 16, 8, BS));
+                assertArrayEquals(pattern(8 * BS, (byte) 0x22), ioB.read(1, 8, 8, BS));
+                assertArrayEquals(pattern(8 * BS, (byte) 0x11), ioB.read(1, 0, 8, BS));
+
+                CliRun back = gateway("move", "rbd/gwm", "rbd/gwmdisk", "--to", "ma");
+                assertEquals(0, back.exitCode(), back::toString);
+                awaitState(a, OPTIMIZED);
+                awaitState(b, NON_OPTIMIZED);
+                awaitGroups(b, Map.of(1, AO, 2, ANO));
+                ioB.write(1, 24, pattern(8 * BS, (byte) 0x44), BS);
+                assertArrayEquals(pattern(8 * BS, (byte) 0x44), ioA.read(1, 24, 8, BS));
+            }
+            CliRun status = gateway("status", "rbd/gwm", "-o", "json");
+            assertEquals(0, status.exitCode(), status::toString);
+            assertTrue(status.out().replaceAll("\\s", "").contains("\"epochs\":{\"rbd/gwmdisk\":3}"),
+                    status::toString); // claimed (1), moved twice
+        } finally {
+            if (db != null) {
+                db.close();
+            }
+            da.close();
+        }
+    }
+
+    /**
+     * {@code gateway.failback: automatic}: the member that first claimed the image is SIGKILLed, the other takes
+     * over; when the first returns (a new instance) it gets the image back by a move once its lease has been in
+     * force for {@code failbackSeconds}, and both members' states and writes follow.
+     */
+    @Test
+    void automaticFailbackReturnsTheImageToItsFirstOwner() throws Exception {
+        CliRun create = CliRun.of("gateway", "create", "rbd/gwf", "--conf", ceph.conf, "--keyring", ceph.keyring);
+        assertEquals(0, create.exitCode(), create::toString);
+        ceph.rbd("create", "--size", "16M", "rbd/gwfdisk");
+        String automatic = ", \"failback\": \"automatic\", \"failbackSeconds\": 2";
+        Member a = new Member("fa", 1, "gwf", "gwfdisk", 6, automatic);
+        Member b = new Member("fb", 2, "gwf", "gwfdisk", 6, automatic);
+        Daemon da = a.start();
+        Daemon db = null;
+        Daemon da2 = null;
+        try {
+            awaitState(a, OPTIMIZED); // fa claimed it first: its preferred owner
+            db = b.start();
+            awaitState(b, NON_OPTIMIZED);
+            a.write(0, pattern(8 * BS, (byte) 0x51));
+            da.kill();
+            awaitState(b, OPTIMIZED);
+            b.write(8, pattern(8 * BS, (byte) 0x52));
+
+            da2 = a.start();
+            awaitState(a, OPTIMIZED);
+            awaitState(b, NON_OPTIMIZED);
+            awaitGroups(a, Map.of(1, AO, 2, ANO));
+            awaitGroups(b, Map.of(1, AO, 2, ANO));
+            String logB = db.log();
+            assertTrue(logB.contains("failback of rbd/gwfdisk to fa"), logB);
+            b.write(16, pattern(8 * BS, (byte) 0x53));
+            a.write(24, pattern(8 * BS, (byte) 0x54));
+            for (int i = 0; i < 4; i++) {
+                assertArrayEquals(pattern(8 * BS, (byte) (0x51 + i)), a.read(8L * i, 8));
+                assertArrayEquals(pattern(8 * BS, (byte) (0x51 + i)), b.read(8L * i, 8));
+            }
+            CliRun status = gateway("status", "rbd/gwf", "-o", "json");
+            assertTrue(status.out().replaceAll("\\s", "").contains("\"epochs\":{\"rbd/gwfdisk\":3}"),
+                    status::toString); // claimed, taken over, failed back
+        } finally {
+            for (Daemon x : new Daemon[] {da2, db, da}) {
+                if (x != null) {
+                    x.close();
+                }
+            }
+        }
+    }
+
+    /** Owner, epoch and this member's path state of the one group image, from {@code ferry status -o json}. */
+    private static String memberStatus(Daemon d) throws Exception {
+        CliRun status = CliRun.of("status", "--control-socket", d.socket.toString(), "-o", "json", "--interval", "0");
+        assertEquals(0, status.exitCode(), status::toString);
+        var image = new com.fasterxml.jackson.databind.ObjectMapper().readTree(status.out()).path("gateway")
+                .path("images").path(0);
+        return image.path("owner").asText() + " " + image.path("epoch").asLong() + " " + image.path("state").asText();
+    }
+
+    private static CliRun gateway(String... args) {
+        List<String> all = new java.util.ArrayList<>(List.of("gateway"));
+        all.addAll(List.of(args));
+        all.addAll(List.of("--conf", ceph.conf, "--keyring", ceph.keyring));
+        return CliRun.of(all.toArray(String[]::new));
+    }
+
+    /**
      * Reservations of the group image live in RADOS: a SCSI reservation taken through member a is reported and
      * enforced through b; registrations made through both members at once both land; an NVMe host preempting
      * through a holds the reservation through b too (one host on every member); it all stays after a is SIGKILLed.
@@ -384,6 +525,12 @@ class GatewayServeTest {
         }
 
         Member(String name, int accessGroup, String group, String image, int leaseSeconds) throws Exception {
+            this(name, accessGroup, group, image, leaseSeconds, "");
+        }
+
+        /** {@code moreGateway}: more fields of the gateway section, each with a leading comma. */
+        Member(String name, int accessGroup, String group, String image, int leaseSeconds, String moreGateway)
+                throws Exception {
             this.name = name;
             this.accessGroup = accessGroup;
             this.nvmePort = Tool.freePort();
@@ -396,9 +543,9 @@ class GatewayServeTest {
                                  {"name": "%s", "protocol": "iscsi", "portals": ["127.0.0.1:%d"],
                                   "luns": [{"id": 0, "backstore": "disk"}], "allowAnyInitiator": true}],
                      "gateway": {"group": "rbd/%s", "conf": "%s", "keyring": "%s", "member": "%s",
-                                 "accessGroup": %d, "leaseSeconds": %d}}
+                                 "accessGroup": %d, "leaseSeconds": %d%s}}
                     """.formatted(ceph.path(image), NQN, nvmePort, IQN, iscsiPort, group, ceph.conf, ceph.keyring,
-                    name, accessGroup, leaseSeconds));
+                    name, accessGroup, leaseSeconds, moreGateway));
         }
 
         Daemon start() throws Exception {

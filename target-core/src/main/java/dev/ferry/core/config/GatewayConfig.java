@@ -16,15 +16,38 @@ import java.util.List;
  * @param accessGroup  this member's access group id (1-128, SCSI target port group and NVMe ANA port group of its
  *                     portals); unique in the group, the same for every target
  * @param leaseSeconds the member lease (default 15 s): what bounds failover
+ * @param failback     {@code manual} (default: an image stays where failover put it until {@code ferry gateway
+ *                     move}) or {@code automatic} (an owner hands an image back to its preferred owner, the member
+ *                     that first claimed it, once that member's lease has been in force {@code failbackSeconds})
+ * @param failbackSeconds how long the preferred owner's lease must be seen in force first (default 30 s)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record GatewayConfig(String group, String conf, String id, String keyring, String member,
-        Integer accessGroup, Integer leaseSeconds) {
+        Integer accessGroup, Integer leaseSeconds, String failback, Integer failbackSeconds) {
     public static final int DEFAULT_LEASE_SECONDS = 15;
+    public static final String FAILBACK_MANUAL = "manual";
+    public static final String FAILBACK_AUTOMATIC = "automatic";
+    public static final int DEFAULT_FAILBACK_SECONDS = 30;
+    public static final int MAX_FAILBACK_SECONDS = 3600;
     /** Below 3 s a renewal (every fifth of the lease) would be due more often than a loaded monitor answers. */
     public static final int MIN_LEASE_SECONDS = 3;
     public static final int MAX_LEASE_SECONDS = 300;
     private static final String NAME = "[A-Za-z0-9._-]{1,64}";
+
+    /** A section without a failback policy (manual). */
+    public GatewayConfig(String group, String conf, String id, String keyring, String member, Integer accessGroup,
+            Integer leaseSeconds) {
+        this(group, conf, id, keyring, member, accessGroup, leaseSeconds, null, null);
+    }
+
+    /** Whether an owner hands images back to their preferred owner by itself. */
+    public boolean automaticFailback() {
+        return FAILBACK_AUTOMATIC.equals(failback);
+    }
+
+    public int failbackSecondsOrDefault() {
+        return failbackSeconds == null ? DEFAULT_FAILBACK_SECONDS : failbackSeconds;
+    }
 
     public int leaseSecondsOrDefault() {
         return leaseSeconds == null ? DEFAULT_LEASE_SECONDS : leaseSeconds;
@@ -59,6 +82,12 @@ public record GatewayConfig(String group, String conf, String id, String keyring
         }
         if (id != null && !id.matches("[^\\s:]+")) {
             problems.add("gateway.id: '" + id + "' is not a Ceph client id");
+        }
+        if (failback != null && !failback.equals(FAILBACK_MANUAL) && !failback.equals(FAILBACK_AUTOMATIC)) {
+            problems.add("gateway.failback: '" + failback + "' must be manual or automatic");
+        }
+        if (failbackSecondsOrDefault() < 0 || failbackSecondsOrDefault() > MAX_FAILBACK_SECONDS) {
+            problems.add("gateway.failbackSeconds: " + failbackSeconds + " must be 0-" + MAX_FAILBACK_SECONDS);
         }
     }
 }

@@ -51,4 +51,20 @@ class GatewayConfigValidationTest {
                 ConfigException.class, () -> validator.validate(parse("{\"member\": \"a\", \"accessGroup\": 1}")))
                 .problems());
     }
+
+    @Test
+    void failbackIsManualByDefaultAndItsFieldsAreChecked() throws Exception {
+        FerryConfig manual = parse("{\"group\": \"rbd/gw1\", \"member\": \"a\", \"accessGroup\": 1}");
+        validator.validate(manual);
+        assertEquals(false, manual.gateway().automaticFailback());
+        FerryConfig auto = parse("{\"group\": \"rbd/gw1\", \"member\": \"a\", \"accessGroup\": 1,"
+                + " \"failback\": \"automatic\", \"failbackSeconds\": 5}");
+        validator.validate(auto);
+        assertEquals(true, auto.gateway().automaticFailback());
+        assertEquals(5, auto.gateway().failbackSecondsOrDefault());
+        assertEquals(List.of("gateway.failback: 'sometimes' must be manual or automatic",
+                "gateway.failbackSeconds: 3601 must be 0-3600"), assertThrows(ConfigException.class,
+                () -> validator.validate(parse("{\"group\": \"rbd/gw1\", \"member\": \"a\", \"accessGroup\": 1,"
+                        + " \"failback\": \"sometimes\", \"failbackSeconds\": 3601}"))).problems());
+    }
 }

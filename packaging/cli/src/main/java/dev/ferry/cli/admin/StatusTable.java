@@ -40,6 +40,15 @@ final class StatusTable {
                         + g.path("portals"));
             }
         }
+        JsonNode gw = report.path("gateway");
+        if (!gw.isMissingNode()) {
+            out.println("gateway group " + gw.path("group").asText() + " member " + gw.path("member").asText()
+                    + " (access group " + gw.path("accessGroup").asInt() + "), lease " + gw.path("lease").asText());
+            for (JsonNode i : gw.path("images")) {
+                out.println("  image " + i.path("image").asText() + "  owner " + i.path("owner").asText("none")
+                        + " epoch " + i.path("epoch").asLong() + "  this member " + i.path("state").asText());
+            }
+        }
         double interval = report.path("intervalSeconds").asDouble();
         out.printf("%-26s  %-39s   %-39s%n", "", "------------ since start ------------",
                 interval > 0 ? String.format("------------ last %.1f s ------------", interval) : "");

@@ -92,7 +92,8 @@ public final class GatewayLayout {
         return sorted;
     }
 
-    private static AccessState stateOf(String member, Set<String> images, Map<String, Owner> owners) {
+    /** Optimized when {@code member} owns every one of {@code images}, else non-optimized. */
+    static AccessState stateOf(String member, Set<String> images, Map<String, Owner> owners) {
         for (String image : images) {
             Owner o = owners.get(image);
             if (o == null || !o.member().equals(member)) {

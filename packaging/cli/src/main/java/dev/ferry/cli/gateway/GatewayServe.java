@@ -1,5 +1,6 @@
 package dev.ferry.cli.gateway;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.backend.rbd.RbdClients;
 import dev.ferry.backend.rbd.RbdSpec;
 import dev.ferry.core.TargetCore;
@@ -49,6 +50,8 @@ public final class GatewayServe implements AutoCloseable {
     private final MemberLease.Timing timing;
     private final ScheduledThreadPoolExecutor worker;
     private final GroupReservations reservations = new GroupReservations(WATCH_TIMEOUT_SECONDS);
+    /** Null when failback is manual. */
+    private final Failback failback;
     private volatile TargetCore core;
     /** The membership in force; replaced by a rejoin; used on the worker thread (and by close). */
     private volatile Session session;
@@ -67,6 +70,7 @@ public final class GatewayServe implements AutoCloseable {
                 nameOf(config.group()), config.conf(), config.id(), config.keyring()));
         this.portals = portals;
         this.timing = timing(config.leaseSecondsOrDefault());
+        this.failback = config.automaticFailback() ? new Failback(config.failbackSecondsOrDefault()) : null;
         this.worker = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "gateway-" + config.member());
             t.setDaemon(true);
@@ -113,6 +117,17 @@ public final class GatewayServe implements AutoCloseable {
                 s.member.lease.valid());
     }
 
+    /** {@code report} (a {@code ferry status} report) with this member's {@code gateway} part. */
+    public ObjectNode withStatus(ObjectNode report) {
+        Session s = session;
+        TargetCore c = core;
+        if (s != null && c != null) {
+            GatewayStatus.put(report, config.group(), config.member(), config.accessGroup(), s.member.lease.valid(),
+                    s.member.document.current().state(), GatewayLayout.images(c.config()));
+        }
+        return report;
+    }
+
     /** Starts following the group with the running target. */
     public void start(TargetCore running) {
         this.core = running;
@@ -145,6 +160,9 @@ public final class GatewayServe implements AutoCloseable {
                     if (s.member.ownership.owner(image) == null) {
                         claim(s, image);
                     }
+                }
+                if (failback != null) {
+                    failback.run(s.member);
                 }
             }
             synchronized (c) { // the admin commands apply under the same lock: neither loses the other's change
