@@ -6,7 +6,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +24,9 @@ import org.slf4j.LoggerFactory;
  * SharedReservationStore}: a commit is then a compare-and-swap on the version the change was computed from, and a
  * change that lost to another node's is computed again from the newer state, which is why frontends make changes
  * through {@link #update}.
+ *
+ * <p>A commit that reaches storage (the APTPL file, the shared store) may take long: frontends run their commands'
+ * changes through {@link #change}, which keeps them off the event loops.
  */
 public final class UnitReservations {
     private static final Logger LOG = LoggerFactory.getLogger(UnitReservations.class);
@@ -127,6 +133,51 @@ public final class UnitReservations {
                 }
             }
         }
+    }
+
+    /**
+     * Runs {@code change} (which makes its changes through {@link #update}) and then hands its result, or what it
+     * threw, to {@code done} on {@code loop}: the change is committed (durable under APTPL) or failed by then, and
+     * its events told. When this unit keeps its state somewhere ({@link #persistenceCapable}) the change runs on a
+     * {@link ReservationWorkers} thread, since storage may block; otherwise at once, {@code done} included, on the
+     * caller's thread (a loop).
+     *
+     * @return false when the workers' backlog is full: nothing ran, and the caller answers busy
+     */
+    public <T> boolean change(Supplier<T> change, Executor loop, BiConsumer<T, RuntimeException> done) {
+        if (!persistenceCapable()) {
+            run(change, done);
+            return true;
+        }
+        return ReservationWorkers.submit(() -> {
+            T result = null;
+            RuntimeException failure = null;
+            try {
+                result = change.get();
+            } catch (RuntimeException e) {
+                failure = e;
+            } catch (Throwable t) { // an Error too: the command must still be answered
+                failure = new IllegalStateException(t);
+            }
+            T r = result;
+            RuntimeException f = failure;
+            try {
+                loop.execute(() -> done.accept(r, f));
+            } catch (RejectedExecutionException e) {
+                LOG.debug("the loop ended before a reservation change was answered: {}", e.toString());
+            }
+        });
+    }
+
+    private static <T> void run(Supplier<T> change, BiConsumer<T, RuntimeException> done) {
+        T result;
+        try {
+            result = change.get();
+        } catch (RuntimeException e) {
+            done.accept(null, e);
+            return;
+        }
+        done.accept(result, null);
     }
 
     /** Another node committed first: the change is computed again from the state {@link #refresh} read. */
