@@ -122,7 +122,12 @@ public final class ReservationCommands {
             if (failure != null) {
                 LOG.error("nvme queue {}: reservation command {} failed", q.qid(), r.cid(), failure);
             }
-            q.complete(r, failure == null ? status : Status.INTERNAL_ERROR);
+            try {
+                q.complete(r, failure == null ? status : Status.INTERNAL_ERROR);
+            } catch (Throwable e) { // the host would wait for this command forever
+                LOG.error("nvme queue {}: a reservation command's response failed, closing", q.qid(), e);
+                q.transport().close();
+            }
         });
         if (!queued) {
             q.complete(r, Status.COMMAND_INTERRUPTED);
