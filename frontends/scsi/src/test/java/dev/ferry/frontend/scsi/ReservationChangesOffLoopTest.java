@@ -81,9 +81,38 @@ class ReservationChangesOffLoopTest {
         assertEquals(new PrCommands.Keys(1, List.of(K1)), pr.readKeys(B));
     }
 
+    @Test
+    void aUnitWhoseStoreIsSlowHoldsOneWorkerNotTheOtherUnits() throws Exception {
+        try (TargetHarness two = new TargetHarness(TargetHarness.disk("d0", 2048), TargetHarness.disk("d1", 2048))) {
+            two.units.get(0).reservations().share(store);
+            HeldStore fast = new HeldStore();
+            fast.release.countDown();
+            two.units.get(1).reservations().share(fast);
+            List<TargetHarness.TestTask> waiting = new ArrayList<>();
+            for (int i = 0; i < 16; i++) { // more than the workers: the first holds the unit's monitor, the rest queue
+                TargetHarness.TestTask t = prout(A, 0, PrOutCommand.REGISTER, 0, i == 0 ? K1 : 0);
+                two.target.execute(t, two.queue);
+                waiting.add(t);
+            }
+            assertTrue(store.entered.await(10, TimeUnit.SECONDS));
+
+            two.run(prout(B, 1, PrOutCommand.REGISTER, 0, K1)).assertGood();
+            assertTrue(store.holding, "the other unit's change committed while the first unit's was held");
+
+            store.release.countDown();
+            for (TargetHarness.TestTask t : waiting) {
+                two.await(t);
+            }
+        }
+    }
+
     private static TargetHarness.TestTask prout(ItNexus n, int serviceAction, long rk, long sark) {
+        return prout(n, 0, serviceAction, rk, sark);
+    }
+
+    private static TargetHarness.TestTask prout(ItNexus n, long lun, int serviceAction, long rk, long sark) {
         byte[] list = PrCommands.basicList(rk, sark, 0);
-        return new TargetHarness.TestTask(Luns.encode(0), PrCommands.proutCdb(serviceAction, 0, list.length),
+        return new TargetHarness.TestTask(Luns.encode(lun), PrCommands.proutCdb(serviceAction, 0, list.length),
                 list.length, Unpooled.wrappedBuffer(list), n);
     }
 
