@@ -13,12 +13,16 @@ import dev.ferry.frontend.iscsi.pdu.ScsiCommandPdu;
 import dev.ferry.frontend.iscsi.pdu.ScsiResponsePdu;
 import dev.ferry.frontend.scsi.ScsiResponse;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * PERSISTENT RESERVE OUT PREEMPT AND ABORT (SPC-4 5.13.11.2.5) across two iSCSI sessions over TCP with the real SCSI
- * target: the preempted nexus's task on the unit ends with TASK ABORTED (TAS=1), then it meets the new state.
+ * target: the preempted nexus's task on the unit ends with TASK ABORTED (TAS=1), then it meets the new state. With a
+ * state directory the unit can persist its reservations, so its changes run off the event loop and are answered
+ * back on it: the same bytes must come back.
  */
 class PreemptAndAbortTest {
     static final String TARGET = "iqn.2026-11.dev.ferry:pr";
@@ -27,12 +31,24 @@ class PreemptAndAbortTest {
     static final int PREEMPT_AND_ABORT = 0x05;
     static final int WRITE_EXCLUSIVE = 0x1;
 
+    @TempDir
+    Path state;
+
     @Test
     void thePreemptedNexusTasksOnTheUnitEndWithTaskAborted() throws Exception {
+        preemptAndAbort(null);
+    }
+
+    @Test
+    void theSameWhenChangesRunOffTheLoop() throws Exception {
+        preemptAndAbort(state.toString());
+    }
+
+    private void preemptAndAbort(String stateDirectory) throws Exception {
         FerryConfig config = new FerryConfig(
                 List.of(new BackstoreConfig("ram0", "ram", "8M", null, null, null, null, null, 1, null)),
                 List.of(new TargetConfig(TARGET, "iscsi", List.of("127.0.0.1:0"), List.of(new LunConfig(0, "ram0")),
-                        List.of(), true, null)));
+                        List.of(), true, null)), stateDirectory);
         try (TargetCore core = TargetCore.start(config);
              IscsiTestClient a = new IscsiTestClient(TestTargets.address(core));
              IscsiTestClient b = new IscsiTestClient(TestTargets.address(core))) {

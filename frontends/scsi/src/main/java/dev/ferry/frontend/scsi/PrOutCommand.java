@@ -2,7 +2,13 @@ package dev.ferry.frontend.scsi;
 
 import dev.ferry.core.unit.reservation.Registrant;
 import dev.ferry.core.unit.reservation.ReservationType;
+import dev.ferry.core.unit.reservation.UnitReservations;
 import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * SPC-4 6.16 PERSISTENT RESERVE OUT (5Fh): decodes the CDB and parameter list of each service action and hands the
@@ -24,6 +30,7 @@ import java.util.Set;
  * accepts iSCSI initiator port TransportIDs (format 01b) for target ports this target has seen.
  */
 final class PrOutCommand {
+    private static final Logger LOG = LoggerFactory.getLogger(PrOutCommand.class);
     static final int REGISTER = 0x00;
     static final int RESERVE = 0x01;
     static final int RELEASE = 0x02;
@@ -65,7 +72,11 @@ final class PrOutCommand {
             throw CheckCondition.invalidFieldInParameterList(20, 2);
         }
         boolean aptpl = aptpl(c, p[20], 20);
-        finish(c, c.lu.reservations.register(c.nexus, Cdb.u64(p, 0), Cdb.u64(p, 8), ignoreExisting, aptpl));
+        PersistentReservations prs = c.lu.reservations;
+        ItNexus n = c.nexus;
+        long rk = Cdb.u64(p, 0);
+        long sark = Cdb.u64(p, 8);
+        finish(c, () -> prs.register(n, rk, sark, ignoreExisting, aptpl));
     }
 
     static void reserve(ScsiCommand c) {
@@ -74,7 +85,10 @@ final class PrOutCommand {
         }
         ReservationType type = scopeAndType(c);
         byte[] p = basicParameters(c);
-        finish(c, c.lu.reservations.reserve(c.nexus, Cdb.u64(p, 0), type));
+        PersistentReservations prs = c.lu.reservations;
+        ItNexus n = c.nexus;
+        long rk = Cdb.u64(p, 0);
+        finish(c, () -> prs.reserve(n, rk, type));
     }
 
     static void release(ScsiCommand c) {
@@ -83,7 +97,11 @@ final class PrOutCommand {
         }
         scope(c);
         byte[] p = basicParameters(c);
-        finish(c, c.lu.reservations.release(c.nexus, Cdb.u64(p, 0), c.cdb[2] & 0x0F));
+        PersistentReservations prs = c.lu.reservations;
+        ItNexus n = c.nexus;
+        long rk = Cdb.u64(p, 0);
+        int type = c.cdb[2] & 0x0F;
+        finish(c, () -> prs.release(n, rk, type));
     }
 
     static void clear(ScsiCommand c) {
@@ -91,20 +109,28 @@ final class PrOutCommand {
             return;
         }
         byte[] p = basicParameters(c);
-        finish(c, c.lu.reservations.clear(c.nexus, Cdb.u64(p, 0)));
+        PersistentReservations prs = c.lu.reservations;
+        ItNexus n = c.nexus;
+        long rk = Cdb.u64(p, 0);
+        finish(c, () -> prs.clear(n, rk));
     }
 
     static void preempt(ScsiCommand c) {
         if (conflictsWithReserve6(c)) {
             return;
         }
-        finish(c, preempted(c));
+        finish(c, preemption(c));
     }
 
-    private static boolean preempted(ScsiCommand c) {
+    /** The PREEMPT of the command's CDB and parameter list, decoded now (on the loop), to run later. */
+    private static Supplier<Boolean> preemption(ScsiCommand c) {
         ReservationType type = scopeAndType(c);
         byte[] p = basicParameters(c);
-        return c.lu.reservations.preempt(c.nexus, Cdb.u64(p, 0), Cdb.u64(p, 8), type);
+        PersistentReservations prs = c.lu.reservations;
+        ItNexus n = c.nexus;
+        long rk = Cdb.u64(p, 0);
+        long sark = Cdb.u64(p, 8);
+        return () -> prs.preempt(n, rk, sark, type);
     }
 
     /**
@@ -115,13 +141,21 @@ final class PrOutCommand {
         if (conflictsWithReserve6(c)) {
             return;
         }
-        Set<Registrant> before = Set.copyOf(c.lu.reservations.state().registrations().keySet());
-        boolean done = preempted(c);
-        if (done) {
-            Set<Registrant> kept = c.lu.reservations.state().registrations().keySet();
-            c.task.abortTasksOf(c.lun, n -> before.contains(n.registrant()) && !kept.contains(n.registrant()));
-        }
-        finish(c, done);
+        Supplier<Boolean> preemption = preemption(c);
+        PersistentReservations prs = c.lu.reservations;
+        apply(c, () -> {
+            Set<Registrant> before = Set.copyOf(prs.state().registrations().keySet());
+            if (!preemption.get()) {
+                return null;
+            }
+            Set<Registrant> kept = prs.state().registrations().keySet();
+            return before.stream().filter(r -> !kept.contains(r)).collect(Collectors.toUnmodifiableSet());
+        }, preempted -> {
+            if (preempted != null) {
+                c.task.abortTasksOf(c.lun, n -> preempted.contains(n.registrant()));
+            }
+            answer(c, preempted != null);
+        });
     }
 
     static void registerAndMove(ScsiCommand c) {
@@ -140,8 +174,12 @@ final class PrOutCommand {
         }
         TransportIds.InitiatorPort to = TransportIds.decodePort(p, BASIC_LIST_LENGTH, (int) tidLength);
         ItNexus destination = new ItNexus(to.portName(), to.name(), to.isid(), port);
-        finish(c, c.lu.reservations.move(c.nexus, Cdb.u64(p, 0), Cdb.u64(p, 8), destination,
-                (p[17] & UNREG) != 0, aptpl));
+        PersistentReservations prs = c.lu.reservations;
+        ItNexus n = c.nexus;
+        long rk = Cdb.u64(p, 0);
+        long sark = Cdb.u64(p, 8);
+        boolean unregister = (p[17] & UNREG) != 0;
+        finish(c, () -> prs.move(n, rk, sark, destination, unregister, aptpl));
     }
 
     /** SPC-4 5.13.3: while a RESERVE(6) reservation exists every PERSISTENT RESERVE command conflicts. */
@@ -153,7 +191,41 @@ final class PrOutCommand {
         return false;
     }
 
-    private static void finish(ScsiCommand c, boolean done) {
+    /** Runs the change ({@link #apply}) and answers GOOD when it was done, RESERVATION CONFLICT when refused. */
+    private static void finish(ScsiCommand c, Supplier<Boolean> change) {
+        apply(c, change, done -> answer(c, done));
+    }
+
+    /**
+     * Runs {@code change}, decoded from the command beforehand and touching nothing of it, where the unit's
+     * reservations run changes ({@link UnitReservations#change}: off the loop when the commit may wait for
+     * storage), then {@code answer} on the command's loop once the change is committed and its unit attentions
+     * established. The command is held till then, so a task whose connection closed meanwhile is answered as one
+     * whose block request completes late; with the workers' backlog full the command ends BUSY without a change.
+     */
+    private static <T> void apply(ScsiCommand c, Supplier<T> change, Consumer<T> answer) {
+        c.hold();
+        boolean queued = c.lu.unit.reservations().change(change, c.queue.loop(), (result, failure) -> {
+            try {
+                if (failure instanceof CheckCondition cc) {
+                    c.checkCondition(cc.sense());
+                } else if (failure != null) {
+                    LOG.error("SCSI command {} failed", ScsiTarget.hex(c.cdb), failure);
+                    c.checkCondition(SenseData.internalTargetFailure());
+                } else {
+                    answer.accept(result);
+                }
+            } finally {
+                c.release();
+            }
+        });
+        if (!queued) {
+            c.status(ScsiResponse.BUSY);
+            c.release();
+        }
+    }
+
+    private static void answer(ScsiCommand c, boolean done) {
         if (done) {
             c.good();
         } else {

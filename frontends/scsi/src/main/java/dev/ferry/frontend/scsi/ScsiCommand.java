@@ -14,8 +14,9 @@ import org.slf4j.LoggerFactory;
  * that, positive for underflow and negative for overflow. Data-In beyond the expected length is cut off.
  *
  * <p>Commands are pooled per event loop thread ({@link ScsiCommandPool}), with their response and transfer state.
- * Code touches a command only inside a frame that runs it: {@link ScsiTarget#execute}, or the completion of one of
- * its block requests ({@link BlockIo.Completion}). Each frame and each submitted request holds the command; when the
+ * Code touches a command only inside a frame that runs it: {@link ScsiTarget#execute}, the completion of one of
+ * its block requests ({@link BlockIo.Completion}) or the answer to its reservation change ({@link PrOutCommand}),
+ * each on the command's loop. Each frame and each submitted request or change holds the command; when the
  * last hold ends it has answered its task and goes back to the pool, so a command returns there exactly once, after
  * its response was handed over, and nothing can reach it afterwards.
  */
@@ -71,7 +72,10 @@ final class ScsiCommand {
         return c;
     }
 
-    /** A block request of this command is being submitted: its completion will run the command once more. */
+    /**
+     * A block request (or reservation change) of this command is being submitted: its completion will run the
+     * command once more.
+     */
     void hold() {
         live();
         holds++;

@@ -2,11 +2,15 @@ package dev.ferry.core.unit.reservation;
 
 import java.io.IOException;
 import java.lang.ref.WeakReference;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +25,9 @@ import org.slf4j.LoggerFactory;
  * SharedReservationStore}: a commit is then a compare-and-swap on the version the change was computed from, and a
  * change that lost to another node's is computed again from the newer state, which is why frontends make changes
  * through {@link #update}.
+ *
+ * <p>A commit that reaches storage (the APTPL file, the shared store) may take long: frontends run their commands'
+ * changes through {@link #change}, which keeps them off the event loops.
  */
 public final class UnitReservations {
     private static final Logger LOG = LoggerFactory.getLogger(UnitReservations.class);
@@ -37,7 +44,21 @@ public final class UnitReservations {
      */
     public static final int MAX_ATTEMPTS = 64;
 
+    /**
+     * Most changes one unit keeps waiting for a {@link ReservationWorkers} thread ({@link #change}): each is a command
+     * some initiator waits for, and a unit whose store is slow must not hold them without bound; more are refused
+     * busy.
+     */
+    public static final int MAX_QUEUED_CHANGES = 64;
+
     private final ReservationStore store;
+    /**
+     * Changes waiting to run off the loop, in arrival order; guarded by itself. One worker at a time runs them
+     * ({@link #drain}), so a unit whose store is slow holds one worker, not every worker on its monitor.
+     */
+    private final ArrayDeque<Runnable> queued = new ArrayDeque<>();
+    /** Whether a worker is draining {@link #queued}; guarded by it. */
+    private boolean draining;
     private volatile ReservationState state;
     /** The store shared with other nodes, or null; set by {@link #share}; read without the monitor. */
     private volatile SharedReservationStore shared;
@@ -127,6 +148,82 @@ public final class UnitReservations {
                 }
             }
         }
+    }
+
+    /**
+     * Runs {@code change} (which makes its changes through {@link #update}) and then hands its result, or what it
+     * threw, to {@code done} on {@code loop}: the change is committed (durable under APTPL) or failed by then, and
+     * its events told. When this unit keeps its state somewhere ({@link #persistenceCapable}) the change runs on a
+     * {@link ReservationWorkers} thread, since storage may block, after the unit's changes queued before it;
+     * otherwise at once, {@code done} included, on the caller's thread (a loop).
+     *
+     * @return false when {@link #MAX_QUEUED_CHANGES} wait already or the workers' backlog is full: nothing ran, and
+     *         the caller answers busy
+     */
+    public <T> boolean change(Supplier<T> change, Executor loop, BiConsumer<T, RuntimeException> done) {
+        if (!persistenceCapable()) {
+            run(change, done);
+            return true;
+        }
+        return enqueue(() -> {
+            T result = null;
+            RuntimeException failure = null;
+            try {
+                result = change.get();
+            } catch (RuntimeException e) {
+                failure = e;
+            } catch (Throwable t) { // an Error too: the command must still be answered
+                failure = new IllegalStateException(t);
+            }
+            T r = result;
+            RuntimeException f = failure;
+            try {
+                loop.execute(() -> done.accept(r, f));
+            } catch (RejectedExecutionException e) {
+                LOG.debug("the loop ended before a reservation change was answered: {}", e.toString());
+            }
+        });
+    }
+
+    private boolean enqueue(Runnable work) {
+        synchronized (queued) {
+            if (queued.size() >= MAX_QUEUED_CHANGES) {
+                return false;
+            }
+            // submit never blocks: under the lock no change is queued without a worker to drain it
+            if (!draining && !ReservationWorkers.submit(this::drain)) {
+                return false;
+            }
+            draining = true;
+            queued.add(work);
+            return true;
+        }
+    }
+
+    /** Runs the queued changes one after another, on one worker, until none is left. */
+    private void drain() {
+        while (true) {
+            Runnable next;
+            synchronized (queued) {
+                next = queued.poll();
+                if (next == null) {
+                    draining = false;
+                    return;
+                }
+            }
+            next.run();
+        }
+    }
+
+    private static <T> void run(Supplier<T> change, BiConsumer<T, RuntimeException> done) {
+        T result;
+        try {
+            result = change.get();
+        } catch (RuntimeException e) {
+            done.accept(null, e);
+            return;
+        }
+        done.accept(result, null);
     }
 
     /** Another node committed first: the change is computed again from the state {@link #refresh} read. */

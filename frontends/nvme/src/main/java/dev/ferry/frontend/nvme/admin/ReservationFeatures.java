@@ -7,6 +7,7 @@ import dev.ferry.frontend.nvme.Controller;
 import dev.ferry.frontend.nvme.NvmeQueue;
 import dev.ferry.frontend.nvme.NvmeRequest;
 import dev.ferry.frontend.nvme.ReservationNotifications;
+import dev.ferry.frontend.nvme.io.ReservationCommands;
 import dev.ferry.frontend.nvme.spec.Status;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -74,12 +75,17 @@ public final class ReservationFeatures {
                     q.complete(r, Status.INVALID_NAMESPACE);
                     return;
                 }
-                q.complete(r, persistThroughPowerLoss(u.reservations(), (cdw11 & 1) != 0));
+                UnitReservations shared = u.reservations();
+                boolean on = (cdw11 & 1) != 0;
+                ReservationCommands.change(q, r, shared, () -> persistThroughPowerLoss(shared, on));
             }
         }
     }
 
-    /** Sets the unit's PTPL (SCSI's APTPL): saved first when it is or was on, nothing else of the state changes. */
+    /**
+     * Sets the unit's PTPL (SCSI's APTPL): saved first when it is or was on, nothing else of the state changes. Runs
+     * where the unit's changes run ({@link ReservationCommands#change}), off the loop when saving may block.
+     */
     static int persistThroughPowerLoss(UnitReservations shared, boolean on) {
         if (on && !shared.persistenceCapable()) {
             return Status.INVALID_FIELD;

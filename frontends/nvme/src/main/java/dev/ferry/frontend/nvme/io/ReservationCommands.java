@@ -17,6 +17,7 @@ import dev.ferry.frontend.nvme.spec.Status;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,20 +85,53 @@ public final class ReservationCommands {
             q.complete(r, Status.DATA_SGL_LENGTH_INVALID); // the keys do not fit, or far more than them was sent
             return;
         }
-        r.expectHostData((int) sgl, req -> q.complete(req, execute(q, req)));
+        r.expectHostData((int) sgl, req -> change(q, req, req.unit().reservations(), decode(q, req)));
     }
 
-    private static int execute(NvmeQueue q, NvmeRequest r) {
+    /** The command with its keys read from the host data now (on the loop), to run where changes run. */
+    private static Supplier<Integer> decode(NvmeQueue q, NvmeRequest r) {
         Registrant host = Registrant.nvmeHost(q.controller().hostNqn(), q.controller().hostId());
         UnitReservations shared = r.unit().reservations();
         ByteBuf d = r.hostData();
         int at = d.readerIndex();
         int cdw10 = r.cdw(10);
+        long key = d.getLongLE(at);
         return switch (r.opcode()) {
-            case Opcodes.RESERVATION_REGISTER -> register(shared, host, cdw10, d.getLongLE(at), d.getLongLE(at + 8));
-            case Opcodes.RESERVATION_ACQUIRE -> acquire(shared, host, cdw10, d.getLongLE(at), d.getLongLE(at + 8));
-            default -> release(shared, host, cdw10, d.getLongLE(at));
+            case Opcodes.RESERVATION_REGISTER -> {
+                long nrkey = d.getLongLE(at + 8);
+                yield () -> register(shared, host, cdw10, key, nrkey);
+            }
+            case Opcodes.RESERVATION_ACQUIRE -> {
+                long prkey = d.getLongLE(at + 8);
+                yield () -> acquire(shared, host, cdw10, key, prkey);
+            }
+            default -> () -> release(shared, host, cdw10, key);
         };
+    }
+
+    /**
+     * Runs {@code change} (which returns the command's status and touches nothing of the request) where {@code
+     * shared} runs changes ({@link UnitReservations#change}: off the loop when the commit may wait for storage) and
+     * completes {@code r} with its status on the queue's loop once the change is committed and its notifications
+     * queued. A request whose connection closed meanwhile is completed as one whose I/O ends late (the transport
+     * drops the response and releases it); with the workers' backlog full it ends with Command Interrupted, which
+     * the host retries, and nothing changed.
+     */
+    public static void change(NvmeQueue q, NvmeRequest r, UnitReservations shared, Supplier<Integer> change) {
+        boolean queued = shared.change(change, q.transport().executor(), (status, failure) -> {
+            if (failure != null) {
+                LOG.error("nvme queue {}: reservation command {} failed", q.qid(), r.cid(), failure);
+            }
+            try {
+                q.complete(r, failure == null ? status : Status.INTERNAL_ERROR);
+            } catch (Throwable e) { // the host would wait for this command forever
+                LOG.error("nvme queue {}: a reservation command's response failed, closing", q.qid(), e);
+                q.transport().close();
+            }
+        });
+        if (!queued) {
+            q.complete(r, Status.COMMAND_INTERRUPTED);
+        }
     }
 
     /** Reservation Register (Base 2.0 7.6, 8.19.3-8.19.4). */
