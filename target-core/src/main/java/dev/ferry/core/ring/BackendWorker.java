@@ -5,6 +5,7 @@ import dev.ferry.core.request.BlockRequest;
 import dev.ferry.core.request.CompletionStatus;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,12 +21,19 @@ public final class BackendWorker implements Runnable {
 
     private final Backend backend;
     private final SubmissionRing ring;
+    private final Predicate<BlockRequest> refuse;
     private final Thread thread;
     private volatile boolean running = true;
 
     public BackendWorker(String name, Backend backend, SubmissionRing ring) {
+        this(name, backend, ring, r -> false);
+    }
+
+    /** @param refuse requests to complete with UNIT_NOT_READY instead of calling the backend (a write fence) */
+    public BackendWorker(String name, Backend backend, SubmissionRing ring, Predicate<BlockRequest> refuse) {
         this.backend = backend;
         this.ring = ring;
+        this.refuse = refuse;
         this.thread = new Thread(this, name);
         this.thread.setDaemon(true);
     }
@@ -49,6 +57,10 @@ public final class BackendWorker implements Runnable {
                 continue;
             }
             idle = 0;
+            if (refuse.test(r)) {
+                r.complete(CompletionStatus.UNIT_NOT_READY);
+                continue;
+            }
             execute(backend, r);
         }
     }

@@ -15,6 +15,7 @@ import dev.ferry.core.unit.reservation.UnitReservations;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,6 +61,8 @@ public final class LogicalUnit {
      * every one started after the failure was reported does not.
      */
     private volatile boolean durabilityLost;
+    /** Null, or whether this node may change the medium now ({@link #fenceWrites}). */
+    private volatile BooleanSupplier writeFence;
 
     /**
      * A unit whose reservations do not survive a restart (APTPL is refused).
@@ -87,7 +90,7 @@ public final class LogicalUnit {
         this.rings = new SubmissionRing[runsOnLoop ? 0 : workerCount];
         for (int i = 0; i < rings.length; i++) {
             rings[i] = new SubmissionRing(RING_CAPACITY);
-            workers.add(new BackendWorker("ferry-" + descriptor.name() + "-" + i, backend, rings[i]));
+            workers.add(new BackendWorker("ferry-" + descriptor.name() + "-" + i, backend, rings[i], this::fenced));
         }
     }
 
@@ -160,6 +163,22 @@ public final class LogicalUnit {
         return reservations;
     }
 
+    /**
+     * Makes every request that changes the medium fail with {@link CompletionStatus#UNIT_NOT_READY} whenever
+     * {@code mayWrite} says no, checked as it is submitted and again just before its backend call (a worker may hold
+     * it in between). A gateway member passes its lease: a process that was stopped past its lease deadline must not
+     * write once it runs again, whichever of its threads runs first (another member may own the image by then).
+     */
+    public void fenceWrites(BooleanSupplier mayWrite) {
+        this.writeFence = mayWrite;
+    }
+
+    /** Whether {@code r} changes the medium while the {@link #fenceWrites fence} is closed. */
+    private boolean fenced(BlockRequest r) {
+        BooleanSupplier f = writeFence;
+        return f != null && r.op().writesMedium() && !f.getAsBoolean();
+    }
+
     /** The unit's volatile write cache setting, shared by every protocol that exports the unit. */
     public WriteCache writeCache() {
         return writeCache;
@@ -185,6 +204,10 @@ public final class LogicalUnit {
             CompletionStatus refused = check(r);
             if (refused != null) {
                 r.complete(refused);
+                return;
+            }
+            if (fenced(r)) {
+                r.complete(CompletionStatus.UNIT_NOT_READY);
                 return;
             }
             if (writeCache.forcesUnitAccess(r.op(), r.fua())) {

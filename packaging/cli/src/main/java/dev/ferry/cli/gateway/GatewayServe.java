@@ -6,10 +6,12 @@ import dev.ferry.backend.rbd.RbdSpec;
 import dev.ferry.core.TargetCore;
 import dev.ferry.core.access.AccessLayout;
 import dev.ferry.core.access.AccessState;
+import dev.ferry.core.config.BackstoreConfig;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.config.GatewayConfig;
 import dev.ferry.core.config.TargetConfig;
 import dev.ferry.core.unit.Export;
+import dev.ferry.core.unit.LogicalUnit;
 import dev.ferry.gateway.FailoverMonitor;
 import dev.ferry.gateway.GatewayException;
 import dev.ferry.gateway.GatewayMember;
@@ -132,8 +134,30 @@ public final class GatewayServe implements AutoCloseable {
     public void start(TargetCore running) {
         this.core = running;
         reservations.follow(running, session.client); // before the worker runs: then only on the worker
+        fenceWrites(running);
         long p = REFRESH.toNanos();
         worker.scheduleWithFixedDelay(this::refresh, 0, p, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * The group's units (rbd backstores) change their image only while this member's lease is valid, checked per
+     * write: after a stop (SIGSTOP, a long pause) past the lease deadline, a write the event loop takes before the
+     * lease timer has put the groups into standby is refused too (another member may own the image by then).
+     * Units opened later (reconfiguration, the reopen of a rejoin) are fenced at the next refresh.
+     */
+    private void fenceWrites(TargetCore c) {
+        Map<String, LogicalUnit> units = c.registry().units();
+        for (BackstoreConfig b : c.config().backstores()) {
+            LogicalUnit u = units.get(b.name());
+            if ("rbd".equals(b.type()) && u != null) {
+                u.fenceWrites(this::mayWrite);
+            }
+        }
+    }
+
+    private boolean mayWrite() {
+        Session s = session;
+        return s != null && s.member.lease.valid();
     }
 
     private void submit(Runnable r) {
@@ -152,6 +176,7 @@ public final class GatewayServe implements AutoCloseable {
             return;
         }
         reservations.follow(c, s.client);
+        fenceWrites(c);
         try {
             boolean valid = s.member.lease.valid();
             if (valid) {
