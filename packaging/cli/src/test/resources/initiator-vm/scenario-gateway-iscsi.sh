@@ -85,6 +85,14 @@ echo "FERRY-ISCSI-WRITE-OK"
 echo "FERRY-ISCSI-FAILED-OVER"
 
 step "member a is back: both sessions consistent"
+# The session to a is logged in again rather than left to the kernel's recovery: while a was down, each reconnect
+# went through QEMU's forwarder, which answers a refused port with its error text, and the session may be offline.
+i=0
+until iscsiadm -m node -T "$IQN" -p "$ADDR:3260" --logout >/dev/null 2>&1; iscsiadm -m node -T "$IQN" -p "$ADDR:3260" --login; do
+    i=$((i+1))
+    [ $i -lt 60 ] || fail "login to a after it returned"
+    sleep 2
+done
 wait_rtpg 3260 "1=0x01 2=0x00" || fail "RTPG through a after it returned"
 wait_rtpg 3261 "1=0x01 2=0x00" || fail "RTPG through b after a returned"
 sgread "$(sgdev 3260)" /tmp/back2 || fail "SCSI read through a"
