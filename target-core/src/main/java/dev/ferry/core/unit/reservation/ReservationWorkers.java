@@ -1,10 +1,6 @@
 package dev.ferry.core.unit.reservation;
 
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import dev.ferry.core.ring.BoundedWorkers;
 
 /**
  * Where reservation changes that may touch storage run, one pool per process: off the event loops, because a
@@ -18,30 +14,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class ReservationWorkers {
     static final int THREADS = 4;
     static final int BACKLOG = 256;
-    private static final AtomicInteger NEXT = new AtomicInteger();
-    private static final ThreadPoolExecutor POOL = pool();
+    private static final BoundedWorkers POOL = new BoundedWorkers("ferry-reservations", THREADS, BACKLOG);
 
     private ReservationWorkers() {
     }
 
-    private static ThreadPoolExecutor pool() {
-        ThreadPoolExecutor p = new ThreadPoolExecutor(THREADS, THREADS, 30, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(BACKLOG), r -> {
-                    Thread t = new Thread(r, "ferry-reservations-" + NEXT.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
-        p.allowCoreThreadTimeOut(true); // no idle threads where nobody changes reservations
-        return p;
-    }
-
     /** Runs {@code work} on a worker; false when the backlog is full. */
     static boolean submit(Runnable work) {
-        try {
-            POOL.execute(work);
-            return true;
-        } catch (RejectedExecutionException full) {
-            return false;
-        }
+        return POOL.submit(work);
     }
 }

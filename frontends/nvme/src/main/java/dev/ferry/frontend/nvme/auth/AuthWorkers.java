@@ -1,10 +1,6 @@
 package dev.ferry.frontend.nvme.auth;
 
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import dev.ferry.core.ring.BoundedWorkers;
 
 /**
  * Where authentication steps run: off the event loops, because one ffdhe8192 exchange costs two 8192-bit modPows
@@ -15,30 +11,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class AuthWorkers {
     static final int THREADS = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
     static final int BACKLOG = 64;
-    private static final AtomicInteger NEXT = new AtomicInteger();
-    private static final ThreadPoolExecutor POOL = pool();
+    private static final BoundedWorkers POOL = new BoundedWorkers("ferry-nvme-auth", THREADS, BACKLOG);
 
     private AuthWorkers() {
     }
 
-    private static ThreadPoolExecutor pool() {
-        ThreadPoolExecutor p = new ThreadPoolExecutor(THREADS, THREADS, 30, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(BACKLOG), r -> {
-                    Thread t = new Thread(r, "ferry-nvme-auth-" + NEXT.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
-        p.allowCoreThreadTimeOut(true); // no idle threads where nobody authenticates
-        return p;
-    }
-
     /** Runs {@code work} on a worker; false when the backlog is full. */
     static boolean submit(Runnable work) {
-        try {
-            POOL.execute(work);
-            return true;
-        } catch (RejectedExecutionException full) {
-            return false;
-        }
+        return POOL.submit(work);
     }
 }
