@@ -6,9 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,12 +21,6 @@ public final class GroupDocument implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GroupDocument.class);
     private static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-    /**
-     * How long a notify waits for the other members' acks; a member that did not ack re-reads when its watch is
-     * back. The notify runs after the change landed, on a thread of its own: a dead member that was not fenced yet
-     * keeps its watch until the OSD's watch timeout and would otherwise hold every change up that long.
-     */
-    static final long NOTIFY_TIMEOUT_MILLIS = 5_000;
 
     /** A state and the object version it was read at (0: the group's object does not exist yet). */
     public record Snapshot(GroupState state, long version) {
@@ -40,22 +31,12 @@ public final class GroupDocument implements AutoCloseable {
         GroupState apply(GroupState current) throws GatewayException;
     }
 
-    private final RadosClient client;
-    private final VersionedObject object;
-    private final ObjectWatch watch;
+    private final WatchedObject object;
     private final List<Consumer<Snapshot>> listeners = new CopyOnWriteArrayList<>();
-    private final ExecutorService notifier;
     private volatile Snapshot current = new Snapshot(GroupState.EMPTY, 0);
 
     private GroupDocument(RadosClient client, int watchTimeoutSeconds) throws GatewayException {
-        this.client = client;
-        this.object = new VersionedObject(client, oid(client.group()));
-        this.watch = new ObjectWatch(client, object.oid, watchTimeoutSeconds, this::refreshQuietly);
-        this.notifier = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "gateway-notify-" + object.oid);
-            t.setDaemon(true);
-            return t;
-        });
+        this.object = new WatchedObject(client, oid(client.group()), watchTimeoutSeconds, this::refreshQuietly);
     }
 
     /**
@@ -65,11 +46,9 @@ public final class GroupDocument implements AutoCloseable {
      */
     public static GroupDocument open(RadosClient client, int watchTimeoutSeconds) throws GatewayException {
         GroupDocument d = new GroupDocument(client, watchTimeoutSeconds);
+        d.object.start();
         try {
-            d.object.create();
-            d.watch.start();
             d.refresh();
-            client.use(d);
             return d;
         } catch (GatewayException | RuntimeException e) {
             d.close();
@@ -112,18 +91,11 @@ public final class GroupDocument implements AutoCloseable {
 
     /** Applies {@code change} by compare-and-swap, tells the other members, and returns the state it made. */
     public Snapshot update(Change change) throws GatewayException {
-        boolean[] changed = {false};
-        VersionedObject.Versioned written = object.update(v -> {
+        return adopt(parse(object.update(v -> {
             GroupState before = parse(v).state();
             GroupState after = change.apply(before);
-            changed[0] = !after.equals(before);
-            return changed[0] ? encode(after) : v.data();
-        });
-        Snapshot s = adopt(parse(written));
-        if (changed[0]) {
-            notifier.execute(this::notifyQuietly);
-        }
-        return s;
+            return after.equals(before) ? v.data() : encode(after);
+        })));
     }
 
     /** How many changes of this member lost a race with another change and were re-applied. */
@@ -133,16 +105,7 @@ public final class GroupDocument implements AutoCloseable {
 
     /** How many times the watch was lost and re-established. */
     public long watchErrors() {
-        return watch.errors();
-    }
-
-    private void notifyQuietly() {
-        try {
-            ObjectWatch.notify(client, object.oid, NOTIFY_TIMEOUT_MILLIS);
-        } catch (GatewayException e) {
-            LOG.warn("the other members were not told of a change (they re-read when their watch is back): {}",
-                    e.getMessage());
-        }
+        return object.watchErrors();
     }
 
     private void refreshQuietly() {
@@ -187,14 +150,6 @@ public final class GroupDocument implements AutoCloseable {
     /** Sends the notifies of changes made so far, stops watching. */
     @Override
     public void close() {
-        client.unuse(this);
-        notifier.shutdown();
-        try {
-            notifier.awaitTermination(NOTIFY_TIMEOUT_MILLIS * 2, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        watch.close();
         object.close();
     }
 }

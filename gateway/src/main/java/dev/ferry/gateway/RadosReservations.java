@@ -6,11 +6,6 @@ import java.io.IOException;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The reservation state of one group image, shared by every member that exports it: the JSON of
@@ -20,23 +15,13 @@ import org.slf4j.LoggerFactory;
  * the same registrations and holder.
  */
 public final class RadosReservations implements SharedReservationStore, AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(RadosReservations.class);
 
-    private final RadosClient client;
-    private final VersionedObject object;
-    private final ObjectWatch watch;
+    private final WatchedObject object;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
-    private final ExecutorService notifier;
 
     private RadosReservations(RadosClient client, String image, int watchTimeoutSeconds) throws GatewayException {
-        this.client = client;
-        this.object = new VersionedObject(client, oid(client.group(), image));
-        this.watch = new ObjectWatch(client, object.oid, watchTimeoutSeconds, () -> listeners.forEach(Runnable::run));
-        this.notifier = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "gateway-notify-" + object.oid);
-            t.setDaemon(true);
-            return t;
-        });
+        this.object = new WatchedObject(client, oid(client.group(), image), watchTimeoutSeconds,
+                () -> listeners.forEach(Runnable::run));
     }
 
     /**
@@ -46,15 +31,8 @@ public final class RadosReservations implements SharedReservationStore, AutoClos
     public static RadosReservations open(RadosClient client, String image, int watchTimeoutSeconds)
             throws GatewayException {
         RadosReservations r = new RadosReservations(client, image, watchTimeoutSeconds);
-        try {
-            r.object.create();
-            r.watch.start();
-            client.use(r);
-            return r;
-        } catch (GatewayException | RuntimeException e) {
-            r.close();
-            throw e;
-        }
+        r.object.start();
+        return r;
     }
 
     static String oid(String group, String image) {
@@ -78,7 +56,6 @@ public final class RadosReservations implements SharedReservationStore, AutoClos
             if (written == null) {
                 return OptionalLong.empty();
             }
-            notifier.execute(this::notifyQuietly);
             return OptionalLong.of(written.version());
         } catch (GatewayException e) {
             throw new IOException(e.getMessage(), e);
@@ -95,26 +72,9 @@ public final class RadosReservations implements SharedReservationStore, AutoClos
         return object.conflicts();
     }
 
-    private void notifyQuietly() {
-        try {
-            ObjectWatch.notify(client, object.oid, GroupDocument.NOTIFY_TIMEOUT_MILLIS);
-        } catch (GatewayException e) {
-            LOG.warn("the other members were not told of a reservation change (they re-read when their watch is"
-                    + " back): {}", e.getMessage());
-        }
-    }
-
     /** Sends the notifies of commits made so far, stops watching. */
     @Override
     public void close() {
-        client.unuse(this);
-        notifier.shutdown();
-        try {
-            notifier.awaitTermination(GroupDocument.NOTIFY_TIMEOUT_MILLIS * 2, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        watch.close();
         object.close();
     }
 }

@@ -133,4 +133,59 @@ class GroupDocumentTest {
             assertTrue(b.current().state().members().containsKey("r2"));
         }
     }
+
+    private static dev.ferry.core.config.FerryConfig configWithAcl(String initiator) throws Exception {
+        return dev.ferry.core.config.ConfigLoader.parse("""
+                {"backstores": [{"name": "vm", "type": "rbd", "path": "rbd/vm1"}],
+                 "targets": [{"name": "iqn.2026-12.dev.ferry:gc", "luns": [{"id": 0, "backstore": "vm"}],
+                              "acls": [{"initiator": "%s"}]}]}
+                """.formatted(initiator));
+    }
+
+    /**
+     * The group's shared configuration: two changes built on one version cannot both land (the second is refused
+     * and must be rebuilt), the other member's watch hears of the one that did, and a member that opens it later
+     * reads the newest.
+     */
+    @Test
+    void theSharedConfigurationTakesOneOfTwoChangesBuiltOnOneVersionAndTellsTheOtherMember() throws Exception {
+        try (RadosClient ca = connect(ceph, "gconf"); RadosClient cb = connect(ceph, "gconf")) {
+            GroupConfig a = GroupConfig.open(ca, 0);
+            GroupConfig b = GroupConfig.open(cb, 0);
+            java.util.concurrent.atomic.AtomicInteger heard = new java.util.concurrent.atomic.AtomicInteger();
+            b.onChange(heard::incrementAndGet);
+            GroupConfig.Snapshot empty = a.read();
+            assertEquals(null, empty.config(), "nothing published in a new group");
+            assertTrue(empty.version() > 0, "the object exists: it is watched");
+
+            GroupConfig.Snapshot first = a.publish(empty.version(), configWithAcl("iqn.1993-08.org.debian:01:a"));
+            assertTrue(first != null && first.version() > empty.version());
+            assertEquals(null, b.publish(empty.version(), configWithAcl("iqn.1993-08.org.debian:01:b")),
+                    "a change built on the version before a's must not replace it");
+            Await.until("b's watch heard of a's change", () -> heard.get() > 0);
+            GroupConfig.Snapshot seenByB = b.read();
+            assertEquals(first, seenByB);
+            GroupConfig.Snapshot second = b.publish(seenByB.version(), configWithAcl("iqn.1993-08.org.debian:01:b"));
+            assertTrue(second != null && second.version() > first.version());
+            assertEquals(1, b.conflicts());
+
+            try (RadosClient late = connect(ceph, "gconf")) {
+                assertEquals(second, GroupConfig.open(late, 0).read(), "a member that was down catches up");
+            }
+        }
+    }
+
+    @Test
+    void aSharedConfigurationThatIsNotAConfigurationIsRefusedByName() throws Exception {
+        try (RadosClient c = connect(ceph, "gbad")) {
+            GroupConfig config = GroupConfig.open(c, 0);
+            try (VersionedObject raw = new VersionedObject(c, GroupConfig.oid("gbad"))) {
+                VersionedObject.Versioned v = raw.read();
+                assertTrue(raw.compareAndSwap(v.version(), "{\"targets\": 7}".getBytes()) != null);
+            }
+            GatewayException e = org.junit.jupiter.api.Assertions.assertThrows(GatewayException.class, config::read);
+            assertTrue(e.getMessage().startsWith("the gateway group's configuration (ferry.gateway.gbad.config,"
+                    + " version "), e.getMessage());
+        }
+    }
 }

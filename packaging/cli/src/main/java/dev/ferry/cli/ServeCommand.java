@@ -7,6 +7,7 @@ import dev.ferry.cli.gateway.GatewayServe;
 import dev.ferry.core.TargetCore;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.gateway.GatewayException;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -44,23 +45,31 @@ final class ServeCommand implements Callable<Integer> {
         GatewayServe gateway = null;
         if (c.gateway() != null) {
             try {
-                gateway = GatewayServe.join(c);
-            } catch (GatewayException | RuntimeException e) {
+                gateway = GatewayServe.join(c, ControlService.secretsDirectory(config));
+                c = gateway.initial(c);
+            } catch (GatewayException | IOException | RuntimeException e) {
+                if (gateway != null) {
+                    gateway.close();
+                }
                 spec.commandLine().getErr().println("ferry: cannot join gateway group " + c.gateway().group() + ": "
                         + e.getMessage());
                 spec.commandLine().getErr().flush();
                 return ExitCodes.START_FAILED;
             }
-            c = gateway.initial(c);
         }
         GatewayServe member = gateway;
         int rc = TargetRunner.runUntilStopped(config.toString(), c, spec.commandLine().getOut(),
                 spec.commandLine().getErr(), core -> {
-                    AutoCloseable beside = started(core, member);
+                    ControlService service = member == null
+                            ? new ControlService(core, config, () -> StatusReport.of(core))
+                            : new ControlService(core, config, () -> member.withStatus(
+                                    (com.fasterxml.jackson.databind.node.ObjectNode) StatusReport.of(core)),
+                                    member.sharedConfiguration(), member.startRevision());
+                    AutoCloseable beside = started(core, service);
                     if (member == null) {
                         return beside;
                     }
-                    member.start(core);
+                    member.start(core, service);
                     return () -> {
                         member.close(); // first: initiators move their I/O while the control socket still answers
                         beside.close();
@@ -72,9 +81,7 @@ final class ServeCommand implements Callable<Integer> {
         return rc;
     }
 
-    private AutoCloseable started(TargetCore core, GatewayServe member) throws Exception {
-        ControlService service = new ControlService(core, config, () -> member == null ? StatusReport.of(core)
-                : member.withStatus((com.fasterxml.jackson.databind.node.ObjectNode) StatusReport.of(core)));
+    private AutoCloseable started(TargetCore core, ControlService service) throws Exception {
         ControlServer control = ControlServer.start(controlSocket, service::handle);
         if (metrics == null) {
             return control;

@@ -335,6 +335,144 @@ class GatewayServeTest {
         }
     }
 
+    /**
+     * The group's configuration: a change made through either member is applied by the other without a restart (a
+     * new rbd backstore and namespace added through a is served by b: written through b, read back through a);
+     * changes made at once through both members all land on both; a change the member it was made through
+     * refuses changes nothing anywhere; a member that was stopped while the group changed serves the change when
+     * it returns.
+     */
+    @Test
+    void configurationChangesThroughEitherMemberReachEveryMember() throws Exception {
+        CliRun create = CliRun.of("gateway", "create", "rbd/gwc", "--conf", ceph.conf, "--keyring", ceph.keyring);
+        assertEquals(0, create.exitCode(), create::toString);
+        ceph.rbd("create", "--size", "32M", "rbd/gwcdisk");
+        Member a = new Member("a", 1, "gwc", "gwcdisk", 6);
+        Member b = new Member("b", 2, "gwc", "gwcdisk", 6);
+        Daemon db2 = null;
+        try (Daemon da = a.start(); Daemon db = b.start()) {
+            admin(da, "backstore", "create", "rbd", "disk2", "rbd/gwcdisk2", "--size", "16M", "--conf", ceph.conf,
+                    "--keyring", ceph.keyring);
+            admin(da, "nvme", "namespace", "add", NQN, "disk2", "--nsid", "2");
+            awaitConfig(db, "namespace 2 through b", c -> c.contains("\"backstore\" : \"disk2\""));
+            byte[] data = pattern(4 * BS, (byte) 0x3C);
+            b.write(2, 8, data);
+            assertArrayEquals(data, a.read(2, 8, 4), "the new namespace is one image behind both members");
+
+            int each = 4;
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+            try {
+                List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < each; i++) {
+                        admin(da, "nvme", "host", "allow", NQN, "nqn.2014-08.org.nvmexpress:uuid:host-a-" + i);
+                    }
+                    return null;
+                }));
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < each; i++) {
+                        admin(db, "iscsi", "acl", "add", IQN, "iqn.1993-08.org.debian:01:b-" + i);
+                    }
+                    return null;
+                }));
+                for (java.util.concurrent.Future<?> f : done) {
+                    f.get();
+                }
+            } finally {
+                pool.shutdown();
+            }
+            for (Daemon d : List.of(da, db)) {
+                awaitConfig(d, "all " + 2 * each + " changes", c -> java.util.stream.IntStream.range(0, each)
+                        .allMatch(i -> c.contains("uuid:host-a-" + i + "\"") && c.contains("01:b-" + i + "\"")));
+            }
+            long revision = configRevision(da);
+            awaitRevision(db, revision);
+
+            CliRun refused = CliRun.of("nvme", "namespace", "add", NQN, "nosuch", "--control-socket",
+                    da.socket.toString());
+            assertEquals(ExitCodes.INVALID_CONFIG, refused.exitCode(), refused::toString);
+            assertEquals(revision, configRevision(da), "a refused change is not published");
+            assertEquals(revision, configRevision(db));
+
+            // A CHAP secret given to a on standard input: b writes it to its own secrets directory and checks it.
+            String initiator = "iqn.1993-08.org.debian:01:chap1";
+            Tool stdin = Tool.withInput(CHAP_SECRET + "\n", cli(da, "iscsi", "acl", "add", IQN, initiator,
+                    "--chap-user", "chap1", "--chap-secret-file", "-"));
+            assertEquals(0, stdin.exitCode(), stdin.output());
+            Path onB = b.config.resolveSibling("secrets").resolve("chap-" + IQN + "-" + initiator);
+            awaitConfig(db, "the CHAP entry", c -> c.contains(onB.toString()));
+            assertEquals(CHAP_SECRET, Files.readString(onB).strip());
+            assertEquals(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"),
+                    Files.getPosixFilePermissions(onB));
+            String lunB = "iscsi://chap1%" + CHAP_SECRET + "@127.0.0.1:" + b.iscsiPort + "/" + IQN + "/0";
+            Tool login = Tool.run("iscsi-inq", "-i", initiator, lunB);
+            assertEquals(0, login.exitCode(), login.output());
+            Tool wrong = Tool.run("iscsi-inq", "-i", initiator, lunB.replace(CHAP_SECRET, CHAP_SECRET + "x"));
+            assertTrue(wrong.exitCode() != 0, "a wrong secret must not log in through b: " + wrong.output());
+            revision = configRevision(da);
+            awaitRevision(db, revision);
+
+            assertEquals(143, db.terminate(60), "b stops on SIGTERM (128 + 15: the JVM's exit after its hooks)");
+            String stopped = db.log();
+            assertTrue(stopped.contains("ferry: stopped cleanly"), stopped);
+            admin(da, "iscsi", "acl", "remove", IQN, "iqn.1993-08.org.debian:01:b-0");
+            db2 = b.start();
+            String onReturn = config(db2);
+            assertTrue(!onReturn.contains("01:b-0\"") && onReturn.contains("01:b-1\"")
+                    && onReturn.contains("\"disk2\""), "b serves the group's configuration when it returns: " + onReturn);
+            assertEquals(configRevision(da), configRevision(db2));
+        } finally {
+            if (db2 != null) {
+                db2.close();
+            }
+        }
+    }
+
+    private static final String CHAP_SECRET = "group-chap-secret-0123";
+
+    private static String[] cli(Daemon d, String... args) {
+        List<String> argv = new java.util.ArrayList<>(Daemon.fromClassPath());
+        argv.addAll(List.of(args));
+        argv.addAll(List.of("--control-socket", d.socket.toString()));
+        return argv.toArray(String[]::new);
+    }
+
+    private static void admin(Daemon d, String... args) {
+        List<String> all = new java.util.ArrayList<>(List.of(args));
+        all.addAll(List.of("--control-socket", d.socket.toString()));
+        CliRun r = CliRun.of(all.toArray(String[]::new));
+        assertEquals(0, r.exitCode(), () -> String.join(" ", args) + ": " + r);
+    }
+
+    private static String config(Daemon d) {
+        CliRun r = CliRun.of("config", "show", "--control-socket", d.socket.toString());
+        assertEquals(0, r.exitCode(), r::toString);
+        return r.out();
+    }
+
+    private static void awaitConfig(Daemon d, String what, java.util.function.Predicate<String> ok) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SAFETY_SECONDS);
+        while (!ok.test(config(d))) {
+            assertTrue(System.nanoTime() < deadline, "never applied: " + what + "\n" + config(d));
+            Thread.sleep(100);
+        }
+    }
+
+    private static long configRevision(Daemon d) throws Exception {
+        CliRun status = CliRun.of("status", "--control-socket", d.socket.toString(), "-o", "json", "--interval", "0");
+        assertEquals(0, status.exitCode(), status::toString);
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(status.out()).path("gateway")
+                .path("configRevision").asLong(-1);
+    }
+
+    private static void awaitRevision(Daemon d, long revision) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SAFETY_SECONDS);
+        while (configRevision(d) != revision) {
+            assertTrue(System.nanoTime() < deadline, "revision " + revision + " never in force");
+            Thread.sleep(100);
+        }
+    }
+
     /** Owner, epoch and this member's path state of the one group image, from {@code ferry status -o json}. */
     private static String memberStatus(Daemon d) throws Exception {
         CliRun status = CliRun.of("status", "--control-socket", d.socket.toString(), "-o", "json", "--interval", "0");
@@ -541,7 +679,8 @@ class GatewayServeTest {
             this.accessGroup = accessGroup;
             this.nvmePort = Tool.freePort();
             this.iscsiPort = Tool.freePort();
-            this.config = dir.resolve(group + "-" + name + ".json");
+            Path own = Files.createDirectories(dir.resolve(group + "-" + name)); // its own secrets directory too
+            this.config = own.resolve("ferry.json");
             Files.writeString(config, """
                     {"backstores": [{"name": "disk", "type": "rbd", "path": "%s"}],
                      "targets": [{"name": "%s", "protocol": "nvme", "portals": ["127.0.0.1:%d"],
@@ -574,12 +713,16 @@ class GatewayServeTest {
          * (librbd holds the survivor's first write until it has broken the dead owner's exclusive lock).
          */
         void write(long lba, byte[] data) throws Exception {
+            write(1, lba, data);
+        }
+
+        void write(int nsid, long lba, byte[] data) throws Exception {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SAFETY_SECONDS);
             while (true) {
                 try (NvmeTcpTestHost admin = new NvmeTcpTestHost(new InetSocketAddress("127.0.0.1", nvmePort));
                         NvmeTcpTestHost io = new NvmeTcpTestHost(new InetSocketAddress("127.0.0.1", nvmePort))) {
                     io.connectIo(NQN, admin.connectAdmin(NQN, 0), 1, 31);
-                    io.write(1, lba, data, BS);
+                    io.write(nsid, lba, data, BS);
                     return;
                 } catch (java.net.SocketTimeoutException e) {
                     if (System.nanoTime() > deadline) {
@@ -590,10 +733,14 @@ class GatewayServeTest {
         }
 
         byte[] read(long lba, int blocks) throws Exception {
+            return read(1, lba, blocks);
+        }
+
+        byte[] read(int nsid, long lba, int blocks) throws Exception {
             try (NvmeTcpTestHost admin = new NvmeTcpTestHost(new InetSocketAddress("127.0.0.1", nvmePort));
                     NvmeTcpTestHost io = new NvmeTcpTestHost(new InetSocketAddress("127.0.0.1", nvmePort))) {
                 io.connectIo(NQN, admin.connectAdmin(NQN, 0), 1, 31);
-                return io.read(1, lba, blocks, BS);
+                return io.read(nsid, lba, blocks, BS);
             }
         }
     }

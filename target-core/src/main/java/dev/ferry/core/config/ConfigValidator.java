@@ -57,6 +57,14 @@ public final class ConfigValidator {
         }
         if (config.gateway() != null) {
             config.gateway().check(problems);
+            for (int i = 0; i < config.backstores().size(); i++) {
+                BackstoreConfig b = config.backstores().get(i);
+                if (b != null && b.type() != null && !"rbd".equals(b.type())) {
+                    problems.add("backstores[" + i + "].type: a gateway member serves only rbd backstores (the group"
+                            + " shares its backstores; a " + b.type() + " backstore would be another device on each"
+                            + " member)");
+                }
+            }
         }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);

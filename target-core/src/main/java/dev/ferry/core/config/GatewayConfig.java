@@ -2,6 +2,7 @@ package dev.ferry.core.config;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The gateway group a daemon is a member of (optional section {@code gateway}): its targets' rbd images are then
@@ -20,10 +21,14 @@ import java.util.List;
  *                     move}) or {@code automatic} (an owner hands an image back to its preferred owner, the member
  *                     that first claimed it, once that member's lease has been in force {@code failbackSeconds})
  * @param failbackSeconds how long the preferred owner's lease must be seen in force first (default 30 s)
+ * @param portals      this member's portals per protocol ({@code iscsi}, {@code nvme}): where it serves the group's
+ *                     targets of that protocol (they are shared, the portals are not); a protocol not named here
+ *                     takes the portals this file's targets of that protocol have
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record GatewayConfig(String group, String conf, String id, String keyring, String member,
-        Integer accessGroup, Integer leaseSeconds, String failback, Integer failbackSeconds) {
+        Integer accessGroup, Integer leaseSeconds, String failback, Integer failbackSeconds,
+        Map<String, List<String>> portals) {
     public static final int DEFAULT_LEASE_SECONDS = 15;
     public static final String FAILBACK_MANUAL = "manual";
     public static final String FAILBACK_AUTOMATIC = "automatic";
@@ -37,7 +42,17 @@ public record GatewayConfig(String group, String conf, String id, String keyring
     /** A section without a failback policy (manual). */
     public GatewayConfig(String group, String conf, String id, String keyring, String member, Integer accessGroup,
             Integer leaseSeconds) {
-        this(group, conf, id, keyring, member, accessGroup, leaseSeconds, null, null);
+        this(group, conf, id, keyring, member, accessGroup, leaseSeconds, null, null, null);
+    }
+
+    public GatewayConfig {
+        portals = portals == null ? null : Map.copyOf(portals);
+    }
+
+    /** The portals this section names for {@code protocol}; empty when it names none. */
+    public List<String> portalsOf(String protocol) {
+        List<String> p = portals == null ? null : portals.get(protocol);
+        return p == null ? List.of() : p;
     }
 
     /** Whether an owner hands images back to their preferred owner by itself. */
@@ -85,6 +100,15 @@ public record GatewayConfig(String group, String conf, String id, String keyring
         }
         if (failback != null && !failback.equals(FAILBACK_MANUAL) && !failback.equals(FAILBACK_AUTOMATIC)) {
             problems.add("gateway.failback: '" + failback + "' must be manual or automatic");
+        }
+        if (portals != null) {
+            for (Map.Entry<String, List<String>> e : new java.util.TreeMap<>(portals).entrySet()) {
+                if (!TargetConfig.ISCSI.equals(e.getKey()) && !TargetConfig.NVME.equals(e.getKey())) {
+                    problems.add("gateway.portals: '" + e.getKey() + "' is not a protocol (iscsi or nvme)");
+                } else if (e.getValue() == null || e.getValue().isEmpty() || e.getValue().contains(null)) {
+                    problems.add("gateway.portals." + e.getKey() + ": must list at least one HOST:PORT");
+                }
+            }
         }
         if (failbackSecondsOrDefault() < 0 || failbackSecondsOrDefault() > MAX_FAILBACK_SECONDS) {
             problems.add("gateway.failbackSeconds: " + failbackSeconds + " must be 0-" + MAX_FAILBACK_SECONDS);

@@ -46,6 +46,11 @@ public record TargetConfig(
         this(name, protocol, portals, luns, acls, allowAnyInitiator, alias, iscsi, null);
     }
 
+    /** This target on other portals. */
+    public TargetConfig withPortals(List<String> next) {
+        return new TargetConfig(name, protocol, next, luns, acls, allowAnyInitiator, alias, iscsi, accessGroups);
+    }
+
     /** This target with other access groups. */
     public TargetConfig withAccessGroups(List<AccessGroupConfig> groups) {
         return new TargetConfig(name, protocol, portals, luns, acls, allowAnyInitiator, alias, iscsi,

@@ -67,4 +67,29 @@ class GatewayConfigValidationTest {
                 () -> validator.validate(parse("{\"group\": \"rbd/gw1\", \"member\": \"a\", \"accessGroup\": 1,"
                         + " \"failback\": \"sometimes\", \"failbackSeconds\": 3601}"))).problems());
     }
+
+    @Test
+    void memberPortalsNameAProtocolAndAtLeastOnePortal() throws Exception {
+        FerryConfig c = parse("{\"group\": \"rbd/gw1\", \"member\": \"a\", \"accessGroup\": 1,"
+                + " \"portals\": {\"nvme\": [\"10.0.0.1:4420\"], \"iscsi\": [\"10.0.0.1:3260\"]}}");
+        validator.validate(c);
+        assertEquals(List.of("10.0.0.1:4420"), c.gateway().portalsOf("nvme"));
+        assertEquals(List.of(), parse("{\"group\": \"rbd/gw1\", \"member\": \"a\", \"accessGroup\": 1}")
+                .gateway().portalsOf("nvme"));
+        assertEquals(c, ConfigLoader.parse(ConfigLoader.toJson(c)), "JSON round trip");
+        assertEquals(List.of("gateway.portals: 'fc' is not a protocol (iscsi or nvme)",
+                "gateway.portals.nvme: must list at least one HOST:PORT"), assertThrows(ConfigException.class,
+                () -> validator.validate(parse("{\"group\": \"rbd/gw1\", \"member\": \"a\", \"accessGroup\": 1,"
+                        + " \"portals\": {\"fc\": [\"x\"], \"nvme\": []}}"))).problems());
+    }
+
+    @Test
+    void aMemberServesOnlyRbdBackstores() throws Exception {
+        FerryConfig c = ConfigLoader.parse("{\"backstores\": [{\"name\": \"scratch\", \"type\": \"ram\","
+                + " \"size\": \"1M\"}], \"targets\": [], \"gateway\": {\"group\": \"rbd/gw1\", \"member\": \"a\","
+                + " \"accessGroup\": 1}}");
+        List<String> p = assertThrows(ConfigException.class, () -> validator.validate(c)).problems();
+        assertEquals(true, p.contains("backstores[0].type: a gateway member serves only rbd backstores (the group"
+                + " shares its backstores; a ram backstore would be another device on each member)"), p::toString);
+    }
 }

@@ -43,7 +43,11 @@ final class StatusTable {
         JsonNode gw = report.path("gateway");
         if (!gw.isMissingNode()) {
             out.println("gateway group " + gw.path("group").asText() + " member " + gw.path("member").asText()
-                    + " (access group " + gw.path("accessGroup").asInt() + "), lease " + gw.path("lease").asText());
+                    + " (access group " + gw.path("accessGroup").asInt() + "), lease " + gw.path("lease").asText()
+                    + ", group configuration revision " + gw.path("configRevision").asLong());
+            if (gw.has("configBehind")) {
+                out.println("  NOT IN FORCE: " + gw.path("configBehind").asText());
+            }
             for (JsonNode i : gw.path("images")) {
                 out.println("  image " + i.path("image").asText() + "  owner " + i.path("owner").asText("none")
                         + " epoch " + i.path("epoch").asLong() + "  this member " + i.path("state").asText());

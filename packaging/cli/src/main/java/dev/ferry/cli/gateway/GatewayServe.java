@@ -1,6 +1,8 @@
 package dev.ferry.cli.gateway;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.cli.control.ControlService;
+import dev.ferry.cli.control.SharedConfiguration;
 import dev.ferry.backend.rbd.RbdClients;
 import dev.ferry.backend.rbd.RbdSpec;
 import dev.ferry.core.TargetCore;
@@ -15,9 +17,13 @@ import dev.ferry.core.unit.LogicalUnit;
 import dev.ferry.gateway.FailoverMonitor;
 import dev.ferry.gateway.GatewayException;
 import dev.ferry.gateway.GatewayMember;
+import dev.ferry.gateway.GroupConfig;
+import dev.ferry.gateway.GroupState;
 import dev.ferry.gateway.GroupState.Member;
 import dev.ferry.gateway.MemberLease;
 import dev.ferry.gateway.RadosClient;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -37,7 +43,9 @@ import org.slf4j.LoggerFactory;
  * thread, in order. When its lease lapses it puts its own groups into standby at once (no media command is taken
  * from then on) and rejoins through a new RADOS client, as non-optimized unless it still owns its images;
  * {@link #close} (SIGTERM) puts them into standby, releases its images and leaves the group. The reservations of its
- * rbd units live in the group's RADOS ({@link GroupReservations}).
+ * rbd units live in the group's RADOS ({@link GroupReservations}), and so do the backstores and targets it serves
+ * ({@link GroupConfigLink}): a change made through any member is applied by every member as soon as its watch
+ * hears of it, and by a member that was down when it returns.
  */
 public final class GatewayServe implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayServe.class);
@@ -55,18 +63,26 @@ public final class GatewayServe implements AutoCloseable {
     /** Null when failback is manual. */
     private final Failback failback;
     private volatile TargetCore core;
+    /** The control service that applies the group's configuration changes; set by {@link #start}. */
+    private volatile ControlService control;
+    private final GroupConfigLink link;
+    /** The group configuration the daemon started with. */
+    private GroupConfig.Snapshot started;
+    /** False while the group's newest configuration could not be applied here (tried again every refresh). */
+    private volatile boolean configCurrent = true;
     /** The membership in force; replaced by a rejoin; used on the worker thread (and by close). */
     private volatile Session session;
     private volatile boolean closed;
 
-    private record Session(RadosClient client, GatewayMember member, FailoverMonitor monitor) {
+    private record Session(RadosClient client, GatewayMember member, FailoverMonitor monitor, GroupConfig config) {
         void close() {
             monitor.close();
             client.close(); // closes the lease and the document watch on it
         }
     }
 
-    private GatewayServe(GatewayConfig config, List<String> portals) {
+    private GatewayServe(GatewayConfig config, List<String> portals, Path secrets) {
+        this.link = new GroupConfigLink(() -> session.client, () -> session.config, secrets, this::withAccessStates);
         this.config = config;
         this.group = RbdSpec.parse(RbdSpec.format(poolOf(config.group()), namespaceOf(config.group()),
                 nameOf(config.group()), config.conf(), config.id(), config.keyring()));
@@ -86,12 +102,20 @@ public final class GatewayServe implements AutoCloseable {
         return new MemberLease.Timing(d, d.dividedBy(5), d.dividedBy(3));
     }
 
-    /** Joins the group of {@code c.gateway()} before the targets start (so they start in the group's states). */
-    public static GatewayServe join(FerryConfig c) throws GatewayException {
-        Set<String> all = new LinkedHashSet<>();
-        c.targets().forEach(t -> all.addAll(t.portals()));
-        GatewayServe g = new GatewayServe(c.gateway(), List.copyOf(all));
+    /**
+     * Joins the group of {@code c.gateway()} before the targets start (so they start in the group's states).
+     *
+     * @param secrets the daemon's secrets directory
+     */
+    public static GatewayServe join(FerryConfig c, Path secrets) throws GatewayException {
+        GatewayServe g = new GatewayServe(c.gateway(), MemberConfig.allPortals(c), secrets);
         g.session = g.connect();
+        try {
+            g.started = GroupConfigLink.startWith(g.session.client, g.session.config, c, secrets);
+        } catch (GatewayException | RuntimeException e) {
+            g.session.close();
+            throw e;
+        }
         return g;
     }
 
@@ -103,18 +127,41 @@ public final class GatewayServe implements AutoCloseable {
             member.document.onChange(s -> submit(this::refresh));
             FailoverMonitor monitor = new FailoverMonitor(member, FailoverMonitor.DEFAULT_POLL,
                     image -> submit(this::refresh));
+            GroupConfig shared = GroupConfig.open(client, WATCH_TIMEOUT_SECONDS);
+            shared.onChange(() -> submit(this::followConfig));
             LOG.info("member {} of gateway group {} (access group {})", config.member(), group.imageSpec(),
                     config.accessGroup());
-            return new Session(client, member, monitor);
+            return new Session(client, member, monitor, shared);
         } catch (GatewayException | RuntimeException e) {
             client.close();
             throw e;
         }
     }
 
+    /**
+     * What this member starts with: the group's configuration on {@code own}'s portals, in its access states, its
+     * secrets written.
+     */
+    public FerryConfig initial(FerryConfig own) throws IOException {
+        return link.serve(own, started.config());
+    }
+
+    /** The group's configuration as this member's control service publishes and follows it. */
+    public SharedConfiguration sharedConfiguration() {
+        return link;
+    }
+
+    /** The version of the group's configuration {@link #initial} gave. */
+    public long startRevision() {
+        return started.version();
+    }
+
     /** {@code c} with the access states the group document gives this member now. */
-    public FerryConfig initial(FerryConfig c) {
+    private FerryConfig withAccessStates(FerryConfig c) {
         Session s = session;
+        if (s == null) { // between two memberships: no lease
+            return GatewayLayout.apply(c, GroupState.EMPTY, config.member(), config.accessGroup(), false);
+        }
         return GatewayLayout.apply(c, s.member.document.current().state(), config.member(), config.accessGroup(),
                 s.member.lease.valid());
     }
@@ -123,20 +170,29 @@ public final class GatewayServe implements AutoCloseable {
     public ObjectNode withStatus(ObjectNode report) {
         Session s = session;
         TargetCore c = core;
+        ControlService.Revision revision = control == null ? null : control.revision();
         if (s != null && c != null) {
             GatewayStatus.put(report, config.group(), config.member(), config.accessGroup(), s.member.lease.valid(),
-                    s.member.document.current().state(), GatewayLayout.images(c.config()));
+                    s.member.document.current().state(), GatewayLayout.images(c.config()), revision);
         }
         return report;
     }
 
-    /** Starts following the group with the running target. */
-    public void start(TargetCore running) {
+    /** Starts following the group with the running target, whose configuration {@code control} changes. */
+    public void start(TargetCore running, ControlService control) {
         this.core = running;
+        this.control = control;
         reservations.follow(running, session.client); // before the worker runs: then only on the worker
         fenceWrites(running);
         long p = REFRESH.toNanos();
         worker.scheduleWithFixedDelay(this::refresh, 0, p, TimeUnit.NANOSECONDS);
+        submit(this::followConfig); // a change published since this member read the group's configuration
+    }
+
+    /** The group's configuration changed (or the watch was re-established): apply it, then derive the states. */
+    private void followConfig() {
+        configCurrent = false;
+        refresh();
     }
 
     /**
@@ -174,6 +230,10 @@ public final class GatewayServe implements AutoCloseable {
         TargetCore c = core;
         if (s == null || c == null) {
             return;
+        }
+        ControlService svc = control;
+        if (!configCurrent && svc != null) {
+            configCurrent = svc.follow();
         }
         reservations.follow(c, s.client);
         fenceWrites(c);
@@ -271,6 +331,7 @@ public final class GatewayServe implements AutoCloseable {
         try {
             session = connect(); // it fenced this member's previous clients, the image clients too
             reopenImages();
+            configCurrent = false; // changes published while it was out
             LOG.info("member {} rejoined", config.member());
             refresh();
         } catch (GatewayException | RuntimeException e) {
