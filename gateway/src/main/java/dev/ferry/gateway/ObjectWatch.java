@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * A watch on one RADOS object ({@code rados_watch3}) that never misses a change: {@code changed} runs once the
  * watch is established, after every notify, and after every re-established watch, so a change notified while the
  * watch was lost (an OSD restart, a network cut, a watch timeout) is picked up by the re-read {@code changed} does.
- * Notifies are acked at once on librados' thread; {@code changed} runs on this watch's own thread, one at a time.
+ * {@code changed} runs on this watch's own thread, one at a time; a notify is acked after it ran.
  */
 final class ObjectWatch implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ObjectWatch.class);
@@ -63,12 +63,18 @@ final class ObjectWatch implements AutoCloseable {
         return out[0];
     }
 
+    /**
+     * Acks only after {@code changed} ran: a notifier that waits for the acks (a reservation change) then knows
+     * that every member that acked acts on the change.
+     */
     private void notified(long arg, long notifyId, long notifyCookie, long notifierId, long data, long length) {
-        int rc = Rados.rados_notify_ack(client.ioctx, oid, notifyId, notifyCookie, null, 0);
-        if (rc < 0) {
-            LOG.debug("ack of a notify on {} failed: {}", oid, Errno.name(-rc));
-        }
-        submit(this::runChanged);
+        submit(() -> {
+            runChanged();
+            int rc = Rados.rados_notify_ack(client.ioctx, oid, notifyId, notifyCookie, null, 0);
+            if (rc < 0) {
+                LOG.debug("ack of a notify on {} failed: {}", oid, Errno.name(-rc));
+            }
+        });
     }
 
     private void lost(long arg, long lostCookie, int err) {
@@ -138,17 +144,21 @@ final class ObjectWatch implements AutoCloseable {
     /**
      * Tells every watcher of {@code oid} to re-read, waiting up to {@code timeoutMillis} for their acks. A watcher
      * that does not ack in time (down, or its watch being re-established) re-reads when its watch is back.
+     *
+     * @return whether every watcher acked in time
      */
-    static void notify(RadosClient client, String oid, long timeoutMillis) throws GatewayException {
+    static boolean notify(RadosClient client, String oid, long timeoutMillis) throws GatewayException {
         long[] reply = new long[1];
         long[] replyLength = new long[1];
         int rc = Rados.rados_notify2(client.ioctx, oid, null, 0, timeoutMillis, reply, replyLength);
         if (reply[0] != 0) {
             Rados.rados_buffer_free(reply[0]);
         }
-        if (rc != -Errno.ETIMEDOUT) {
-            GatewayException.check(rc, "cannot notify the watchers of " + oid);
+        if (rc == -Errno.ETIMEDOUT) {
+            return false;
         }
+        GatewayException.check(rc, "cannot notify the watchers of " + oid);
+        return true;
     }
 
     /** Unwatches and waits until no callback of this watch runs. */

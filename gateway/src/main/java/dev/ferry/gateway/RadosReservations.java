@@ -12,7 +12,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * {@link ReservationJson} in the object {@code ferry.gateway.GROUP.pr.POOL[/NAMESPACE]/IMAGE} of the group's pool,
  * replaced only by compare-and-swap on its version, and watched: after a commit the other members are notified and
  * re-read (a member that joins, or whose watch was re-established, reads it too), so each member's unit enforces
- * the same registrations and holder.
+ * the same registrations and holder. A reservation command completes only after the other members acked the
+ * notify, which they do after reading the change ({@link #awaitOtherNodes}): no member still admits what it
+ * forbids, except one that did not answer within the notify timeout (5 s: down, hung, or re-watching).
  */
 public final class RadosReservations implements SharedReservationStore, AutoCloseable {
 
@@ -65,6 +67,12 @@ public final class RadosReservations implements SharedReservationStore, AutoClos
     @Override
     public void onChange(Runnable changed) {
         listeners.add(changed);
+    }
+
+    /** The members' watches read a change before they ack its notify ({@link ObjectWatch}). */
+    @Override
+    public void awaitOtherNodes() {
+        object.awaitNotified();
     }
 
     /** How many commits lost a race with another member's. */

@@ -1,8 +1,13 @@
 package dev.ferry.gateway;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +31,8 @@ final class WatchedObject implements AutoCloseable {
     private final VersionedObject object;
     private final ObjectWatch watch;
     private final ExecutorService notifier;
+    /** The newest change's notify; the notifier runs them in order. */
+    private volatile Future<?> lastNotify = CompletableFuture.completedFuture(null);
 
     /**
      * @param watchTimeoutSeconds see {@link ObjectWatch}; 0 for the OSD's default (30 s)
@@ -94,15 +101,33 @@ final class WatchedObject implements AutoCloseable {
 
     private void announce() {
         try {
-            notifier.execute(this::notifyQuietly);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+            lastNotify = notifier.submit(this::notifyQuietly);
+        } catch (RejectedExecutionException e) {
             // closing: the others re-read when they next open or re-watch
+        }
+    }
+
+    /**
+     * Returns once the notifies of the changes made so far were acked by every member (which ack after they read
+     * the change), or timed out ({@link #NOTIFY_TIMEOUT_MILLIS}: a member that did not answer by then is down,
+     * hung, or re-establishing its watch, and reads the change when it is back).
+     */
+    void awaitNotified() {
+        try {
+            lastNotify.get(2 * NOTIFY_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("the members were not all told of a change of {}: {}", oid, e.toString());
         }
     }
 
     private void notifyQuietly() {
         try {
-            ObjectWatch.notify(client, oid, NOTIFY_TIMEOUT_MILLIS);
+            if (!ObjectWatch.notify(client, oid, NOTIFY_TIMEOUT_MILLIS)) {
+                LOG.warn("a member did not confirm a change of {} within {} ms (down, hung, or watching again: it"
+                        + " reads the change when its watch is back)", oid, NOTIFY_TIMEOUT_MILLIS);
+            }
         } catch (GatewayException e) {
             LOG.warn("the other members were not told of a change of {} (they re-read when their watch is back): {}",
                     oid, e.getMessage());

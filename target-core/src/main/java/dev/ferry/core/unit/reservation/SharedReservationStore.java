@@ -25,4 +25,12 @@ public interface SharedReservationStore {
 
     /** Runs {@code changed} whenever another node may have committed (it then {@link #load}s). */
     void onChange(Runnable changed);
+
+    /**
+     * Returns once the other nodes have read this node's commits (or a bound passed for those that did not
+     * answer): a reservation command completes only then, so no other node still admits a command the change
+     * forbids. Called without any unit's lock held (a node reads under it).
+     */
+    default void awaitOtherNodes() {
+    }
 }

@@ -170,6 +170,7 @@ public final class UnitReservations {
             RuntimeException failure = null;
             try {
                 result = change.get();
+                awaitOtherNodes();
             } catch (RuntimeException e) {
                 failure = e;
             } catch (Throwable t) { // an Error too: the command must still be answered
@@ -183,6 +184,17 @@ public final class UnitReservations {
                 LOG.debug("the loop ended before a reservation change was answered: {}", e.toString());
             }
         });
+    }
+
+    /** A shared state's change is answered once the other nodes enforce it too (outside this unit's monitor). */
+    private void awaitOtherNodes() {
+        SharedReservationStore s;
+        synchronized (this) {
+            s = shared;
+        }
+        if (s != null) {
+            s.awaitOtherNodes();
+        }
     }
 
     private boolean enqueue(Runnable work) {

@@ -25,6 +25,8 @@ class SharedReservationStoreTest {
     private static final class MemoryStore implements SharedReservationStore {
         private Versioned stored = new Versioned(ReservationState.EMPTY, 1);
         private final List<Runnable> nodes = new ArrayList<>();
+        final List<String> steps = java.util.Collections.synchronizedList(new ArrayList<>());
+        UnitReservations owner;
         int commits;
 
         @Override
@@ -39,7 +41,13 @@ class SharedReservationStoreTest {
                 return OptionalLong.empty();
             }
             stored = new Versioned(next, version + 1);
+            steps.add("commit");
             return OptionalLong.of(version + 1);
+        }
+
+        @Override
+        public void awaitOtherNodes() {
+            steps.add(owner != null && Thread.holdsLock(owner) ? "await under the unit's lock" : "await");
         }
 
         @Override
@@ -135,5 +143,27 @@ class SharedReservationStoreTest {
                 Map.entry(B, ReservationEvent.RESERVATION_PREEMPTED),
                 Map.entry(HOST, ReservationEvent.RESERVATION_PREEMPTED)), told);
         assertEquals(ReservationState.EMPTY.registrations(), here.state().registrations());
+    }
+
+    /**
+     * A reservation command through {@link UnitReservations#change} is answered only after the other nodes have
+     * read it ({@link SharedReservationStore#awaitOtherNodes}, which runs without the unit's lock: a node reads
+     * under it), so no node still admits a command the change forbids once the initiator is told.
+     */
+    @Test
+    void aChangeIsAnsweredOnlyAfterTheOtherNodesHaveIt() throws Exception {
+        MemoryStore store = new MemoryStore();
+        UnitReservations u = node(store);
+        store.owner = u;
+        java.util.concurrent.CountDownLatch answered = new java.util.concurrent.CountDownLatch(1);
+        assertTrue(u.change(() -> {
+            change(u, e -> e.registrations.put(A, new Registration(1)));
+            return null;
+        }, Runnable::run, (result, failure) -> {
+            store.steps.add("answered");
+            answered.countDown();
+        }));
+        assertTrue(answered.await(30, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(List.of("commit", "await", "answered"), store.steps);
     }
 }
