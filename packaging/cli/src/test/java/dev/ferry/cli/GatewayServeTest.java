@@ -48,9 +48,7 @@ class GatewayServeTest {
     @BeforeAll
     static void startCeph() throws Exception {
         ceph = CephCluster.start(true);
-        CliRun create = CliRun.of("gateway", "create", "rbd/gw", "--conf", ceph.conf, "--keyring", ceph.keyring);
-        assertEquals(0, create.exitCode(), create::toString);
-        ceph.rbd("create", "--size", "32M", "rbd/gwdisk");
+        createGroup("gw", "gwdisk", "32M");
     }
 
     @AfterAll
@@ -154,9 +152,7 @@ class GatewayServeTest {
      */
     @Test
     void failoverTimesOverRepeatedKills() throws Exception {
-        CliRun create = CliRun.of("gateway", "create", "rbd/gwk", "--conf", ceph.conf, "--keyring", ceph.keyring);
-        assertEquals(0, create.exitCode(), create::toString);
-        ceph.rbd("create", "--size", "16M", "rbd/gwkdisk");
+        createGroup("gwk", "gwkdisk", "16M");
         Member[] m = {new Member("k1", 1, "gwk", "gwkdisk", 15), new Member("k2", 2, "gwk", "gwkdisk", 15)};
         Daemon[] d = {m[0].start(), null};
         List<Long> writeMillis = new java.util.ArrayList<>();
@@ -217,9 +213,7 @@ class GatewayServeTest {
      */
     @Test
     void maintenanceMoveSwitchesTheOwnerWithoutFailingIo() throws Exception {
-        CliRun create = CliRun.of("gateway", "create", "rbd/gwm", "--conf", ceph.conf, "--keyring", ceph.keyring);
-        assertEquals(0, create.exitCode(), create::toString);
-        ceph.rbd("create", "--size", "16M", "rbd/gwmdisk");
+        createGroup("gwm", "gwmdisk", "16M");
         Member a = new Member("ma", 1, "gwm", "gwmdisk", 6);
         Member b = new Member("mb", 2, "gwm", "gwmdisk", 6);
         Daemon da = a.start();
@@ -292,9 +286,7 @@ class GatewayServeTest {
      */
     @Test
     void automaticFailbackReturnsTheImageToItsFirstOwner() throws Exception {
-        CliRun create = CliRun.of("gateway", "create", "rbd/gwf", "--conf", ceph.conf, "--keyring", ceph.keyring);
-        assertEquals(0, create.exitCode(), create::toString);
-        ceph.rbd("create", "--size", "16M", "rbd/gwfdisk");
+        createGroup("gwf", "gwfdisk", "16M");
         String automatic = ", \"failback\": \"automatic\", \"failbackSeconds\": 2";
         Member a = new Member("fa", 1, "gwf", "gwfdisk", 6, automatic);
         Member b = new Member("fb", 2, "gwf", "gwfdisk", 6, automatic);
@@ -344,9 +336,7 @@ class GatewayServeTest {
      */
     @Test
     void configurationChangesThroughEitherMemberReachEveryMember() throws Exception {
-        CliRun create = CliRun.of("gateway", "create", "rbd/gwc", "--conf", ceph.conf, "--keyring", ceph.keyring);
-        assertEquals(0, create.exitCode(), create::toString);
-        ceph.rbd("create", "--size", "32M", "rbd/gwcdisk");
+        createGroup("gwc", "gwcdisk", "32M");
         Member a = new Member("a", 1, "gwc", "gwcdisk", 6);
         Member b = new Member("b", 2, "gwc", "gwcdisk", 6);
         Daemon db2 = null;
@@ -482,6 +472,13 @@ class GatewayServeTest {
         return image.path("owner").asText() + " " + image.path("epoch").asLong() + " " + image.path("state").asText();
     }
 
+    /** A new gateway group {@code rbd/GROUP} and a new image {@code rbd/IMAGE} for it to serve. */
+    private static void createGroup(String group, String image, String size) throws Exception {
+        CliRun create = CliRun.of("gateway", "create", "rbd/" + group, "--conf", ceph.conf, "--keyring", ceph.keyring);
+        assertEquals(0, create.exitCode(), create::toString);
+        ceph.rbd("create", "--size", size, "rbd/" + image);
+    }
+
     private static CliRun gateway(String... args) {
         List<String> all = new java.util.ArrayList<>(List.of("gateway"));
         all.addAll(List.of(args));
@@ -496,9 +493,7 @@ class GatewayServeTest {
      */
     @Test
     void reservationsAreSharedByTheMembersAndOutliveTheOneTheyWereTakenThrough() throws Exception {
-        CliRun create = CliRun.of("gateway", "create", "rbd/gwr", "--conf", ceph.conf, "--keyring", ceph.keyring);
-        assertEquals(0, create.exitCode(), create::toString);
-        ceph.rbd("create", "--size", "16M", "rbd/gwrdisk");
+        createGroup("gwr", "gwrdisk", "16M");
         Member a = new Member("r1", 1, "gwr", "gwrdisk", 6);
         Member b = new Member("r2", 2, "gwr", "gwrdisk", 6);
         Daemon da = a.start();

@@ -63,9 +63,8 @@ class GatewayConfigValidationTest {
         assertEquals(true, auto.gateway().automaticFailback());
         assertEquals(5, auto.gateway().failbackSecondsOrDefault());
         assertEquals(List.of("gateway.failback: 'sometimes' must be manual or automatic",
-                "gateway.failbackSeconds: 3601 must be 0-3600"), assertThrows(ConfigException.class,
-                () -> validator.validate(parse("{\"group\": \"rbd/gw1\", \"member\": \"a\", \"accessGroup\": 1,"
-                        + " \"failback\": \"sometimes\", \"failbackSeconds\": 3601}"))).problems());
+                "gateway.failbackSeconds: 3601 must be 0-3600"),
+                problemsOfMemberA("\"failback\": \"sometimes\", \"failbackSeconds\": 3601"));
     }
 
     @Test
@@ -78,9 +77,14 @@ class GatewayConfigValidationTest {
                 .gateway().portalsOf("nvme"));
         assertEquals(c, ConfigLoader.parse(ConfigLoader.toJson(c)), "JSON round trip");
         assertEquals(List.of("gateway.portals: 'fc' is not a protocol (iscsi or nvme)",
-                "gateway.portals.nvme: must list at least one HOST:PORT"), assertThrows(ConfigException.class,
-                () -> validator.validate(parse("{\"group\": \"rbd/gw1\", \"member\": \"a\", \"accessGroup\": 1,"
-                        + " \"portals\": {\"fc\": [\"x\"], \"nvme\": []}}"))).problems());
+                "gateway.portals.nvme: must list at least one HOST:PORT"),
+                problemsOfMemberA("\"portals\": {\"fc\": [\"x\"], \"nvme\": []}"));
+    }
+
+    /** The problems of member a's section in group rbd/gw1 with {@code fields} added. */
+    private List<String> problemsOfMemberA(String fields) {
+        return assertThrows(ConfigException.class, () -> validator.validate(parse(
+                "{\"group\": \"rbd/gw1\", \"member\": \"a\", \"accessGroup\": 1, " + fields + "}"))).problems();
     }
 
     @Test
