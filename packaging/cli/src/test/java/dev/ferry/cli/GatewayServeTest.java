@@ -402,6 +402,17 @@ class GatewayServeTest {
             revision = configRevision(da);
             awaitRevision(db, revision);
 
+            // The namespace and backstore removed through b: gone on a, and the group keeps no owner for the image.
+            admin(db, "nvme", "namespace", "remove", NQN, "2");
+            admin(db, "backstore", "delete", "disk2");
+            awaitConfig(da, "disk2 removed", c -> !c.contains("\"disk2\""));
+            awaitOwners("gwc", owners -> !owners.contains("gwcdisk2") && owners.contains("gwcdisk"));
+            admin(da, "backstore", "create", "rbd", "disk2", "rbd/gwcdisk2", "--conf", ceph.conf, "--keyring",
+                    ceph.keyring);
+            admin(da, "nvme", "namespace", "add", NQN, "disk2", "--nsid", "2");
+            awaitConfig(db, "disk2 back", c -> c.contains("\"backstore\" : \"disk2\""));
+            assertArrayEquals(data, b.read(2, 8, 4), "the image kept its data");
+
             assertEquals(143, db.terminate(60), "b stops on SIGTERM (128 + 15: the JVM's exit after its hooks)");
             String stopped = db.log();
             assertTrue(stopped.contains("ferry: stopped cleanly"), stopped);
@@ -432,6 +443,20 @@ class GatewayServeTest {
         all.addAll(List.of("--control-socket", d.socket.toString()));
         CliRun r = CliRun.of(all.toArray(String[]::new));
         assertEquals(0, r.exitCode(), () -> String.join(" ", args) + ": " + r);
+    }
+
+    /** Waits until {@code ferry gateway status -o json} of group {@code rbd/GROUP} satisfies {@code ok}. */
+    private static void awaitOwners(String group, java.util.function.Predicate<String> ok) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SAFETY_SECONDS);
+        while (true) {
+            CliRun status = gateway("status", "rbd/" + group, "-o", "json");
+            assertEquals(0, status.exitCode(), status::toString);
+            if (ok.test(status.out())) {
+                return;
+            }
+            assertTrue(System.nanoTime() < deadline, "owners never as expected: " + status.out());
+            Thread.sleep(100);
+        }
     }
 
     private static String config(Daemon d) {

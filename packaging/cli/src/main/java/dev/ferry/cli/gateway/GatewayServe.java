@@ -20,6 +20,7 @@ import dev.ferry.gateway.GatewayMember;
 import dev.ferry.gateway.GroupConfig;
 import dev.ferry.gateway.GroupState;
 import dev.ferry.gateway.GroupState.Member;
+import dev.ferry.gateway.GroupState.Owner;
 import dev.ferry.gateway.MemberLease;
 import dev.ferry.gateway.RadosClient;
 import java.io.IOException;
@@ -241,11 +242,13 @@ public final class GatewayServe implements AutoCloseable {
             boolean valid = s.member.lease.valid();
             if (valid) {
                 recordDataClients(s);
-                for (String image : GatewayLayout.images(c.config())) {
+                Set<String> serving = GatewayLayout.images(c.config());
+                for (String image : serving) {
                     if (s.member.ownership.owner(image) == null) {
                         claim(s, image);
                     }
                 }
+                releaseUnserved(s, serving);
                 if (failback != null) {
                     failback.run(s.member);
                 }
@@ -274,6 +277,23 @@ public final class GatewayServe implements AutoCloseable {
         Member mine = s.member.document.current().state().members().get(config.member());
         if (mine == null || !mine.dataAddresses().equals(data)) {
             s.member.recordDataClients(data);
+        }
+    }
+
+    /**
+     * Gives up the images this member owns but no longer serves (the group's configuration dropped them), so the
+     * group keeps no owner for an image nobody serves; a member that serves it again claims it anew.
+     */
+    private void releaseUnserved(Session s, Set<String> serving) {
+        for (Map.Entry<String, Owner> e : s.member.document.current().state().owners().entrySet()) {
+            if (e.getValue().member().equals(config.member()) && !serving.contains(e.getKey())) {
+                try {
+                    s.member.ownership.release(e.getKey());
+                    LOG.info("released {}: no longer served", e.getKey());
+                } catch (GatewayException ex) {
+                    LOG.info("not releasing {} yet: {}", e.getKey(), ex.getMessage());
+                }
+            }
         }
     }
 
