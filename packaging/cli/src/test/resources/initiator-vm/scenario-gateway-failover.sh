@@ -2,12 +2,15 @@
 # scenario-gateway-failover.sh - runs INSIDE the initiator-vm guest (busybox sh), driven by GatewayMultipathTest.
 # Two ferry serve members of one gateway group export one rbd image as one subsystem: member a on port 4420 (owner,
 # optimized), member b on 4421 (non-optimized). The kernel's native NVMe multipath connects both; a write+read+
-# compare loop runs on the multipath device while the test SIGKILLs member a: I/O must go on through b, which becomes
-# optimized; when a is back it must show non-optimized. No I/O error at any point.
+# compare loop runs on the multipath device while the test SIGKILLs the owning member, KILLS times: I/O must go on
+# through the other, which becomes optimized; when the killed one is back it must show non-optimized, and it is the
+# next one killed. No I/O error at any point. Each failover's I/O pause (the longest gap between two completed
+# write+read+compare rounds around the kill) is reported.
 #
-# Usage: scenario-gateway-failover.sh NQN ADDR
-# After FERRY-GW-READY the test kills a; after FERRY-GW-FAILED-OVER it starts a again.
-NQN=$1 ADDR=$2
+# Usage: scenario-gateway-failover.sh NQN ADDR [KILLS]
+# After "FERRY-GW-READY K owner=PORT" the test kills the member on PORT; after "FERRY-GW-FAILED-OVER K" it starts
+# that member again.
+NQN=$1 ADDR=$2 KILLS=${3:-1}
 CHUNK=65536
 CHUNKS=64
 
@@ -71,30 +74,50 @@ dd if=/tmp/pattern of="$HEAD" bs=$CHUNK count=1 $DIRECT_OUT conv=notrunc 2>/dev/
     n=0
     while [ ! -f /tmp/stop ]; do
         off=$((n % CHUNKS))
-        dd if=/tmp/pattern of="$HEAD" bs=$CHUNK seek=$off count=1 $DIRECT_OUT conv=notrunc 2>/tmp/dd.err \
+        # Each round's chunk starts with its round number, so a lost acknowledged write shows at the end.
+        { echo "round $n"; cat /tmp/pattern; } | head -c $CHUNK > /tmp/chunk
+        dd if=/tmp/chunk of="$HEAD" bs=$CHUNK seek=$off count=1 $DIRECT_OUT conv=notrunc 2>/tmp/dd.err \
             || { echo "write round $n: $(cat /tmp/dd.err)" > /tmp/ioerr; break; }
         [ -n "$DIRECT_IN" ] || echo 3 > /proc/sys/vm/drop_caches
         dd if="$HEAD" of=/tmp/back bs=$CHUNK skip=$off count=1 $DIRECT_IN 2>/tmp/dd.err \
             || { echo "read round $n: $(cat /tmp/dd.err)" > /tmp/ioerr; break; }
-        cmp -s /tmp/pattern /tmp/back || { echo "mismatch round $n" > /tmp/ioerr; break; }
-        n=$((n+1)); echo $n > /tmp/count
+        cmp -s /tmp/chunk /tmp/back || { echo "mismatch round $n" > /tmp/ioerr; break; }
+        n=$((n+1)); echo $n > /tmp/count; echo "$(now)" >> /tmp/rounds
     done
 ) &
 LOOP=$!
+# The longest gap between two completed rounds since uptime-relative time $1.
+max_gap() { awk -v from="$1" 'prev != "" && $1 >= from && $1 - prev > gap { gap = $1 - prev } { prev = $1 }
+    END { printf "%.1f", gap }' /tmp/rounds; }
 progress 3
-echo "FERRY-GW-READY at $(now)s"
-
-step "the owner (member a, 4420) is killed: member b must take over"
-wait_state 4421 optimized || fail "member b did not become optimized"
-progress 3
-echo "FERRY-GW-FAILED-OVER"
-
-step "member a is back: non-optimized"
-wait_state 4420 non-optimized || fail "member a did not come back non-optimized"
-progress 3
+owner=4420 other=4421 k=1
+while [ $k -le "$KILLS" ]; do
+    ready=$(now)
+    echo "FERRY-GW-READY $k owner=$owner at ${ready}s"
+    step "kill $k: the owner ($owner) is killed: $other must take over"
+    wait_state $other optimized || fail "the member on $other did not become optimized"
+    progress 3
+    echo "FERRY-GW-FAILED-OVER $k io-pause=$(max_gap "$ready")s"
+    step "the member on $owner is back: non-optimized"
+    wait_state $owner non-optimized || fail "the member on $owner did not come back non-optimized"
+    progress 3
+    t=$owner; owner=$other; other=$t; k=$((k+1))
+done
 touch /tmp/stop
 wait $LOOP
 [ -f /tmp/ioerr ] && fail "I/O error: $(cat /tmp/ioerr)"
+rounds=$(count)
+step "every acknowledged write reads back: each chunk holds the last round written to it"
+[ -n "$DIRECT_IN" ] || echo 3 > /proc/sys/vm/drop_caches
+i=0
+while [ $i -lt $CHUNKS ] && [ $i -lt "$rounds" ]; do
+    last=$((i + CHUNKS * ((rounds - 1 - i) / CHUNKS)))
+    dd if="$HEAD" of=/tmp/back bs=$CHUNK skip=$i count=1 $DIRECT_IN 2>/dev/null || fail "read back chunk $i"
+    { echo "round $last"; cat /tmp/pattern; } | head -c $CHUNK | cmp -s - /tmp/back \
+        || fail "chunk $i does not hold round $last: $(head -c 16 /tmp/back)"
+    i=$((i+1))
+done
+echo "FERRY-GW-VERIFIED chunks=$i"
 dmesg | grep -i "nvme" | tail -20
 echo "FERRY-GW-IO-OK rounds=$(count)"
 nvme disconnect -n "$NQN" || fail "disconnect"
