@@ -125,7 +125,6 @@ public final class ControlService {
      * counts, so a change the group took stays even if this member's file cannot be written (it says so in the log).
      */
     private ControlResponse applyToGroup(ControlRequest r) {
-        FerryConfig previous = core.config();
         FerryConfig mine;
         try {
             mine = shared.serve(r.config(), r.config());
@@ -133,6 +132,7 @@ public final class ControlService {
             return ControlResponse.error(ControlResponse.FAILED, List.of(e.getMessage()));
         }
         synchronized (core) { // the gateway's access-state updates apply under the core's lock too
+            FerryConfig previous = core.config();
             ControlResponse refused = applyLive(mine, Boolean.TRUE.equals(r.allowShrink()));
             if (refused != null) {
                 return refused;
