@@ -62,6 +62,7 @@ public final class GroupAdmin {
             d.update(now -> now.with(members -> members.remove(name),
                     owners -> owners.values().removeIf(o -> o.member().equals(name))));
         }
+        MemberLease.remove(client, name);
     }
 
     /**

@@ -80,6 +80,17 @@ public final class MemberLease implements AutoCloseable {
         timers.setRemoveOnCancelPolicy(true);
     }
 
+    /**
+     * Removes the lease object of {@code member}, whose lease is not in force: a member removed from the group
+     * leaves no object behind (a daemon of that name that serves again creates it anew).
+     */
+    static void remove(RadosClient client, String member) throws GatewayException {
+        int rc = Rados.rados_remove(client.ioctx, oid(client.group(), member));
+        if (rc != -Errno.ENOENT) {
+            GatewayException.check(rc, "cannot remove the lease object of member " + member);
+        }
+    }
+
     static String oid(String group, String member) {
         GroupState.requireName("member name", member);
         return GroupDocument.oid(group) + ".lease." + member;

@@ -30,6 +30,12 @@ class GroupAdminTest {
         }
     }
 
+    private static boolean exists(RadosClient client, String oid) throws GatewayException {
+        try (VersionedObject o = new VersionedObject(client, oid)) {
+            return o.read().exists();
+        }
+    }
+
     @Test
     void createRegisterStatusAndRemove() throws Exception {
         try (RadosClient admin = GroupDocumentTest.connect(ceph, "admin");
@@ -60,6 +66,15 @@ class GroupAdminTest {
             assertThrows(GatewayException.class, () -> GroupAdmin.remove(admin, "a"), "a's lease is in force");
 
             GroupAdmin.remove(admin, "b");
+            assertEquals(List.of("a"), GroupAdmin.status(admin).stream().map(GroupAdmin.MemberStatus::name).toList());
+
+            // c served and then died (its client gone, its record left): removing it leaves no lease object either.
+            try (RadosClient died = GroupDocumentTest.connect(ceph, "admin")) {
+                GatewayMember.join(died, "c", List.of("h3:3260"), MemberLeaseTest.TIMING, 0, () -> { });
+            }
+            assertTrue(exists(admin, MemberLease.oid("admin", "c")), "c's lease object");
+            GroupAdmin.remove(admin, "c");
+            assertFalse(exists(admin, MemberLease.oid("admin", "c")), "c left a lease object behind");
             assertEquals(List.of("a"), GroupAdmin.status(admin).stream().map(GroupAdmin.MemberStatus::name).toList());
             a.close();
             assertNull(GroupDocument.read(admin).state().owners().get("img"));
