@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -137,9 +138,10 @@ public final class ControlService {
             if (refused != null) {
                 return refused;
             }
-            java.util.OptionalLong published;
+            long builtOn = revision;
+            OptionalLong published;
             try {
-                published = shared.publish(revision, r.config());
+                published = shared.publish(builtOn, r.config());
             } catch (IOException e) {
                 revert(previous);
                 return ControlResponse.error(ControlResponse.FAILED, List.of("cannot publish the change to the"
@@ -149,7 +151,7 @@ public final class ControlService {
                 revert(previous);
                 follow(); // the admin command rebuilds its change on what it reads next: the newest
                 return ControlResponse.error(ControlResponse.CONFLICT, List.of("another member changed the group's"
-                        + " configuration meanwhile (revision " + revision + " is not the newest)"));
+                        + " configuration meanwhile (revision " + builtOn + " is not the newest)"));
             }
             revision = published.getAsLong();
             behind = null;
