@@ -71,7 +71,8 @@ public final class GroupAdmin {
      * stops serving: a non-owner serves I/O non-optimized (the image is shared, Ceph orders the writes), so the
      * switch is optimized/non-optimized to non-optimized/optimized with no transitioning state in between.
      * Refused unless the image has an owner whose lease is in force (otherwise failover, which fences, is due)
-     * and {@code to} is an unfenced member whose lease is in force. Returns the previous owner.
+     * and {@code to} is an unfenced member whose lease is in force. {@code to} becomes the image's preferred owner,
+     * so automatic failback does not move it back. Returns the previous owner.
      */
     public static String move(RadosClient client, String image, String to) throws GatewayException {
         GroupState s = requireGroup(client).state();
@@ -109,7 +110,7 @@ public final class GroupAdmin {
                 if (m == null || m.fenced() || m.instance() != target.instance()) {
                     throw new GatewayException("member " + to + " changed meanwhile: not moving " + image);
                 }
-                return now.with(members -> { }, owners -> owners.put(image, o.movedTo(to)));
+                return now.with(members -> { }, owners -> owners.put(image, o.reassignedTo(to)));
             });
         }
         return was.member();

@@ -49,15 +49,25 @@ public final class GroupConfig implements AutoCloseable {
 
     /** The configuration as it is now in RADOS. */
     public Snapshot read() throws GatewayException {
-        VersionedObject.Versioned v = object.read();
+        return parse(object.read(), object.oid);
+    }
+
+    /** Reads {@code client}'s group configuration once, without watching it (what {@code ferry gateway config} shows). */
+    public static Snapshot read(RadosClient client) throws GatewayException {
+        try (VersionedObject o = new VersionedObject(client, oid(client.group()))) {
+            return parse(o.read(), o.oid);
+        }
+    }
+
+    private static Snapshot parse(VersionedObject.Versioned v, String oid) throws GatewayException {
         if (v.data().length == 0) {
             return new Snapshot(null, v.version());
         }
         try {
             return new Snapshot(ConfigLoader.parse(new String(v.data(), StandardCharsets.UTF_8)), v.version());
         } catch (ConfigException e) {
-            throw new GatewayException("the gateway group's configuration (" + object.oid + ", version "
-                    + v.version() + ") cannot be read: " + String.join("; ", e.problems()), e);
+            throw new GatewayException("the gateway group's configuration (" + oid + ", version " + v.version()
+                    + ") cannot be read: " + String.join("; ", e.problems()), e);
         }
     }
 

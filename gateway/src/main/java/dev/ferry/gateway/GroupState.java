@@ -71,8 +71,9 @@ public record GroupState(Map<String, Member> members, Map<String, Owner> owners)
      * The owner of an image: the one member that serves it active/optimized and writes to it.
      *
      * @param epoch raised by every change of owner, so a takeover is refused when the owner it saw changed meanwhile
-     * @param preferred the member that first claimed the image, kept through moves and takeovers: where automatic
-     *                  failback returns it (null in documents written before it was recorded: no failback)
+     * @param preferred where automatic failback returns the image: the member that first claimed it, kept through
+     *                  failover and failback, or the member an admin moved it to (null in documents written before
+     *                  it was recorded: no failback)
      */
     public record Owner(String member, long epoch, String preferred) {
         /** A first claim: {@code member} is the preferred owner. */
@@ -83,6 +84,11 @@ public record GroupState(Map<String, Member> members, Map<String, Owner> owners)
         /** This image with {@code to} as its owner: the next epoch, the same preferred owner. */
         public Owner movedTo(String to) {
             return new Owner(to, epoch + 1, preferred);
+        }
+
+        /** An admin's move to {@code to}: the next epoch, and {@code to} preferred (failback must not undo it). */
+        public Owner reassignedTo(String to) {
+            return new Owner(to, epoch + 1, to);
         }
     }
 

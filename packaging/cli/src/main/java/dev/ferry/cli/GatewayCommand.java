@@ -2,10 +2,13 @@ package dev.ferry.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.backend.rbd.RbdSpec;
 import dev.ferry.cli.admin.AdminOptions;
+import dev.ferry.core.config.ConfigLoader;
 import dev.ferry.gateway.GatewayException;
 import dev.ferry.gateway.GroupAdmin;
+import dev.ferry.gateway.GroupConfig;
 import dev.ferry.gateway.GroupDocument;
 import dev.ferry.gateway.RadosClient;
 import java.io.PrintWriter;
@@ -27,7 +30,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "gateway", mixinStandardHelpOptions = true, versionProvider = FerryVersion.class,
         description = "A gateway group: Ferry nodes sharing configuration, leases and image ownership in Ceph.",
         subcommands = {GatewayCommand.Create.class, GatewayCommand.Join.class, GatewayCommand.Leave.class,
-                GatewayCommand.Status.class, GatewayCommand.Move.class})
+                GatewayCommand.Status.class, GatewayCommand.Move.class, GatewayCommand.Config.class})
 final class GatewayCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -35,7 +38,7 @@ final class GatewayCommand implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(),
-                "missing subcommand (create, join, leave, status, move)");
+                "missing subcommand (create, join, leave, status, move, config)");
     }
 
     /** Where the group lives and how to reach its cluster. */
@@ -153,6 +156,22 @@ final class GatewayCommand implements Runnable {
         void run(RadosClient client, PrintWriter out) throws GatewayException {
             String was = GroupAdmin.move(client, image, to);
             out.println(was.equals(to) ? image + " is owned by " + to : image + " moved from " + was + " to " + to);
+        }
+    }
+
+    @Command(name = "config", mixinStandardHelpOptions = true, versionProvider = FerryVersion.class,
+            description = {"Print the group's shared configuration (the backstores and targets every member serves,"
+                    + " without the members' portals) and its revision, as JSON. Change it with the ferry admin"
+                    + " commands on any member.",
+                    "  ferry gateway config rbd/gw1"})
+    static final class Config extends GroupAction {
+        @Override
+        void run(RadosClient client, PrintWriter out) throws Exception {
+            GroupConfig.Snapshot s = GroupConfig.read(client);
+            ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+            ObjectNode shown = json.createObjectNode().put("revision", s.version());
+            shown.set("config", s.config() == null ? null : json.readTree(ConfigLoader.toJson(s.config())));
+            out.println(json.writeValueAsString(shown));
         }
     }
 

@@ -282,7 +282,8 @@ class GatewayServeTest {
     /**
      * {@code gateway.failback: automatic}: the member that first claimed the image is SIGKILLed, the other takes
      * over; when the first returns (a new instance) it gets the image back by a move once its lease has been in
-     * force for {@code failbackSeconds}, and both members' states and writes follow.
+     * force for {@code failbackSeconds}, and both members' states and writes follow. An admin's move to the other
+     * member then sticks (the target becomes the preferred owner).
      */
     @Test
     void automaticFailbackReturnsTheImageToItsFirstOwner() throws Exception {
@@ -318,6 +319,17 @@ class GatewayServeTest {
             CliRun status = gateway("status", "rbd/gwf", "-o", "json");
             assertTrue(status.out().replaceAll("\\s", "").contains("\"epochs\":{\"rbd/gwfdisk\":3}"),
                     status::toString); // claimed, taken over, failed back
+
+            // An admin's move is not undone by failback: fb is the preferred owner from now on.
+            CliRun move = gateway("move", "rbd/gwf", "rbd/gwfdisk", "--to", "fb");
+            assertEquals(0, move.exitCode(), move::toString);
+            awaitState(b, OPTIMIZED);
+            Thread.sleep(4_000); // twice failbackSeconds: a failback to fa would have run by now
+            assertEquals(OPTIMIZED, anaState(b));
+            assertEquals(NON_OPTIMIZED, anaState(a));
+            String logB2 = db.log();
+            String failback = "failback of rbd/gwfdisk to fa, its preferred owner";
+            assertEquals(1, logB2.split(failback, -1).length - 1, "only the one failback: " + logB2);
         } finally {
             for (Daemon x : new Daemon[] {da2, db, da}) {
                 if (x != null) {
@@ -377,6 +389,12 @@ class GatewayServeTest {
             }
             long revision = configRevision(da);
             awaitRevision(db, revision);
+            CliRun shared = gateway("config", "rbd/gwc");
+            assertEquals(0, shared.exitCode(), shared::toString);
+            var group = new com.fasterxml.jackson.databind.ObjectMapper().readTree(shared.out());
+            assertEquals(revision, group.path("revision").asLong(), shared::toString);
+            assertTrue(group.path("config").toString().contains("uuid:host-a-3") && !shared.out().contains("127.0.0.1"),
+                    "the group holds the targets, not the members' portals: " + shared.out());
 
             CliRun refused = CliRun.of("nvme", "namespace", "add", NQN, "nosuch", "--control-socket",
                     da.socket.toString());
