@@ -447,6 +447,28 @@ class GatewayServeTest {
         }
     }
 
+    /**
+     * A member whose file has only its gateway section (portals there) serves nothing while the group has no
+     * configuration, does not publish an empty one when it starts first, and serves the targets the next member
+     * publishes, live, on its own portals: written through it, read back through the other.
+     */
+    @Test
+    void aMemberWithOnlyItsGatewaySectionServesWhatTheGroupGetsLater() throws Exception {
+        createGroup("gwe", "gwedisk", "16M");
+        Member empty = new Member("e1", 1, "gwe", "gwedisk", 6, "", false);
+        Member full = new Member("e2", 2, "gwe", "gwedisk", 6);
+        try (Daemon de = empty.start()) {
+            assertTrue(!config(de).contains(NQN), config(de));
+            try (Daemon df = full.start()) {
+                awaitConfig(de, "the group's subsystem", c -> c.contains(NQN) && c.contains("127.0.0.1:" + empty.nvmePort));
+                assertTrue(config(df).contains(NQN), "the first member with targets published them: " + config(df));
+                byte[] data = pattern(8 * BS, (byte) 0x6E);
+                empty.write(40, data);
+                assertArrayEquals(data, full.read(40, 8));
+            }
+        }
+    }
+
     private static final String CHAP_SECRET = "group-chap-secret-0123";
 
     private static String[] cli(Daemon d, String... args) {
@@ -713,6 +735,12 @@ class GatewayServeTest {
         /** {@code moreGateway}: more fields of the gateway section, each with a leading comma. */
         Member(String name, int accessGroup, String group, String image, int leaseSeconds, String moreGateway)
                 throws Exception {
+            this(name, accessGroup, group, image, leaseSeconds, moreGateway, true);
+        }
+
+        /** {@code withTargets} false: a file with only the gateway section, its portals named there. */
+        Member(String name, int accessGroup, String group, String image, int leaseSeconds, String moreGateway,
+                boolean withTargets) throws Exception {
             this.name = name;
             this.accessGroup = accessGroup;
             this.nvmePort = Tool.freePort();
@@ -729,6 +757,14 @@ class GatewayServeTest {
                                  "accessGroup": %d, "leaseSeconds": %d%s}}
                     """.formatted(ceph.path(image), NQN, nvmePort, IQN, iscsiPort, group, ceph.conf, ceph.keyring,
                     name, accessGroup, leaseSeconds, moreGateway));
+            if (!withTargets) {
+                Files.writeString(config, """
+                        {"gateway": {"group": "rbd/%s", "conf": "%s", "keyring": "%s", "member": "%s",
+                                     "accessGroup": %d, "leaseSeconds": %d,
+                                     "portals": {"nvme": ["127.0.0.1:%d"], "iscsi": ["127.0.0.1:%d"]}%s}}
+                        """.formatted(group, ceph.conf, ceph.keyring, name, accessGroup, leaseSeconds, nvmePort,
+                        iscsiPort, moreGateway));
+            }
         }
 
         Daemon start() throws Exception {

@@ -144,7 +144,7 @@ public final class GatewayServe implements AutoCloseable {
      * secrets written.
      */
     public FerryConfig initial(FerryConfig own) throws IOException {
-        return link.serve(own, started.config());
+        return started.config() == null ? own : link.serve(own, started.config());
     }
 
     /** The group's configuration as this member's control service publishes and follows it. */

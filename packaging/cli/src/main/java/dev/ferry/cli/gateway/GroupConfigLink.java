@@ -48,13 +48,19 @@ final class GroupConfigLink implements SharedConfiguration {
 
     /**
      * The group's configuration for a member starting with {@code own}: in a group nobody has configured yet,
-     * {@code own}'s backstores and targets (and the secrets they keep in {@code secrets}) become the group's.
+     * {@code own}'s backstores and targets (and the secrets they keep in {@code secrets}) become the group's, unless
+     * it has none (a member with only its gateway section waits for the group's: it must not publish an empty one
+     * that would replace the targets of the member that starts next). Its config is null then.
      */
     static GroupConfig.Snapshot startWith(RadosClient client, GroupConfig group, FerryConfig own, Path secrets)
             throws GatewayException {
         FerryConfig mine = MemberConfig.shared(own, secrets);
         for (int attempt = 0; attempt < SEED_ATTEMPTS; attempt++) {
             GroupConfig.Snapshot s = group.read();
+            if (s.config() == null && own.backstores().isEmpty() && own.targets().isEmpty()) {
+                LOG.info("the group has no configuration yet: serving nothing until a member publishes one");
+                return s;
+            }
             if (s.config() != null) {
                 if (!s.config().equals(mine)) {
                     LOG.info("serving the group's configuration revision {}: it replaces the backstores and targets"
