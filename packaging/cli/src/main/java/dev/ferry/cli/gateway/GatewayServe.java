@@ -83,7 +83,13 @@ public final class GatewayServe implements AutoCloseable {
     }
 
     private GatewayServe(GatewayConfig config, List<String> portals, Path secrets) {
-        this.link = new GroupConfigLink(() -> session.client, () -> session.config, secrets, this::withAccessStates);
+        this.link = new GroupConfigLink(() -> {
+            Session s = session;
+            return s == null ? null : s.client;
+        }, () -> {
+            Session s = session;
+            return s == null ? null : s.config;
+        }, secrets, this::withAccessStates);
         this.config = config;
         this.group = RbdSpec.parse(RbdSpec.format(poolOf(config.group()), namespaceOf(config.group()),
                 nameOf(config.group()), config.conf(), config.id(), config.keyring()));

@@ -30,7 +30,7 @@ final class GroupConfigLink implements SharedConfiguration {
     /** A lost first publication means another member published first: the next read sees it. */
     private static final int SEED_ATTEMPTS = 3;
 
-    /** The connection and group configuration of the membership in force (a rejoin opens new ones). */
+    /** The connection and group configuration of the membership in force (a rejoin opens new ones; null meanwhile). */
     private final Supplier<RadosClient> client;
     private final Supplier<GroupConfig> config;
     /** This member's secrets directory (beside its configuration file). */
@@ -90,10 +90,18 @@ final class GroupConfigLink implements SharedConfiguration {
         throw new GatewayException("cannot read the group's configuration: it keeps changing");
     }
 
+    private <T> T current(Supplier<T> of) throws IOException {
+        T t = of.get();
+        if (t == null) {
+            throw new IOException("this member is rejoining its gateway group: try again in a moment");
+        }
+        return t;
+    }
+
     @Override
     public Published latest() throws IOException {
         try {
-            GroupConfig.Snapshot s = config.get().read();
+            GroupConfig.Snapshot s = current(config).read();
             return new Published(s.version(), s.config());
         } catch (GatewayException e) {
             throw new IOException(e.getMessage(), e);
@@ -112,7 +120,7 @@ final class GroupConfigLink implements SharedConfiguration {
     private void writeSecret(String name) throws IOException {
         byte[] secret;
         try {
-            secret = GroupSecrets.read(client.get(), name);
+            secret = GroupSecrets.read(current(client), name);
         } catch (GatewayException e) {
             throw new IOException(e.getMessage(), e);
         }
@@ -130,7 +138,7 @@ final class GroupConfigLink implements SharedConfiguration {
     @Override
     public OptionalLong publish(long version, FerryConfig next) throws IOException {
         try {
-            GroupConfig.Snapshot s = config.get().publish(version, MemberConfig.shared(next, secrets));
+            GroupConfig.Snapshot s = current(config).publish(version, MemberConfig.shared(next, secrets));
             return s == null ? OptionalLong.empty() : OptionalLong.of(s.version());
         } catch (GatewayException e) {
             throw new IOException(e.getMessage(), e);
@@ -140,7 +148,7 @@ final class GroupConfigLink implements SharedConfiguration {
     @Override
     public void storeSecret(String name, byte[] secret) throws IOException {
         try {
-            GroupSecrets.store(client.get(), name, secret);
+            GroupSecrets.store(current(client), name, secret);
         } catch (GatewayException e) {
             throw new IOException(e.getMessage(), e);
         }
