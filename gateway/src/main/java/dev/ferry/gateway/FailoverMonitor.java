@@ -7,13 +7,15 @@ import java.util.Map;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A survivor's side of failover: every {@code poll} it checks the lease of each member that owns an image and
- * takes over ({@link Ownership#takeOver}: fence, then compare-and-swap) the images of a member whose lease has
- * expired. Every surviving member may run one; the compare-and-swap lets exactly one win each image, the others'
+ * takes over ({@link Ownership#takeOver}: fence, then compare-and-swap) the images it serves of a member whose
+ * lease has expired (a member that does not serve an image could not make it optimized anywhere, and would keep
+ * a member that does from taking it). Every surviving member may run one; the compare-and-swap lets exactly one win each image, the others'
  * attempts are refused and ignored. {@code poll} adds to the failover time ({@link Ownership}); a check costs one
  * lock listing per owning member.
  */
@@ -23,16 +25,19 @@ public final class FailoverMonitor implements AutoCloseable {
     public static final Duration DEFAULT_POLL = Duration.ofSeconds(1);
 
     private final GatewayMember member;
+    private final Predicate<String> serves;
     private final Consumer<String> tookOver;
     private final ScheduledThreadPoolExecutor timer;
 
     /**
      * Starts checking.
      *
+     * @param serves   whether this member serves an image ({@code POOL[/NAMESPACE]/IMAGE}) now
      * @param tookOver called with each image this member took over (to serve it active/optimized)
      */
-    public FailoverMonitor(GatewayMember member, Duration poll, Consumer<String> tookOver) {
+    public FailoverMonitor(GatewayMember member, Duration poll, Predicate<String> serves, Consumer<String> tookOver) {
         this.member = member;
+        this.serves = serves;
         this.tookOver = tookOver;
         this.timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "gateway-failover-" + member.name);
@@ -50,7 +55,7 @@ public final class FailoverMonitor implements AutoCloseable {
         Map<String, Boolean> inForce = new HashMap<>();
         for (Map.Entry<String, Owner> e : member.document.current().state().owners().entrySet()) {
             String owner = e.getValue().member();
-            if (owner.equals(member.name)) {
+            if (owner.equals(member.name) || !serves.test(e.getKey())) {
                 continue;
             }
             try {

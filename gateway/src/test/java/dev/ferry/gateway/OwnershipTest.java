@@ -149,8 +149,10 @@ class OwnershipTest {
             GatewayMember b = join(cb, "b");
             GatewayMember c = join(cc, "c");
             List<String> tookOver = new CopyOnWriteArrayList<>();
-            try (FailoverMonitor mb = new FailoverMonitor(b, Duration.ofMillis(200), i -> tookOver.add("b:" + i));
-                    FailoverMonitor mc = new FailoverMonitor(c, Duration.ofMillis(200), i -> tookOver.add("c:" + i))) {
+            try (FailoverMonitor mb = new FailoverMonitor(b, Duration.ofMillis(200), i -> true,
+                    i -> tookOver.add("b:" + i));
+                    FailoverMonitor mc = new FailoverMonitor(c, Duration.ofMillis(200), i -> true,
+                            i -> tookOver.add("c:" + i))) {
                 child.process.destroyForcibly().waitFor();
                 Await.until("a survivor took img over", () -> !tookOver.isEmpty());
             }
@@ -162,6 +164,36 @@ class OwnershipTest {
             assertTrue(s.members().get("a").fenced());
             b.close();
             c.close();
+        }
+    }
+
+    /**
+     * A survivor that does not serve the dead owner's image leaves it alone (it could not make it optimized
+     * anywhere); the survivor that serves it takes it over.
+     */
+    @Test
+    void onlyASurvivorThatServesTheImageTakesItOver() throws Exception {
+        try (ChildMember child = ChildMember.start(ceph.path("serves"), "a", "img");
+                RadosClient cb = GroupDocumentTest.connect(ceph, "serves");
+                RadosClient cd = GroupDocumentTest.connect(ceph, "serves")) {
+            GatewayMember b = join(cb, "b");
+            GatewayMember d = join(cd, "d");
+            List<String> tookOver = new CopyOnWriteArrayList<>();
+            try (FailoverMonitor md = new FailoverMonitor(d, Duration.ofMillis(200), i -> false,
+                    i -> tookOver.add("d:" + i))) {
+                child.process.destroyForcibly().waitFor();
+                Await.until("a's lease expired", () -> !inForce(cb, "a"));
+                Thread.sleep(1_000); // five of d's polls
+                assertEquals(List.of(), tookOver, "d does not serve img");
+                try (FailoverMonitor mb = new FailoverMonitor(b, Duration.ofMillis(200), i -> i.equals("img"),
+                        i -> tookOver.add("b:" + i))) {
+                    Await.until("b took img over", () -> !tookOver.isEmpty());
+                }
+            }
+            assertEquals(List.of("b:img"), tookOver);
+            assertEquals("b", b.document.refresh().state().owners().get("img").member());
+            b.close();
+            d.close();
         }
     }
 

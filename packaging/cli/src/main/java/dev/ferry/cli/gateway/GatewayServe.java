@@ -132,7 +132,7 @@ public final class GatewayServe implements AutoCloseable {
             GatewayMember member = GatewayMember.join(client, config.member(), portals, config.accessGroup(), timing,
                     WATCH_TIMEOUT_SECONDS, this::leaseLost);
             member.document.onChange(s -> submit(this::refresh));
-            FailoverMonitor monitor = new FailoverMonitor(member, FailoverMonitor.DEFAULT_POLL,
+            FailoverMonitor monitor = new FailoverMonitor(member, FailoverMonitor.DEFAULT_POLL, this::serves,
                     image -> submit(this::refresh));
             GroupConfig shared = GroupConfig.open(client, WATCH_TIMEOUT_SECONDS);
             shared.onChange(() -> submit(this::followConfig));
@@ -161,6 +161,12 @@ public final class GatewayServe implements AutoCloseable {
     /** The version of the group's configuration {@link #initial} gave. */
     public long startRevision() {
         return started.version();
+    }
+
+    /** Whether this member's running targets export {@code image}. */
+    private boolean serves(String image) {
+        TargetCore c = core;
+        return c != null && GatewayLayout.images(c.config()).contains(image);
     }
 
     /** {@code c} with the access states the group document gives this member now. */
