@@ -58,11 +58,15 @@ public final class MemberLease implements AutoCloseable {
     private final Timing timing;
     private final Runnable onLost;
     private final ScheduledThreadPoolExecutor timers;
-    /** Local nanoTime until which the holder may act: last successful renewal's send time + duration - margin. */
-    private long validUntil;
+    /**
+     * Local nanoTime until which the holder may act: last successful renewal's send time + duration - margin.
+     * Written under this object's lock; volatile (as {@code lost} and {@code closed}, which only ever turn true) so
+     * that {@link #valid}, asked on every write of a fenced unit, takes no lock.
+     */
+    private volatile long validUntil;
     private long renewals;
-    private boolean lost;
-    private boolean closed;
+    private volatile boolean lost;
+    private volatile boolean closed;
     private ScheduledFuture<?> deadline;
 
     private MemberLease(RadosClient client, String member, Timing timing, Runnable onLost) {
@@ -186,7 +190,7 @@ public final class MemberLease implements AutoCloseable {
     }
 
     /** Whether this member may act now: its lease is renewed and not within {@code margin} of expiring. */
-    public synchronized boolean valid() {
+    public boolean valid() {
         return !lost && !closed && System.nanoTime() - validUntil < 0;
     }
 
