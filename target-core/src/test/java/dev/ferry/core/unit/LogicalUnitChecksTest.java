@@ -2,8 +2,6 @@ package dev.ferry.core.unit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.ferry.core.backend.Backend;
-import dev.ferry.core.backend.BackendDescriptor;
 import dev.ferry.core.request.BlockOp;
 import dev.ferry.core.request.BlockRequest;
 import dev.ferry.core.request.CompletionStatus;
@@ -27,28 +25,11 @@ class LogicalUnitChecksTest {
     }
 
     private LogicalUnit unit(boolean readOnly, boolean reportsAllocation) {
-        Backend b = new Backend() {
-            @Override
-            public BackendDescriptor describe() {
-                BackendDescriptor d = new BackendDescriptor("t", 100, 512, 4096, 0, 128, true, 1, true, true, false,
-                        false, false, readOnly, UnitIdentity.derive("t", "TEST"));
-                return reportsAllocation ? d.reportingAllocation() : d;
+        unit = TestBackend.startedUnit("t", readOnly, reportsAllocation, r -> {
+            synchronized (reachedBackend) {
+                reachedBackend.add(r);
             }
-
-            @Override
-            public void execute(BlockRequest r) {
-                synchronized (reachedBackend) {
-                    reachedBackend.add(r);
-                }
-                r.complete(CompletionStatus.GOOD);
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        unit = new LogicalUnit(b, 1);
-        unit.start();
+        });
         return unit;
     }
 

@@ -3,8 +3,6 @@ package dev.ferry.core.unit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ferry.core.backend.Backend;
-import dev.ferry.core.backend.BackendDescriptor;
 import dev.ferry.core.request.BlockOp;
 import dev.ferry.core.request.BlockRequest;
 import dev.ferry.core.request.CompletionStatus;
@@ -32,33 +30,17 @@ class WriteFenceTest {
     private LogicalUnit unit;
 
     private LogicalUnit unit() {
-        Backend b = new Backend() {
-            @Override
-            public BackendDescriptor describe() {
-                return new BackendDescriptor("fenced", 100, 512, 4096, 0, 128, true, 1, true, true, false, false,
-                        false, false, UnitIdentity.derive("fenced", "TEST"));
-            }
-
-            @Override
-            public void execute(BlockRequest r) {
-                if (holdFirst.getAndSet(false)) {
-                    firstHeld.countDown();
-                    try {
-                        releaseFirst.await(10, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
+        unit = TestBackend.startedUnit("fenced", false, false, r -> {
+            if (holdFirst.getAndSet(false)) {
+                firstHeld.countDown();
+                try {
+                    releaseFirst.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
-                reachedBackend.add(r.op());
-                r.complete(CompletionStatus.GOOD);
             }
-
-            @Override
-            public void close() {
-            }
-        };
-        unit = new LogicalUnit(b, 1);
-        unit.start();
+            reachedBackend.add(r.op());
+        });
         return unit;
     }
 
