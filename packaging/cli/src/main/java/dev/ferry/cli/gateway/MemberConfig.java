@@ -5,6 +5,7 @@ import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.config.TargetConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -45,19 +46,16 @@ final class MemberConfig {
     static Set<String> secretNames(FerryConfig shared) {
         Set<String> names = new TreeSet<>();
         for (TargetConfig t : shared.targets()) {
-            withSecrets(t, f -> {
-                if (f != null && f.startsWith(GROUP_SECRET)) {
-                    names.add(f.substring(GROUP_SECRET.length()));
+            for (AclConfig a : t.acls()) {
+                for (String f : Arrays.asList(a.chapSecretFile(), a.mutualChapSecretFile(), a.dhchapSecretFile(),
+                        a.dhchapCtrlSecretFile())) {
+                    if (f != null && f.startsWith(GROUP_SECRET)) {
+                        names.add(f.substring(GROUP_SECRET.length()));
+                    }
                 }
-                return f;
-            });
+            }
         }
         return names;
-    }
-
-    /** The secret files of {@code c} in {@code secrets}, by name (those {@link #shared} turns into references). */
-    static Set<String> localSecretNames(FerryConfig c, Path secrets) {
-        return secretNames(shared(c, secrets));
     }
 
     private static String toReference(String file, Path secrets) {
