@@ -361,8 +361,15 @@ public final class GatewayServe implements AutoCloseable {
         session = null;
         old.close();
         try {
-            session = connect(); // it fenced this member's previous clients, the image clients too
+            Session next = connect(); // it fenced this member's previous clients, the image clients too
+            // No write is admitted before this line: the write fence stays closed (no session) until the images
+            // are open on new clients.
+            LOG.info("member {} holds a new lease; reopening its images", config.member());
             reopenImages();
+            session = next;
+            if (!next.member.lease.valid()) { // lost while reopening: leaseLost found no session to rejoin from
+                submit(this::rejoin);
+            }
             configCurrent = false; // changes published while it was out
             LOG.info("member {} rejoined", config.member());
             refresh();
